@@ -1,0 +1,78 @@
+"""The ``compliance`` command line: parse options, call the pipeline, pick a reporter.
+
+Each command lives in ``compliance/commands/``. User errors end in one line on stderr and exit 2;
+``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from compliance.commands import notices as notices_cmd
+from compliance.commands import rules as rules_cmd
+from compliance.errors import ComplianceError
+
+app = typer.Typer(
+    name="compliance",
+    help="Copyright and licence compliance for text: rights notices, reused passages, quote/store verdicts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+_state = {"debug": False}
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    _state["debug"] = debug
+    if version:
+        from compliance import __version__
+
+        typer.echo(f"compliance {__version__}")
+        raise typer.Exit(0)
+
+
+app.command("notices")(notices_cmd.notices)
+app.add_typer(rules_cmd.app, name="rules")
+
+
+def _error(message: str) -> int:
+    sys.stderr.write(f"compliance: error: {message}\n")
+    return 2
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the app and maps every failure to one line and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args, prog_name="compliance", standalone_mode=False)
+    except ComplianceError as err:
+        if debug:
+            raise
+        code = _error(str(err))
+    except click.exceptions.Abort:
+        sys.stderr.write("compliance: interrupted\n")
+        code = 130
+    except click.ClickException as err:
+        if debug:
+            raise
+        code = _error(err.format_message().replace("\n", " "))
+    except KeyboardInterrupt:
+        sys.stderr.write("compliance: interrupted\n")
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    except Exception as err:  # a bug: say so in one line, traceback only with --debug
+        if debug:
+            raise
+        code = _error(f"internal error: {type(err).__name__}: {err} (run with --debug for a traceback)")
+    sys.exit(code if isinstance(code, int) else 0)

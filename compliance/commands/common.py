@@ -1,0 +1,56 @@
+"""Options and helpers shared by commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from compliance.errors import ConfigError
+
+RULES_OPTION = typer.Option(None, "--rules", help="Add a directory (or file) of YAML rule packs. Repeatable.",
+                            metavar="DIR")
+
+
+def console(file=None):
+    """A rich console: colours on a terminal, plain and wide enough when piped."""
+    from rich.console import Console
+
+    stream = file or sys.stdout
+    width = None if stream.isatty() else 120
+    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+
+
+@contextmanager
+def output_stream(output: Path | None):
+    """stdout, or ``--output FILE`` (written whole: a temporary file renamed into place)."""
+    if output is None:
+        yield sys.stdout
+        return
+    tmp = output.with_name(output.name + ".tmp")
+    try:
+        fh = tmp.open("w", encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"cannot write output: {err.strerror or err}", str(output)) from None
+    try:
+        with fh:
+            yield fh
+        tmp.replace(output)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_json(data: Any, stream) -> None:
+    json.dump(data, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+def check_choice(value: str, choices: tuple[str, ...], option: str) -> str:
+    if value not in choices:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
+    return value

@@ -1,0 +1,31 @@
+"""``compliance notices PATH...``: which rights notices does each text carry?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from compliance.commands.common import RULES_OPTION, check_choice, console, output_stream, write_json
+
+FORMATS = ("text", "json")
+
+
+def notices(
+    paths: list[str] = typer.Argument(..., help="Files to scan (.txt, .md, ...); '-' reads stdin.",
+                                      metavar="PATH..."),
+    format: str = typer.Option("text", "--format", "-f", help="text or json."),
+    rules: list[str] = RULES_OPTION,
+    output: Path = typer.Option(None, "--output", "-o", help="Write the report to FILE.", dir_okay=False),
+) -> None:
+    """Detect rights notices: reproduction bans, copyright lines, licences, TDM reservations, credits."""
+    from compliance.pipeline import json_report, scan_notices
+    from compliance.report.notices_text import render_notices
+
+    check_choice(format, FORMATS, "--format")
+    results = scan_notices(paths, rule_dirs=rules)
+    with output_stream(output) as stream:
+        if format == "json":
+            write_json(json_report(results), stream)
+        else:
+            render_notices(results, console(stream))

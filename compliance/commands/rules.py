@@ -1,0 +1,75 @@
+"""``compliance rules list|test|schema``: inspect, test and describe rule packs."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from compliance.commands.common import RULES_OPTION, console
+
+app = typer.Typer(help="List, test and describe rule packs.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_rules(rules: list[str] = RULES_OPTION,
+               format: str = typer.Option("text", "--format", "-f", help="text or json.")) -> None:
+    """List every loaded rule: id, kind, languages, publisher, file."""
+    from rich.table import Table
+
+    from compliance.ruleset import load_ruleset
+
+    loaded = load_ruleset(rules)
+    if format == "json":
+        typer.echo(json.dumps([{**c.rule.model_dump(exclude={"examples"}), "file": c.origin}
+                               for c in loaded.compiled], ensure_ascii=False, indent=2))
+        return
+    table = Table(show_lines=False)
+    for col in ("id", "kind", "languages", "publisher", "severity", "file"):
+        table.add_column(col, overflow="fold")
+    for c in loaded.compiled:
+        r = c.rule
+        table.add_row(r.id, r.kind, ",".join(r.languages), r.publisher or "", r.severity, c.origin)
+    out = console()
+    out.print(table)
+    out.print(f"{len(loaded)} rules, {len(loaded.ruleset.publishers)} publisher profiles")
+
+
+@app.command("test")
+def test_rules(paths: list[str] = typer.Argument(None, help="Rule files or directories to test "
+                                                 "(default: the built-in packs and --rules)."),
+               rules: list[str] = RULES_OPTION) -> None:
+    """Run every rule's examples through the engine: each `match` must match, each `no_match` must not."""
+    from compliance.detect.notices import NoticeEngine
+    from compliance.readers.plain import build_plain_document
+    from compliance.ruleset import load_ruleset
+
+    loaded = load_ruleset([*(rules or []), *(paths or [])])
+    engine = NoticeEngine(loaded)
+    wanted = {str(p) for p in paths or []}
+    out = console()
+    passed = failed = 0
+    for c in loaded.compiled:
+        if wanted and not any(c.origin.startswith(w.rstrip("/")) for w in wanted):
+            continue
+        for expect, examples in ((True, c.rule.examples.match), (False, c.rule.examples.no_match)):
+            for example in examples:
+                doc = build_plain_document(example, f"<{c.rule.id}>")
+                hits = engine.scan(doc, only={c.rule.id})
+                if bool(hits) == expect:
+                    passed += 1
+                    continue
+                failed += 1
+                what = "did not match" if expect else f"matched {hits[0].text!r}"
+                out.print(f"[red]FAIL[/red] {c.rule.id} ({c.origin}): {what}: {example!r}", markup=True,
+                          highlight=False)
+    out.print(f"{passed} passed, {failed} failed")
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of a rule pack (for editor completion and validation)."""
+    from compliance.ruleset.model import Pack
+
+    typer.echo(json.dumps(Pack.model_json_schema(), indent=2, ensure_ascii=False))

@@ -1,0 +1,1 @@
+"""Detectors: notices (rules-driven), signals (machine-readable), reuse (corpus index + alignment)."""

@@ -1,0 +1,143 @@
+"""Turn a raw pattern match into structured fields: holder, years, URLs, publisher, SPDX licence.
+
+The vocabulary (licence element names per language, publisher names) comes from the rule packs; this
+module only holds the grammar of how those parts combine.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from compliance.ruleset.model import Licenses, Publisher
+
+_YEAR = regex.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
+_URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"'\]]+", regex.I)
+_TRIM = " \t\r\n.,;:|-–—/()[]*_\"'«»„“”"
+_HOLDER_NOISE = regex.compile(r"^(?:by|von|par|por|di|door|przez)\s+|^(?:©|\(c\)|copyright)\s*", regex.I)
+_NORMALIZE = regex.compile(r"[\s\-–_/.,;:()]+")
+_VERSION = regex.compile(r"(?<![\d.])([1-4])[.,]([05])(?![\d])|(?<![\d.])([1-4])(?=\s*(?:lizenz|license|licence|licencia|licenza|licentie|licencj|licença|$|\)))")
+_CC = regex.compile(r"\b(?:cc|creative\s*commons)\b", regex.I)
+_CC_CODE = regex.compile(r"\b(?:cc[\s-]*)?(by(?:[\s-]+(?:nc|nd|sa)){0,2})\b(?![\s-]*(?:the|a|an)\b)", regex.I)
+_CC0 = regex.compile(r"\bcc[\s-]*(?:0|zero)\b", regex.I)
+
+
+def years_of(text: str | None) -> list[int]:
+    """All four-digit years in ``text``, sorted and unique (ranges give their two ends)."""
+    return sorted({int(y) for y in _YEAR.findall(text or "")})
+
+
+def urls_of(text: str) -> list[str]:
+    return [u.rstrip(".,;:!?)>]}") for u in _URL.findall(text)]
+
+
+def clean_holder(value: str | None) -> str | None:
+    if not value:
+        return None
+    holder = _YEAR.sub(" ", value)
+    holder = regex.sub(r"\s+", " ", holder).strip(_TRIM)
+    for _ in range(3):
+        holder = _HOLDER_NOISE.sub("", holder).strip(_TRIM)
+    return holder or None
+
+
+def _norm(text: str) -> str:
+    return " " + _NORMALIZE.sub(" ", text.lower()).strip() + " "
+
+
+def normalize_license(text: str | None, licenses: Licenses) -> str | None:
+    """An SPDX id for a licence named in ``text`` (CC in any configured language), else None.
+
+    Versionless CC licences become ``LicenseRef-CC-<elements>``; public-domain marks
+    ``LicenseRef-public-domain``; "a Creative Commons licence" with no elements ``LicenseRef-CC``.
+    """
+    if not text:
+        return None
+    terms = licenses.terms
+    norm = _norm(text)
+    if _CC0.search(text) or _has_any(norm, terms.zero):
+        return "CC0-1.0"
+    elements = set()
+    code = None
+    for m in _CC_CODE.finditer(text):
+        # an abbreviation counts when it says more than a bare "by", or stands right after CC
+        if "-" in m.group(1) or " " in m.group(1).strip() or m.group(0).lower().startswith("cc") or _CC.search(text):
+            code = m.group(1)
+            if code.lower() != "by" or m.group(0).lower().startswith("cc") or _is_by_after_cc(text, m):
+                break
+            code = None
+    if code:
+        elements |= {p.upper() for p in regex.split(r"[\s-]+", code.lower()) if p}
+    for name in ("by", "nc", "nd", "sa"):
+        if _has_any(norm, getattr(terms, name)):
+            elements.add(name.upper())
+    if not elements:
+        if _has_any(norm, terms.public_domain):
+            return "LicenseRef-public-domain"
+        return "LicenseRef-CC" if _CC.search(text) else None
+    elements.add("BY")
+    parts = "-".join(e for e in ("BY", "NC", "ND", "SA") if e in elements)
+    version = _version(text)
+    if not version:
+        return f"LicenseRef-CC-{parts}"
+    spdx = f"CC-{parts}-{version}"
+    port = _port(norm, terms.ports)
+    if port and f"{spdx}-{port}" in licenses.spdx_ports:
+        return f"{spdx}-{port}"
+    return spdx
+
+
+def _is_by_after_cc(text: str, m: regex.Match) -> bool:
+    before = text[max(0, m.start() - 25):m.start()].lower()
+    return bool(regex.search(r"(?:cc|commons)[\s:-]*$", before))
+
+
+def _has_any(norm: str, words: list[str]) -> bool:
+    return any(_norm(w) in norm for w in words)
+
+
+def _version(text: str) -> str | None:
+    m = _VERSION.search(text)
+    if not m:
+        return None
+    if m.group(1):
+        return f"{m.group(1)}.{m.group(2)}"
+    return f"{m.group(3)}.0"
+
+
+def _port(norm: str, ports: dict[str, list[str]]) -> str | None:
+    for code, words in ports.items():
+        if _has_any(norm, words):
+            return code
+    return None
+
+
+class PublisherIndex:
+    """Finds the publisher profile named by a holder/publisher string or a URL."""
+
+    def __init__(self, publishers: dict[str, Publisher]) -> None:
+        self.profiles = publishers
+        names: list[tuple[str, Publisher]] = []
+        for p in publishers.values():
+            for n in (p.name, *p.aliases, *p.domains):
+                names.append((n.lower(), p))
+        names.sort(key=lambda item: -len(item[0]))
+        self._names = names
+        self._pattern = _name_pattern(tuple(n for n, _ in names))
+
+    def find(self, text: str | None) -> Publisher | None:
+        if not text or self._pattern is None:
+            return None
+        m = self._pattern.search(text.lower())
+        if not m:
+            return None
+        found = m.group(0)
+        return next(p for n, p in self._names if n == found)
+
+
+@lru_cache(maxsize=8)
+def _name_pattern(names: tuple[str, ...]) -> regex.Pattern | None:
+    if not names:
+        return None
+    return regex.compile(r"(?<![\w-])(?:" + "|".join(regex.escape(n) for n in names) + r")(?![\w-])")

@@ -1,0 +1,74 @@
+"""The finding model shared by every detector and reporter.
+
+Spans are code-point offsets into the document's decoded text, half-open; ``start``/``end`` are the
+1-based line/column of the span's first character and of its end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from compliance.textpos import Position
+
+
+@dataclass
+class Notice:
+    """A rights notice (or disclaimer) found in a document."""
+
+    kind: str
+    rule: str
+    text: str
+    start_offset: int
+    end_offset: int
+    start: Position
+    end: Position
+    severity: str = "warning"
+    message: str = ""
+    language: list[str] = field(default_factory=list)
+    holder: str | None = None
+    years: list[int] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    license: str | None = None
+    role: str | None = None
+    scope: str | None = None  # block kind the notice starts in
+    quoted: bool = False
+    links: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def offset(self) -> tuple[int, int]:
+        return self.start_offset, self.end_offset
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "rule": self.rule,
+            "text": self.text,
+            "offset": [self.start_offset, self.end_offset],
+            "start": self.start.to_dict(),
+            "end": self.end.to_dict(),
+            "severity": self.severity,
+            "message": self.message,
+            "holder": self.holder,
+            "years": self.years,
+            "urls": self.urls,
+            "publisher": self.publisher,
+            "license": self.license,
+            "role": self.role,
+            "scope": self.scope,
+            "quoted": self.quoted,
+            "links": self.links,
+        }
+
+
+@dataclass
+class Warning_:
+    """A problem that did not stop the scan (a rule that timed out, an unused suppression)."""
+
+    path: str
+    message: str
+    rule: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "rule": self.rule, "message": self.message}

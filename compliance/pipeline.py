@@ -1,0 +1,71 @@
+"""The one-way flow shared by every command: read → detect → (policy) → results for reporters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from compliance.detect.notices import NoticeEngine
+from compliance.detect.provenance import Provenance, provenance
+from compliance.document import Document
+from compliance.findings import Notice, Warning_
+from compliance.readers import expand_paths, read_path
+from compliance.ruleset.loader import LoadedRules, load_ruleset
+
+JSON_VERSION = 1
+
+
+@dataclass
+class FileResult:
+    """Everything found in one document; reporters render lists of these."""
+
+    path: str
+    document: Document | None
+    notices: list[Notice] = field(default_factory=list)
+    matches: list[Any] = field(default_factory=list)
+    verdicts: list[Any] = field(default_factory=list)
+    provenance: Provenance | None = None
+    warnings: list[Warning_] = field(default_factory=list)
+    record: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path}
+        if self.record is not None:
+            out["record"] = self.record
+        out.update({
+            "notices": [n.to_dict() for n in self.notices],
+            "matches": [m.to_dict() for m in self.matches],
+            "verdicts": [v.to_dict() for v in self.verdicts],
+            "provenance": self.provenance.to_dict() if self.provenance else None,
+            "warnings": [w.to_dict() for w in self.warnings],
+        })
+        return out
+
+
+def load_engine(rule_dirs: list[str] | None) -> NoticeEngine:
+    return NoticeEngine(load_ruleset(rule_dirs))
+
+
+def iter_documents(paths: Iterable[str], allow_dirs: bool = False) -> Iterator[Document]:
+    for path in expand_paths(paths, allow_dirs):
+        yield from read_path(path)
+
+
+def scan_document(engine: NoticeEngine, doc: Document) -> FileResult:
+    warnings: list[Warning_] = []
+    notices = engine.scan(doc, warnings)
+    return FileResult(doc.path, doc, notices=notices, provenance=provenance(notices), warnings=warnings,
+                      record=doc.record)
+
+
+def scan_notices(paths: list[str], rules: LoadedRules | None = None,
+                 rule_dirs: list[str] | None = None) -> list[FileResult]:
+    """Read every path first (so a bad input fails before any output), then detect notices."""
+    engine = NoticeEngine(rules) if rules is not None else load_engine(rule_dirs)
+    docs = list(iter_documents(paths))
+    return [scan_document(engine, doc) for doc in docs]
+
+
+def json_report(results: list[FileResult], **extra: Any) -> dict[str, Any]:
+    return {"version": JSON_VERSION, **extra, "files": [r.to_dict() for r in results]}

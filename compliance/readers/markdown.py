@@ -1,0 +1,181 @@
+"""Markdown: block structure from markdown-it-py, inline markup stripped for the plain view.
+
+markdown-it gives block line ranges but no character offsets for inline content, so each content
+line is located in its source line and inline markup (links, emphasis, code spans, autolinks,
+escapes, inline HTML) is removed by a small tokenizer that records exactly which source characters
+it kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import regex
+from markdown_it import MarkdownIt
+
+from compliance.document import Block, Document, PlainBuilder
+from compliance.errors import InputError
+from compliance.readers.decode import decode
+from compliance.textpos import LineIndex
+
+_FRONT_MATTER = regex.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)---[ \t]*(?:\r?\n|\Z)", regex.S)
+_INLINE = regex.compile(
+    r"""\\(?P<esc>[!-/:-@\[-`{-~])
+      | !?\[(?P<text>[^\]\n]*)\]\((?P<url>[^)\s]*)(?:\s+"[^"\n]*")?\)
+      | !?\[(?P<ref>[^\]\n]*)\]\[[^\]\n]*\]
+      | <(?P<auto>(?:https?|ftp|mailto):[^>\s]+|[^>\s@]+@[^>\s@]+)>
+      | (?P<ticks>`+)(?P<code>.+?)(?P=ticks)
+      | (?P<tag></?[A-Za-z][^>\n]*>)
+      | (?P<emph>\*+|~~|(?<!\w)_+|_+(?!\w))
+    """,
+    regex.X,
+)
+_KEEP_GROUPS = ("esc", "text", "ref", "auto", "code")
+_LEAF_OPEN = {"paragraph_open", "heading_open"}
+_RAW_LEAVES = {"fence": "code", "code_block": "code", "html_block": "html"}
+
+_md = MarkdownIt("commonmark").enable("table")
+
+
+def read(data: bytes, path: str) -> Iterator[Document]:
+    yield parse_markdown(decode(data, path), path)
+
+
+def parse_markdown(text: str, path: str) -> Document:
+    lines = LineIndex(text)
+    builder = PlainBuilder(text)
+    blocks: list[Block] = []
+    links: list[dict[str, Any]] = []
+    metadata: dict[str, Any] = {}
+    body_start = 0
+    m = _FRONT_MATTER.match(text)
+    if m:
+        metadata = _parse_front_matter(m.group(1), path)
+        _append_block(builder, blocks, Block("front_matter", m.start(1), m.end(1)),
+                      lambda: builder.copy(m.start(1), m.end(1)))
+        body_start = m.end()
+    line_offset = lines.position(body_start).line - 1
+    tokens = _md.parse(text[body_start:])
+    _walk(tokens, text, lines, line_offset, builder, blocks, links)
+    plain, offset_map = builder.build()
+    doc = Document(path=path, text=text, blocks=blocks, plain=plain, offset_map=offset_map,
+                   metadata=metadata, format="markdown")
+    if links:
+        doc.metadata.setdefault("links", links)
+    return doc
+
+
+def _parse_front_matter(raw: str, path: str) -> dict[str, Any]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe", pure=True).load(raw)
+    except YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        raise InputError(f"invalid front matter: {getattr(err, 'problem', err)}", path, line) from None
+    return {str(k): v for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _append_block(builder: PlainBuilder, blocks: list[Block], block: Block, fill) -> None:
+    if blocks:
+        builder.insert("\n\n")
+    block.plain_start = builder.length
+    fill()
+    block.plain_end = builder.length
+    blocks.append(block)
+
+
+def _walk(tokens, text: str, lines: LineIndex, line_offset: int, builder: PlainBuilder,
+          blocks: list[Block], links: list[dict[str, Any]]) -> None:
+    quote_depth = 0
+    list_depth = 0
+    section: str | None = None
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type == "blockquote_open":
+            quote_depth += 1
+        elif tok.type == "blockquote_close":
+            quote_depth -= 1
+        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif tok.type in _LEAF_OPEN and tok.map and i + 1 < len(tokens):
+            inline = tokens[i + 1]
+            kind = "heading" if tok.type == "heading_open" else (
+                "list_item" if list_depth else "blockquote" if quote_depth else "paragraph")
+            start, end = _span(lines, text, tok.map, line_offset)
+            block = Block(kind, start, end, quoted=quote_depth > 0, section=section)
+            _append_block(builder, blocks, block,
+                          lambda: _copy_inline(inline.content, tok.map[0] + line_offset, lines, text,
+                                               builder, links))
+            if kind == "heading":
+                section = builder_text(builder, block)
+            i += 2
+            continue
+        elif tok.type in _RAW_LEAVES and tok.map:
+            start, end = _span(lines, text, tok.map, line_offset)
+            block = Block(_RAW_LEAVES[tok.type], start, end, quoted=quote_depth > 0, section=section)
+            _append_block(builder, blocks, block, lambda: builder.copy(block.start, block.end))
+        elif tok.type == "table_open" and tok.map:
+            start, end = _span(lines, text, tok.map, line_offset)
+            block = Block("table", start, end, quoted=quote_depth > 0, section=section)
+            _append_block(builder, blocks, block, lambda: builder.copy(block.start, block.end))
+            while i < len(tokens) and tokens[i].type != "table_close":
+                i += 1
+        i += 1
+
+
+def builder_text(builder: PlainBuilder, block: Block) -> str:
+    return "".join(builder.parts)[block.plain_start:block.plain_end].strip()
+
+
+def _span(lines: LineIndex, text: str, line_map: list[int], line_offset: int) -> tuple[int, int]:
+    first, last = line_map[0] + line_offset, line_map[1] + line_offset
+    start = lines.line_start(first + 1)
+    end = lines.line_start(last + 1) if last < lines.line_count else len(text)
+    while end > start and text[end - 1] in "\r\n":
+        end -= 1
+    return start, end
+
+
+def _line_text(lines: LineIndex, text: str, line_no0: int) -> tuple[int, str]:
+    if line_no0 >= lines.line_count:
+        return len(text), ""
+    start = lines.line_start(line_no0 + 1)
+    end = lines.line_start(line_no0 + 2) if line_no0 + 1 < lines.line_count else len(text)
+    return start, text[start:end].rstrip("\r\n")
+
+
+def _copy_inline(content: str, first_line0: int, lines: LineIndex, text: str, builder: PlainBuilder,
+                 links: list[dict[str, Any]]) -> None:
+    """Copy each content line from its source line, stripping inline markup."""
+    for k, content_line in enumerate(content.split("\n")):
+        if k:
+            builder.insert("\n")
+        line_start, source_line = _line_text(lines, text, first_line0 + k)
+        stripped = content_line.strip()
+        idx = source_line.find(stripped) if stripped else -1
+        if idx < 0:
+            continue
+        _strip_inline(line_start + idx, line_start + idx + len(stripped), text, builder, links)
+
+
+def _strip_inline(start: int, end: int, text: str, builder: PlainBuilder,
+                  links: list[dict[str, Any]]) -> None:
+    pos = start
+    for m in _INLINE.finditer(text, start, end):
+        builder.copy(pos, m.start())
+        kept = next((g for g in _KEEP_GROUPS if m.group(g) is not None), None)
+        if kept:
+            plain_start = builder.length
+            builder.copy(m.start(kept), m.end(kept))
+            url = m.group("url") if kept == "text" else m.group("auto") if kept == "auto" else None
+            if url and url != "#":
+                links.append({"plain": [plain_start, builder.length], "url": url})
+        pos = m.end()
+    builder.copy(pos, end)

@@ -1,0 +1,1 @@
+"""Reporters: render results as text (rich), JSON, SARIF, GitHub annotations, Markdown, HTML."""

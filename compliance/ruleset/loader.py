@@ -1,0 +1,238 @@
+"""Load rule packs from YAML with positions, validate them, expand macros and compile patterns.
+
+Every problem is reported as ``path:line:col: message`` (a :class:`RuleError`, exit 2). ruamel's
+round-trip loader keeps line/column of every key and item and refuses duplicate keys; it never
+constructs Python objects from tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+from pydantic import ValidationError
+
+from compliance.errors import RuleError
+from compliance.ruleset.model import GROUP_NAMES, Pack, Rule, RuleSet
+
+_MACRO = regex.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
+BUILTIN_MACROS = ("agencies", "publishers")
+
+
+def builtin_rules_dir() -> Path:
+    """The shipped packs: inside the wheel (``compliance/_rules``) or the source tree's ``rules/``."""
+    packaged = resources.files("compliance") / "_rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    patterns: list[regex.Pattern]
+    keywords: list[str]
+    origin: str
+
+
+class LoadedRules:
+    """A validated RuleSet plus compiled patterns, ready for the engine."""
+
+    def __init__(self, ruleset: RuleSet, compiled: list[CompiledRule]) -> None:
+        self.ruleset = ruleset
+        self.compiled = compiled
+        self.by_id = {c.rule.id: c for c in compiled}
+
+    def __len__(self) -> int:
+        return len(self.compiled)
+
+
+def yaml_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_ruleset(extra_dirs: list[str] | None = None, builtin: bool = True) -> LoadedRules:
+    """Load the built-in packs plus each of ``extra_dirs`` (a directory or a single YAML file)."""
+    sources: list[Path] = []
+    if builtin:
+        sources += yaml_files(builtin_rules_dir())
+    for entry in extra_dirs or []:
+        p = Path(entry)
+        if p.is_dir():
+            sources += yaml_files(p)
+        elif p.is_file():
+            sources.append(p)
+        else:
+            raise RuleError("no such rules directory or file", entry)
+    packs = [(str(path), *_load_pack(path)) for path in sources]
+    return _merge_and_compile(packs)
+
+
+def _load_yaml(path: Path) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise RuleError(f"cannot read rule file: {err}", str(path)) from None
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        problem = (err.problem or err.context or "invalid YAML").strip()
+        raise RuleError(problem, str(path), mark.line + 1 if mark else None,
+                        mark.column + 1 if mark else None) from None
+    except YAMLError as err:
+        raise RuleError(f"invalid YAML: {str(err).splitlines()[0]}", str(path)) from None
+
+
+def _load_pack(path: Path) -> tuple[Pack, Any]:
+    data = _load_yaml(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise RuleError("a rule pack must be a mapping (rules:, publishers:, macros:, licenses:)", str(path), 1, 1)
+    try:
+        return Pack.model_validate(data), data
+    except ValidationError as err:
+        first = err.errors()[0]
+        line, col = position(data, first["loc"])
+        where = ".".join(str(x) for x in first["loc"])
+        msg = first["msg"]
+        if first["type"] == "extra_forbidden":
+            msg = f"unknown key {first['loc'][-1]!r}"
+        raise RuleError(f"{where}: {msg}", str(path), line, col) from None
+
+
+def position(node: Any, loc: tuple) -> tuple[int | None, int | None]:
+    """Line and column (1-based) of the deepest part of ``loc`` that exists in the YAML tree."""
+    line = col = None
+    lc = getattr(node, "lc", None)
+    if lc is not None:
+        line, col = lc.line + 1, lc.col + 1
+    for key in loc:
+        lc = getattr(node, "lc", None)
+        try:
+            if isinstance(node, dict) and key in node:
+                if lc is not None:
+                    kl, kc = lc.key(key)
+                    line, col = kl + 1, kc + 1
+                node = node[key]
+            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+                if lc is not None:
+                    il, ic = lc.item(key)
+                    line, col = il + 1, ic + 1
+                node = node[key]
+            else:
+                break
+        except (KeyError, TypeError, AttributeError):
+            break
+    return line, col
+
+
+def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
+    ruleset = RuleSet()
+    seen: dict[str, tuple[str, Any, int]] = {}
+    for path, pack, raw in packs:
+        ruleset.macros.update(pack.macros)
+        for pub in pack.publishers:
+            ruleset.publishers[pub.id] = pub
+        if pack.licenses is not None:
+            ruleset.licenses = _merge_licenses(ruleset.licenses, pack.licenses)
+        for i, rule in enumerate(pack.rules):
+            if rule.id in seen:
+                line, col = position(raw, ("rules", i, "id"))
+                raise RuleError(f"duplicate rule id {rule.id!r} (first in {seen[rule.id][0]})", path, line, col)
+            seen[rule.id] = (path, raw, i)
+            ruleset.rules.append(rule)
+            ruleset.origins[rule.id] = path
+    macros = dict(ruleset.macros)
+    macros.update(_builtin_macros(ruleset))
+    compiled = []
+    for rule in ruleset.rules:
+        path, raw, i = seen[rule.id]
+        compiled.append(_compile_rule(rule, macros, ruleset, path, raw, i))
+    return LoadedRules(ruleset, compiled)
+
+
+def _merge_licenses(base, extra):
+    terms = base.terms.model_dump()
+    for key, words in extra.terms.model_dump().items():
+        if key == "ports":
+            for code, names in words.items():
+                terms["ports"].setdefault(code, []).extend(names)
+        else:
+            terms[key] = terms[key] + words
+    return type(base).model_validate({"terms": terms, "spdx_ports": base.spdx_ports + extra.spdx_ports})
+
+
+def _alternation(names: list[str]) -> str:
+    unique = sorted({n for n in names if n}, key=lambda n: (-len(n), n))
+    return "(?:" + "|".join(regex.escape(n) for n in unique) + ")" if unique else "(?!)"
+
+
+def _builtin_macros(ruleset: RuleSet) -> dict[str, str]:
+    agencies = [n for p in ruleset.publishers.values() if p.agency for n in (p.name, *p.aliases)]
+    everyone = [n for p in ruleset.publishers.values() for n in (p.name, *p.aliases, *p.domains)]
+    return {"agencies": _alternation(agencies), "publishers": _alternation(everyone)}
+
+
+def _macro_names(ruleset: RuleSet, name: str) -> list[str] | None:
+    if name == "agencies":
+        return [n for p in ruleset.publishers.values() if p.agency for n in (p.name, *p.aliases)]
+    if name == "publishers":
+        return [n for p in ruleset.publishers.values() for n in (p.name, *p.aliases, *p.domains)]
+    return None
+
+
+def expand_macros(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
+    if depth > 8:
+        raise ValueError("macros nest too deeply (a macro that uses itself?)")
+
+    def replace(m: regex.Match) -> str:
+        name = m.group(1)
+        if name not in macros:
+            raise ValueError(f"unknown macro {{{{{name}}}}}")
+        return expand_macros(macros[name], macros, depth + 1)
+
+    return _MACRO.sub(replace, pattern)
+
+
+def _compile_rule(rule: Rule, macros: dict[str, str], ruleset: RuleSet, path: str, raw: Any,
+                  index: int) -> CompiledRule:
+    flags = regex.V0 | (0 if rule.case_sensitive else regex.IGNORECASE)
+    patterns = []
+    for j, source in enumerate(rule.patterns):
+        try:
+            pattern = regex.compile(expand_macros(source, macros), flags)
+        except (regex.error, ValueError) as err:
+            line, col = position(raw, ("rules", index, "patterns", j))
+            raise RuleError(f"rule {rule.id}: pattern does not compile: {err}", path, line, col) from None
+        unknown = set(pattern.groupindex) - set(GROUP_NAMES)
+        if unknown:
+            line, col = position(raw, ("rules", index, "patterns", j))
+            raise RuleError(f"rule {rule.id}: unknown named group(s) {sorted(unknown)}; "
+                            f"use {', '.join(GROUP_NAMES)}", path, line, col)
+        patterns.append(pattern)
+    keywords: list[str] = []
+    for k, kw in enumerate(rule.keywords):
+        m = _MACRO.fullmatch(kw.strip())
+        if m:
+            names = _macro_names(ruleset, m.group(1))
+            if names is None:
+                line, col = position(raw, ("rules", index, "keywords", k))
+                raise RuleError(f"rule {rule.id}: keyword macro {kw!r} is not a name list "
+                                f"(use one of {', '.join(BUILTIN_MACROS)})", path, line, col)
+            keywords += [n.lower() for n in names]
+        else:
+            keywords.append(kw)
+    if rule.publisher and rule.publisher not in ruleset.publishers:
+        line, col = position(raw, ("rules", index, "publisher"))
+        raise RuleError(f"rule {rule.id}: unknown publisher profile {rule.publisher!r}", path, line, col)
+    return CompiledRule(rule, patterns, sorted(set(keywords)), path)

@@ -1,0 +1,120 @@
+"""Pydantic models of a rule pack. Unknown keys are errors (a typo must not silently disable a rule)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+KINDS = (
+    "reproduction-ban",
+    "copyright",
+    "all-rights-reserved",
+    "license",
+    "tdm-reservation",
+    "agency-credit",
+    "attribution",
+    "disclaimer",
+)
+Kind = Literal[
+    "reproduction-ban", "copyright", "all-rights-reserved", "license", "tdm-reservation",
+    "agency-credit", "attribution", "disclaimer",
+]
+Severity = Literal["error", "warning", "info"]
+# Which link of the provenance chain a notice names: who wrote it, who published it, where it came from.
+Role = Literal["author", "publisher", "source"]
+GROUP_NAMES = ("holder", "years", "url", "license", "publisher")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Link(Strict):
+    title: str
+    url: str
+
+
+class Examples(Strict):
+    match: list[str] = Field(default_factory=list)
+    no_match: list[str] = Field(default_factory=list)
+
+
+class Rule(Strict):
+    """One named, tested notice rule."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    kind: Kind
+    languages: list[str] = Field(min_length=1)
+    keywords: list[str] = Field(min_length=1, description=(
+        "Lower-case literals; the rule runs only near a hit of one of them. Every match must contain one."))
+    patterns: list[str] = Field(min_length=1)
+    message: str
+    severity: Severity = "warning"
+    case_sensitive: bool = False
+    publisher: str | None = Field(None, description="id of a publisher profile this rule belongs to")
+    role: Role | None = Field(None, description="the provenance link this notice names")
+    links: list[Link] = Field(default_factory=list)
+    examples: Examples = Field(default_factory=Examples)
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords_lower(cls, value: list[str]) -> list[str]:
+        for kw in value:
+            if not kw.strip():
+                raise ValueError("empty keyword")
+            if kw != kw.lower() and "{{" not in kw:
+                raise ValueError(f"keyword {kw!r} must be lower case")
+        return value
+
+
+class Publisher(Strict):
+    """A publisher or agency profile: how its name appears in text."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+    agency: bool = False
+    country: str | None = None
+
+
+class LicenseTerms(Strict):
+    """Words that name Creative Commons elements, per language, for SPDX normalization."""
+
+    by: list[str] = Field(default_factory=list)
+    sa: list[str] = Field(default_factory=list)
+    nc: list[str] = Field(default_factory=list)
+    nd: list[str] = Field(default_factory=list)
+    zero: list[str] = Field(default_factory=list)
+    public_domain: list[str] = Field(default_factory=list)
+    ports: dict[str, list[str]] = Field(default_factory=dict,
+                                        description="jurisdiction code -> words naming it (DE: Deutschland)")
+
+
+class Licenses(Strict):
+    terms: LicenseTerms = Field(default_factory=LicenseTerms)
+    spdx_ports: list[str] = Field(default_factory=list, description="SPDX ids that exist for ported licences")
+
+
+class Pack(Strict):
+    """One YAML file. Every section is optional; packs are merged into one RuleSet."""
+
+    pack: str | None = None
+    description: str | None = None
+    macros: dict[str, str] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
+    publishers: list[Publisher] = Field(default_factory=list)
+    licenses: Licenses | None = None
+
+
+class RuleSet(BaseModel):
+    """All packs merged: rules in load order, publishers by id, macros, licence vocabulary."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    rules: list[Rule] = Field(default_factory=list)
+    publishers: dict[str, Publisher] = Field(default_factory=dict)
+    macros: dict[str, str] = Field(default_factory=dict)
+    licenses: Licenses = Field(default_factory=Licenses)
+    origins: dict[str, str] = Field(default_factory=dict, description="rule id -> file it came from")
