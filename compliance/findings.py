@@ -72,3 +72,48 @@ class Warning_:
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "rule": self.rule, "message": self.message}
+
+
+@dataclass
+class SourceRef:
+    """The corpus document a passage was reused from."""
+
+    id: str
+    path: str
+    title: str | None = None
+    publisher: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "path": self.path, "title": self.title, "publisher": self.publisher}
+
+
+@dataclass
+class Match:
+    """A passage of a draft reused from a corpus document, with exact spans on both sides."""
+
+    source: SourceRef
+    draft_start: int
+    draft_end: int
+    source_start: int
+    source_end: int
+    start: Position
+    end: Position
+    similarity: float
+    words: int
+    quoted: bool = False
+    draft_text: str = ""
+    source_text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source.to_dict(),
+            "draft_offset": [self.draft_start, self.draft_end],
+            "source_offset": [self.source_start, self.source_end],
+            "start": self.start.to_dict(),
+            "end": self.end.to_dict(),
+            "similarity": round(self.similarity, 4),
+            "words": self.words,
+            "quoted": self.quoted,
+            "draft_text": self.draft_text,
+            "source_text": self.source_text,
+        }
