@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from compliance.commands import notices as notices_cmd
@@ -24,6 +23,29 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 _state = {"debug": False}
+
+
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    """Click's exception classes: Typer vendors its own copy of Click, older Typers use Click itself."""
+    classes: list[type[BaseException]] = [typer.BadParameter.__mro__[2]]  # ClickException
+    try:
+        import click
+
+        classes.append(click.ClickException)
+    except ImportError:
+        pass
+    return tuple(classes)
+
+
+def _aborts() -> tuple[type[BaseException], ...]:
+    classes: list[type[BaseException]] = [typer.Abort]
+    try:
+        import click
+
+        classes.append(click.exceptions.Abort)
+    except ImportError:
+        pass
+    return tuple(classes)
 
 
 @app.callback()
@@ -59,10 +81,10 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         code = _error(str(err))
-    except click.exceptions.Abort:
+    except _aborts():
         sys.stderr.write("compliance: interrupted\n")
         code = 130
-    except click.ClickException as err:
+    except _usage_errors() as err:
         if debug:
             raise
         code = _error(err.format_message().replace("\n", " "))
