@@ -117,3 +117,67 @@ class Match:
             "draft_text": self.draft_text,
             "source_text": self.source_text,
         }
+
+
+VERDICTS = ("ok", "needs-attribution", "needs-quotation-marks", "exceeds-quote-limit", "not-allowed",
+            "pasted-notice")
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass
+class Verdict:
+    """What policy says about one reused passage (or one third-party notice pasted into the draft)."""
+
+    verdict: str  # one of VERDICTS
+    rule: str  # the rule (or licence/default policy id) that decided
+    severity: str  # error | warning | info
+    draft_start: int
+    draft_end: int
+    start: Position
+    end: Position
+    words: int
+    reasons: list[str] = field(default_factory=list)
+    source_id: str | None = None
+    links: list[dict[str, str]] = field(default_factory=list)
+    match: Match | None = None
+    notice: Notice | None = None
+    suppressed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "rule": self.rule,
+            "severity": self.severity,
+            "source_id": self.source_id,
+            "draft_offset": [self.draft_start, self.draft_end],
+            "start": self.start.to_dict(),
+            "end": self.end.to_dict(),
+            "words": self.words,
+            "reasons": self.reasons,
+            "links": self.links,
+            "suppressed": self.suppressed,
+        }
+
+
+@dataclass
+class SourceSummary:
+    """Per source: what may be quoted, stored and reproduced, in one line."""
+
+    id: str
+    publisher: str | None
+    quote: str  # e.g. "≤ 50 words with attribution"
+    store: str  # allow | deny | review
+    reproduce: str  # allow | deny | review
+    tdm: str = "allowed"
+    license: str | None = None
+    rules: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        yes_no = {"allow": "yes", "deny": "no", "review": "review"}
+        return (f"{self.publisher or self.id} — quote: {self.quote} · store: {yes_no.get(self.store, self.store)}"
+                f" · reproduce: {yes_no.get(self.reproduce, self.reproduce)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "publisher": self.publisher, "quote": self.quote, "store": self.store,
+                "reproduce": self.reproduce, "tdm": self.tdm, "license": self.license, "rules": self.rules,
+                "summary": self.line()}

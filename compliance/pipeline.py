@@ -25,6 +25,7 @@ class FileResult:
     notices: list[Notice] = field(default_factory=list)
     matches: list[Any] = field(default_factory=list)
     verdicts: list[Any] = field(default_factory=list)
+    sources: list[Any] = field(default_factory=list)
     provenance: Provenance | None = None
     warnings: list[Warning_] = field(default_factory=list)
     record: int | None = None
@@ -37,6 +38,7 @@ class FileResult:
             "notices": [n.to_dict() for n in self.notices],
             "matches": [m.to_dict() for m in self.matches],
             "verdicts": [v.to_dict() for v in self.verdicts],
+            "sources": [s.to_dict() for s in self.sources],
             "provenance": self.provenance.to_dict() if self.provenance else None,
             "warnings": [w.to_dict() for w in self.warnings],
         })
