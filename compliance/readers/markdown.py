@@ -52,8 +52,7 @@ def parse_markdown(text: str, path: str) -> Document:
     m = _FRONT_MATTER.match(text)
     if m:
         metadata = _parse_front_matter(m.group(1), path)
-        _append_block(builder, blocks, Block("front_matter", m.start(1), m.end(1)),
-                      lambda: builder.copy(m.start(1), m.end(1)))
+        _copy_block(builder, blocks, Block("front_matter", m.start(1), m.end(1)))
         body_start = m.end()
     line_offset = lines.position(body_start).line - 1
     tokens = _md.parse(text[body_start:])
@@ -79,13 +78,23 @@ def _parse_front_matter(raw: str, path: str) -> dict[str, Any]:
     return {str(k): v for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def _append_block(builder: PlainBuilder, blocks: list[Block], block: Block, fill) -> None:
+def _open_block(builder: PlainBuilder, blocks: list[Block], block: Block) -> Block:
+    """Start ``block`` in the plain view (blocks are separated by a blank line); fill it, then close it."""
     if blocks:
         builder.insert("\n\n")
     block.plain_start = builder.length
-    fill()
-    block.plain_end = builder.length
     blocks.append(block)
+    return block
+
+
+def _close_block(builder: PlainBuilder, block: Block) -> None:
+    block.plain_end = builder.length
+
+
+def _copy_block(builder: PlainBuilder, blocks: list[Block], block: Block) -> None:
+    _open_block(builder, blocks, block)
+    builder.copy(block.start, block.end)
+    _close_block(builder, block)
 
 
 def _walk(tokens, text: str, lines: LineIndex, line_offset: int, builder: PlainBuilder,
@@ -109,22 +118,20 @@ def _walk(tokens, text: str, lines: LineIndex, line_offset: int, builder: PlainB
             kind = "heading" if tok.type == "heading_open" else (
                 "list_item" if list_depth else "blockquote" if quote_depth else "paragraph")
             start, end = _span(lines, text, tok.map, line_offset)
-            block = Block(kind, start, end, quoted=quote_depth > 0, section=section)
-            _append_block(builder, blocks, block,
-                          lambda: _copy_inline(inline.content, tok.map[0] + line_offset, lines, text,
-                                               builder, links))
+            block = _open_block(builder, blocks, Block(kind, start, end, quoted=quote_depth > 0, section=section))
+            _copy_inline(inline.content, tok.map[0] + line_offset, lines, text, builder, links)
+            _close_block(builder, block)
             if kind == "heading":
                 section = builder_text(builder, block)
             i += 2
             continue
         elif tok.type in _RAW_LEAVES and tok.map:
             start, end = _span(lines, text, tok.map, line_offset)
-            block = Block(_RAW_LEAVES[tok.type], start, end, quoted=quote_depth > 0, section=section)
-            _append_block(builder, blocks, block, lambda: builder.copy(block.start, block.end))
+            _copy_block(builder, blocks, Block(_RAW_LEAVES[tok.type], start, end, quoted=quote_depth > 0,
+                                               section=section))
         elif tok.type == "table_open" and tok.map:
             start, end = _span(lines, text, tok.map, line_offset)
-            block = Block("table", start, end, quoted=quote_depth > 0, section=section)
-            _append_block(builder, blocks, block, lambda: builder.copy(block.start, block.end))
+            _copy_block(builder, blocks, Block("table", start, end, quoted=quote_depth > 0, section=section))
             while i < len(tokens) and tokens[i].type != "table_close":
                 i += 1
         i += 1

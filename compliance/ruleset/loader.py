@@ -16,7 +16,7 @@ import regex
 from pydantic import ValidationError
 
 from compliance.errors import RuleError
-from compliance.ruleset.model import GROUP_NAMES, Pack, Rule, RuleSet
+from compliance.ruleset.model import GROUP_NAMES, Pack, PolicyConfig, Rule, RuleSet
 
 _MACRO = regex.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
 BUILTIN_MACROS = ("agencies", "publishers")
@@ -145,6 +145,8 @@ def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
             ruleset.publishers[pub.id] = pub
         if pack.licenses is not None:
             ruleset.licenses = _merge_licenses(ruleset.licenses, pack.licenses)
+        if pack.policy is not None:
+            ruleset.policy = merge_policy(ruleset.policy, pack.policy)
         for i, rule in enumerate(pack.rules):
             if rule.id in seen:
                 line, col = position(raw, ("rules", i, "id"))
@@ -169,7 +171,23 @@ def _merge_licenses(base, extra):
                 terms["ports"].setdefault(code, []).extend(names)
         else:
             terms[key] = terms[key] + words
-    return type(base).model_validate({"terms": terms, "spdx_ports": base.spdx_ports + extra.spdx_ports})
+    permissions = {**base.permissions, **extra.permissions}
+    return type(base).model_validate({"terms": terms, "spdx_ports": base.spdx_ports + extra.spdx_ports,
+                                      "permissions": permissions})
+
+
+def merge_policy(base: PolicyConfig, extra: PolicyConfig) -> PolicyConfig:
+    """A later pack's policy overrides field by field; lists of names are extended."""
+    data = base.model_dump(exclude_unset=True)
+    new = extra.model_dump(exclude_unset=True)
+    for key, value in new.items():
+        if key in ("kinds", "pasted_notice", "verdict_severity"):
+            data[key] = {**data.get(key, {}), **value}
+        elif key in ("credit_sections", "own_publishers"):
+            data[key] = [*data.get(key, []), *value]
+        else:
+            data[key] = value
+    return PolicyConfig.model_validate(data)
 
 
 def _alternation(names: list[str]) -> str:

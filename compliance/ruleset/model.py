@@ -40,6 +40,34 @@ class Examples(Strict):
     no_match: list[str] = Field(default_factory=list)
 
 
+Access = Literal["allow", "deny", "review"]
+
+
+class QuotePolicy(Strict):
+    """How much of a source may be quoted, and how (German § 51 UrhG with § 63 attribution; US fair use)."""
+
+    allowed: bool = True
+    max_words: int | None = Field(None, ge=0, description="words per source passage")
+    max_share: float | None = Field(None, ge=0, le=1, description="share of the source's words")
+    attribution: Literal["required", "optional"] = "required"
+    quotation_marks: Literal["required", "optional"] = "required"
+
+
+class Permissions(Strict):
+    """What a notice, licence, publisher or the default policy allows. Unset fields inherit."""
+
+    quote: QuotePolicy | None = None
+    store: Access | None = None
+    reproduce: Access | None = None
+    modify: Access | None = None
+    commercial: Access | None = None
+    tdm: Literal["allowed", "reserved"] | None = None
+    attribution: Literal["required", "optional"] | None = Field(
+        None, description="for reuse a licence grants (CC BY): must the source be named?")
+    share_alike: bool | None = None
+    links: list[Link] = Field(default_factory=list)
+
+
 class Rule(Strict):
     """One named, tested notice rule."""
 
@@ -55,6 +83,7 @@ class Rule(Strict):
     publisher: str | None = Field(None, description="id of a publisher profile this rule belongs to")
     role: Role | None = Field(None, description="the provenance link this notice names")
     links: list[Link] = Field(default_factory=list)
+    permissions: Permissions | None = Field(None, description="overrides the kind's policy for this rule")
     examples: Examples = Field(default_factory=Examples)
 
     @field_validator("keywords")
@@ -77,6 +106,7 @@ class Publisher(Strict):
     domains: list[str] = Field(default_factory=list)
     agency: bool = False
     country: str | None = None
+    permissions: Permissions | None = Field(None, description="the publisher's own terms, most specific layer")
 
 
 class LicenseTerms(Strict):
@@ -95,6 +125,23 @@ class LicenseTerms(Strict):
 class Licenses(Strict):
     terms: LicenseTerms = Field(default_factory=LicenseTerms)
     spdx_ports: list[str] = Field(default_factory=list, description="SPDX ids that exist for ported licences")
+    permissions: dict[str, Permissions] = Field(default_factory=dict, description=(
+        "licence family (CC-BY, CC-BY-SA, CC-BY-ND, CC-BY-NC, CC-BY-NC-SA, CC-BY-NC-ND, CC0, public-domain, "
+        "CC) -> what it grants"))
+
+
+class PolicyConfig(Strict):
+    """The policy layers that are not tied to one rule: defaults, per-kind permissions, vocabulary."""
+
+    default: Permissions | None = Field(None, description="for a source with no notice at all")
+    kinds: dict[str, Permissions] = Field(default_factory=dict, description="notice kind -> permissions")
+    credit_sections: list[str] = Field(default_factory=list, description=(
+        "headings of a draft's sources/credits section (any language)"))
+    pasted_notice: dict[str, Severity] = Field(default_factory=dict, description=(
+        "notice kind -> severity when a third-party notice of that kind stands in a draft"))
+    commercial_use: bool | None = Field(None, description="is the draft's use commercial (newsrooms: yes)?")
+    own_publishers: list[str] = Field(default_factory=list, description="the house's own names (not third-party)")
+    verdict_severity: dict[str, Severity] = Field(default_factory=dict, description="verdict -> severity")
 
 
 class Pack(Strict):
@@ -106,6 +153,7 @@ class Pack(Strict):
     rules: list[Rule] = Field(default_factory=list)
     publishers: list[Publisher] = Field(default_factory=list)
     licenses: Licenses | None = None
+    policy: PolicyConfig | None = None
 
 
 class RuleSet(BaseModel):
@@ -117,4 +165,5 @@ class RuleSet(BaseModel):
     publishers: dict[str, Publisher] = Field(default_factory=dict)
     macros: dict[str, str] = Field(default_factory=dict)
     licenses: Licenses = Field(default_factory=Licenses)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
     origins: dict[str, str] = Field(default_factory=dict, description="rule id -> file it came from")

@@ -1,0 +1,184 @@
+"""Effective permissions of a source, from layered YAML policy, remembering which rule decided what.
+
+Layers, general to specific: the default policy (no notice) -> each notice kind's permissions (they only
+restrict) -> the licence the source names (it grants, replacing the copyright default) -> a rule's own
+``permissions`` -> the publisher profile's ``permissions``. Restrictive notices (reproduction bans, TDM
+reservations) are applied after a licence too, so a conflicting footer is never ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from compliance.ruleset.model import Link, Permissions, QuotePolicy, RuleSet
+
+_ACCESS_RANK = {"allow": 0, "review": 1, "deny": 2}
+_TDM_RANK = {"allowed": 0, "reserved": 1}
+_FAMILY = regex.compile(r"^(?:LicenseRef-)?(CC-BY(?:-NC)?(?:-ND|-SA)?|CC0|CC)(?:-[\d.]+.*)?$")
+DIMENSIONS = ("store", "reproduce", "modify", "commercial", "tdm", "attribution")
+RESTRICTIVE_KINDS = ("reproduction-ban", "tdm-reservation")
+
+
+@dataclass
+class SourceInfo:
+    """What policy needs to know about a corpus document."""
+
+    id: str
+    path: str
+    publisher: str | None = None
+    title: str | None = None
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    words: int = 0
+    names: list[str] = field(default_factory=list)  # publisher names, aliases, domains, URLs for attribution
+
+
+@dataclass
+class Effective:
+    """Merged permissions plus, per dimension, the rule id that decided it and its legal links."""
+
+    quote: QuotePolicy
+    values: dict[str, Any]
+    decided_by: dict[str, str]
+    links: dict[str, list[Link]]
+    license: str | None = None
+    share_alike: bool = False
+
+    def get(self, dimension: str) -> Any:
+        return self.values.get(dimension)
+
+    def rule_for(self, dimension: str) -> str:
+        return self.decided_by.get(dimension, "default-policy")
+
+
+def license_family(spdx: str | None) -> str | None:
+    """CC-BY-SA-4.0 -> CC-BY-SA; CC0-1.0 -> CC0; LicenseRef-public-domain -> public-domain."""
+    if not spdx:
+        return None
+    if spdx == "LicenseRef-public-domain":
+        return "public-domain"
+    m = _FAMILY.match(spdx)
+    return m.group(1) if m else None
+
+
+class _Merger:
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.decided_by: dict[str, str] = {}
+        self.links: dict[str, list[Link]] = {}
+        self.quote = QuotePolicy()
+        self.quote_rule = "default-policy"
+        self.share_alike = False
+
+    def _set(self, dim: str, value: Any, rule: str, links: list[Link]) -> None:
+        self.values[dim] = value
+        self.decided_by[dim] = rule
+        self.links[dim] = list(links)
+
+    def apply(self, perms: Permissions | None, rule: str, mode: str) -> None:
+        """``mode``: "set" replaces (defaults, licences, profiles), "restrict" only tightens."""
+        if perms is None:
+            return
+        for dim in DIMENSIONS:
+            value = getattr(perms, dim)
+            if value is None:
+                continue
+            # ties go to the later, more specific layer, so verdicts cite the notice rather than the default
+            if mode == "restrict" and dim in self.values and _looser(dim, value, self.values[dim]):
+                continue
+            self._set(dim, value, rule, perms.links)
+        if perms.share_alike is not None:
+            self.share_alike = perms.share_alike
+        if perms.quote is not None:
+            if mode == "set":
+                self.quote, self.quote_rule = perms.quote, rule
+                self.links["quote"] = list(perms.links)
+            else:
+                self.quote, self.quote_rule = _tighter_quote(self.quote, perms.quote), rule
+                self.links["quote"] = list(perms.links)
+
+
+def _looser(dim: str, new: Any, old: Any) -> bool:
+    if dim == "tdm":
+        return _TDM_RANK[new] < _TDM_RANK[old]
+    if dim == "attribution":
+        return new == "optional" and old == "required"
+    return _ACCESS_RANK[new] < _ACCESS_RANK[old]
+
+
+def _min(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _tighter_quote(a: QuotePolicy, b: QuotePolicy) -> QuotePolicy:
+    return QuotePolicy(
+        allowed=a.allowed and b.allowed,
+        max_words=_min(a.max_words, b.max_words),
+        max_share=_min(a.max_share, b.max_share),
+        attribution="required" if "required" in (a.attribution, b.attribution) else "optional",
+        quotation_marks="required" if "required" in (a.quotation_marks, b.quotation_marks) else "optional",
+    )
+
+
+def effective_permissions(source: SourceInfo, ruleset: RuleSet) -> Effective:
+    policy = ruleset.policy
+    m = _Merger()
+    m.apply(policy.default, "default-policy", "set")
+    notices = source.notices
+    for n in notices:
+        if n["kind"] not in RESTRICTIVE_KINDS:
+            m.apply(policy.kinds.get(n["kind"]), n["rule"], "restrict")
+    license_id = next((n["license"] for n in notices if n.get("license")), None)
+    family = license_family(license_id)
+    grant = ruleset.licenses.permissions.get(family) if family else None
+    if grant is not None:
+        license_rule = next(n["rule"] for n in notices if n.get("license") == license_id)
+        m.apply(grant, f"{license_rule}:{license_id}", "set")
+    rule_index = {r.id: r for r in ruleset.rules}
+    for n in notices:
+        if n["kind"] in RESTRICTIVE_KINDS:
+            m.apply(policy.kinds.get(n["kind"]), n["rule"], "restrict")
+        rule = rule_index.get(n["rule"])
+        if rule is not None and rule.permissions is not None:
+            m.apply(rule.permissions, rule.id, "restrict" if grant is not None else "set")
+    profile = _profile(source, ruleset)
+    if profile is not None and profile.permissions is not None:
+        m.apply(profile.permissions, f"publisher:{profile.id}", "set")
+    m.decided_by["quote"] = m.quote_rule
+    return Effective(m.quote, m.values, m.decided_by, m.links, license_id, m.share_alike)
+
+
+def _profile(source: SourceInfo, ruleset: RuleSet):
+    if not source.publisher:
+        return None
+    wanted = source.publisher.lower()
+    for p in ruleset.publishers.values():
+        if wanted in (n.lower() for n in (p.name, *p.aliases, *p.domains)):
+            return p
+    return None
+
+
+def attribution_names(source: SourceInfo, ruleset: RuleSet) -> list[str]:
+    """Names that count as naming the source: publisher, its aliases and domains, holders, URLs."""
+    names: list[str] = []
+    profile = _profile(source, ruleset)
+    if source.publisher:
+        names.append(source.publisher)
+    if profile is not None:
+        names += [profile.name, *profile.aliases, *profile.domains]
+    for n in source.notices:
+        for key in ("publisher", "holder"):
+            if n.get(key):
+                names.append(n[key])
+        names += n.get("urls", [])
+    names += source.names
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        key = name.strip().lower()
+        if len(key) >= 3 and key not in seen:
+            seen.add(key)
+            out.append(name.strip())
+    return out
