@@ -1,0 +1,165 @@
+"""Project configuration: ``[tool.compliance]`` in pyproject.toml or a ``.compliance.toml``.
+
+Found by walking up from the working directory; the first file that has our table wins. Keys may be
+written with hyphens or underscores. Command-line options override the file.
+
+    [tool.compliance]
+    corpus = ".compliance/corpus.sqlite"
+    rules = ["house-rules"]            # extra rule packs, relative to the config file
+    fail-on = "error"                  # error | warning | info | never
+    commercial-use = true
+    own-publishers = ["Beispiel-Zeitung"]
+    quote = { max-words = 40, max-share = 0.1 }   # quote limits for every source
+    default-policy = { store = "review" }          # for sources with no notice
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import regex
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from compliance.errors import ConfigError
+from compliance.ruleset.model import Permissions, QuotePolicy, RuleSet
+
+FailOn = Literal["error", "warning", "info", "never"]
+CONFIG_NAMES = (".compliance.toml", "pyproject.toml")
+IGNORE_FILE = ".complianceignore"
+
+
+class QuoteLimits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    max_words: int | None = Field(None, ge=0)
+    max_share: float | None = Field(None, ge=0, le=1)
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    corpus: str | None = None
+    rules: list[str] = Field(default_factory=list)
+    fail_on: FailOn = "error"
+    commercial_use: bool | None = None
+    own_publishers: list[str] = Field(default_factory=list)
+    quote: QuoteLimits | None = None
+    default_policy: Permissions | None = None
+    baseline: str | None = None
+    path: str | None = Field(None, exclude=True)  # the file this came from
+    root: str = Field(".", exclude=True)  # its directory: relative paths resolve against it
+
+
+def _snake(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {str(k).replace("-", "_"): _snake(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_snake(v) for v in data]
+    return data
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
+                return candidate
+    return None
+
+
+def _has_table(pyproject: Path) -> bool:
+    try:
+        return "[tool.compliance" in pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def load_config(path: Path | None = None, search: bool = True) -> Config:
+    """The config in ``path`` (or the one found from the working directory), else defaults."""
+    if path is None and search:
+        path = find_config()
+    if path is None:
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError(f"cannot read config: {err.strerror or err}", str(path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("config is not UTF-8 text", str(path)) from None
+    except tomllib.TOMLDecodeError as err:
+        m = regex.search(r"\(at line (\d+), column (\d+)\)", str(err))
+        msg = regex.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
+        raise ConfigError(f"invalid TOML: {msg}", str(path), int(m.group(1)) if m else None,
+                          int(m.group(2)) if m else None) from None
+    table = raw.get("tool", {}).get("compliance", {}) if path.name == "pyproject.toml" else \
+        raw.get("tool", {}).get("compliance", raw)
+    try:
+        config = Config.model_validate(_snake(table))
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(x).replace("_", "-") for x in first["loc"])
+        msg = f"unknown key {where!r}" if first["type"] == "extra_forbidden" else f"{where}: {first['msg']}"
+        raise ConfigError(msg, str(path)) from None
+    config.path = str(path)
+    config.root = str(path.parent)
+    return config
+
+
+def rule_dirs(config: Config) -> list[str]:
+    return [str(Path(config.root) / r) for r in config.rules]
+
+
+def apply_to_ruleset(ruleset: RuleSet, config: Config) -> RuleSet:
+    """Config overrides of the policy: commercial use, own names, global quote limits, default policy."""
+    policy = ruleset.policy
+    updates: dict[str, Any] = {}
+    if config.commercial_use is not None:
+        updates["commercial_use"] = config.commercial_use
+    if config.own_publishers:
+        updates["own_publishers"] = [*policy.own_publishers, *config.own_publishers]
+    default = policy.default
+    if config.default_policy is not None:
+        base = default.model_dump(exclude_none=True) if default else {}
+        base.update(config.default_policy.model_dump(exclude_none=True, exclude_defaults=True))
+        default = Permissions.model_validate(base)
+    kinds = dict(policy.kinds)
+    if config.quote is not None:
+        limits = config.quote.model_dump(exclude_none=True)
+        default = _with_quote_limits(default, limits)
+        kinds = {k: _with_quote_limits(v, limits) for k, v in kinds.items()}
+    updates["default"] = default
+    updates["kinds"] = kinds
+    return ruleset.model_copy(update={"policy": policy.model_copy(update=updates)})
+
+
+def _with_quote_limits(perms: Permissions | None, limits: dict[str, Any]) -> Permissions | None:
+    if perms is None or perms.quote is None:
+        return perms
+    quote = QuotePolicy.model_validate({**perms.quote.model_dump(), **limits})
+    return perms.model_copy(update={"quote": quote})
+
+
+def load_ignore(root: Path | None = None):
+    """The ``.complianceignore`` spec (gitignore syntax), or None."""
+    import pathspec
+
+    path = (root or Path.cwd()) / IGNORE_FILE
+    if not path.is_file():
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read ignore file: {err}", str(path)) from None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def is_ignored(spec, path: str, root: Path | None = None) -> bool:
+    if spec is None or path == "-":
+        return False
+    try:
+        rel = Path(path).resolve().relative_to((root or Path.cwd()).resolve())
+    except ValueError:
+        rel = Path(path)
+    return spec.match_file(str(rel))
