@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -154,6 +154,8 @@ class Pack(Strict):
     publishers: list[Publisher] = Field(default_factory=list)
     licenses: Licenses | None = None
     policy: PolicyConfig | None = None
+    # validated by compliance.detect.signals (its own model keeps the reader side free of rule imports)
+    signals: dict[str, Any] | None = None
 
 
 class RuleSet(BaseModel):
