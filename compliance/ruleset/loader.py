@@ -240,14 +240,16 @@ def _compile_rule(rule: Rule, macros: dict[str, str], ruleset: RuleSet, path: st
         patterns.append(pattern)
     keywords: list[str] = []
     for k, kw in enumerate(rule.keywords):
-        m = _MACRO.fullmatch(kw.strip())
+        # "{{agencies}}" alone, or a template such as "({{agencies}}": one keyword per name, so that
+        # short names ("AP", "SID") can be anchored to the punctuation around them.
+        m = _MACRO.search(kw)
         if m:
             names = _macro_names(ruleset, m.group(1))
             if names is None:
                 line, col = position(raw, ("rules", index, "keywords", k))
                 raise RuleError(f"rule {rule.id}: keyword macro {kw!r} is not a name list "
                                 f"(use one of {', '.join(BUILTIN_MACROS)})", path, line, col)
-            keywords += [n.lower() for n in names]
+            keywords += [(kw[:m.start()] + n + kw[m.end():]).lower() for n in names]
         else:
             keywords.append(kw)
     if rule.publisher and rule.publisher not in ruleset.publishers:
