@@ -1,9 +1,9 @@
 """Markdown for a pull-request comment or a CI job summary: a verdict table, then each passage.
 
-Draft text is untrusted: every piece of it is escaped (Markdown punctuation backslash-escaped, ``<``, ``>``,
-``&`` as entities, ``@`` so a quoted handle does not notify anybody), so it cannot add links, images,
-HTML or break the table. Differences: **bold** words are in the draft only, ~~struck~~ words in the
-source only.
+Draft text is untrusted: every piece of it is escaped (Markdown punctuation backslash-escaped; ``<``, ``>``,
+``&`` as entities; a zero-width space after ``@`` so a quoted handle notifies nobody), so it cannot add
+links, images or HTML, or break the table. Differences: **bold** words are in the draft only, ~~struck~~
+words in the source only.
 """
 
 from __future__ import annotations
@@ -33,14 +33,18 @@ from compliance.report.common import (
 ICON = {"ok": "✅", "needs-attribution": "🟡", "needs-quotation-marks": "🟡", "exceeds-quote-limit": "🟠",
         "not-allowed": "⛔", "pasted-notice": "📋"}
 _SPECIAL = regex.compile(r"([\\`*_{}\[\]()#+!|~])")
-_LINE_START = regex.compile(r"^(\s*)([-+>=]|\d+[.)])")
+_LINE_START = regex.compile(r"^(\s*)(?:([-+=])|(\d+)\.)")  # list markers and setext underlines
 
 
 def md(text: str) -> str:
     """``text`` as inert inline Markdown: one line, no markup, no HTML, no mentions."""
-    out = flat(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("@", "&#64;")
-    out = _SPECIAL.sub(r"\\\1", out)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
+    out = _SPECIAL.sub(r"\\\1", flat(text))
+    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("@", "@\u200b")
+    return _LINE_START.sub(_unlist, out)
+
+
+def _unlist(m: regex.Match[str]) -> str:
+    return m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\.")
 
 
 def md_url(url: str) -> str:
