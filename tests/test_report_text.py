@@ -6,6 +6,7 @@ import io
 
 from test_report_data import REF_A, SOURCE_A, passage, sample_results
 
+from compliance.findings import Notice, Warning_
 from compliance.pipeline import FileResult
 from compliance.readers import read_text
 from compliance.report import render
@@ -35,8 +36,9 @@ def test_summary_line_singular_multi_file_suppressed_and_empty():
     assert summarize([empty]).line() == "no reused passages"
 
 
-def test_piped_report_shows_passage_beside_source_with_marked_differences():
-    out = text_report(sample_results(), color=False)
+def test_piped_report_shows_passage_beside_source_with_marked_differences(monkeypatch):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    out = text_report(sample_results())  # a StringIO is not a terminal: plain, 120 columns
     assert "\x1b[" not in out  # no colour codes when piped
     assert "{+Chile+}" in out and "[-Peru-]" in out and "[-am Dienstag-]" in out
     assert "not-allowed  5:1–6:89  erzkurier.reproduction-ban" in out
@@ -93,3 +95,20 @@ def test_word_diff_ignores_added_quotation_marks_and_case_but_marks_changed_word
     same_draft, same_source = word_diff("„Die Preise steigen.“", "Die Preise steigen.")
     assert not any(s.changed for s in same_draft + same_source)
     assert "".join(s.text for s in draft) == "„Die Preise steigen“, sagte er."  # text kept exactly
+
+
+def test_draft_notices_and_warnings_are_listed_once():
+    (result,) = sample_results()
+    doc = result.document
+    own_text = "Dieser Text steht unter CC BY 4.0."
+    doc2 = read_text(doc.text + "\n" + own_text + "\n", doc.path)
+    s = doc2.text.index(own_text)
+    own = Notice(kind="license", rule="license.cc-by", text=own_text, start_offset=s, end_offset=s + len(own_text),
+                 start=doc2.position(s), end=doc2.position(s + len(own_text)), license="CC-BY-4.0")
+    pasted = result.verdicts[3].notice
+    out = text_report([FileResult(doc.path, doc2, verdicts=result.verdicts, notices=[pasted, own],
+                                  warnings=[Warning_(doc.path, "rule x timed out", "x")])], color=False)
+    assert "Notices in this draft" in out
+    assert f"{own.start.line}:1 license  Dieser Text steht unter CC BY 4.0." in out
+    assert out.count("Nachdruck verboten.") == 1  # the pasted notice is shown as a verdict, not twice
+    assert "warning: drafts/kupfer.md: rule x timed out" in out

@@ -47,12 +47,14 @@ SIDE_BY_SIDE_MIN_WIDTH = 90  # below this, draft and source are stacked
 
 
 def make_console(stream: TextIO, width: int | None = None, color: bool | None = None) -> Console:
-    """Colours and the terminal's width on a terminal; no colour and 120 columns when piped."""
+    """Colours and the terminal's width on a terminal (rich honours NO_COLOR/FORCE_COLOR); no colour and
+    120 columns when piped. ``color`` forces colour on or off."""
     tty = stream.isatty() if hasattr(stream, "isatty") else False
-    use_color = tty if color is None else color
-    return Console(file=stream, width=width or (None if tty else 120), highlight=False, soft_wrap=False,
-                   force_terminal=use_color, no_color=not use_color, color_system="auto" if use_color else None,
-                   emoji=False, markup=False)
+    common: dict[str, Any] = {"file": stream, "width": width or (None if tty else 120), "highlight": False,
+                              "soft_wrap": False, "emoji": False, "markup": False}
+    if color is None:
+        return Console(**common)
+    return Console(**common, force_terminal=color, no_color=not color, color_system="auto" if color else None)
 
 
 def render(results: list[FileResult], stream: TextIO | None = None, *, console: Console | None = None,

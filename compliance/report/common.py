@@ -11,7 +11,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -114,12 +114,12 @@ def relative_path(path: str, root: str | None = None) -> str:
     if path in ("-", "") or path.startswith("<"):
         return path
     p = Path(path)
-    base = Path(root or os.getcwd())
+    if not p.is_absolute():
+        return p.as_posix()
     try:
-        rel = p.resolve().relative_to(base.resolve()) if p.is_absolute() else p
+        return p.resolve().relative_to(Path(root or os.getcwd()).resolve()).as_posix()
     except ValueError:
         return p.as_posix()
-    return PurePosixPath(*rel.parts).as_posix() if rel.parts else p.as_posix()
 
 
 # -- counting ---------------------------------------------------------------------------------------------
