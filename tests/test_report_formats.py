@@ -82,3 +82,15 @@ def test_markdown_escapes_links_html_pipes_and_mentions():
     body = html.split("<tbody>")[1].split("</tbody>")[0]
     assert body.count("<td") == 7
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_worst_severity_ignores_ok_and_suppressed_verdicts():
+    from compliance.report.common import worst_severity
+
+    (result,) = sample_results()
+    assert worst_severity([result]) == "error"
+    for v in result.verdicts:
+        v.suppressed = v.severity == "error"
+    assert worst_severity([result]) == "warning"
+    result.verdicts = [v for v in result.verdicts if v.verdict == "ok"]
+    assert worst_severity([result]) is None

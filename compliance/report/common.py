@@ -182,7 +182,9 @@ def summarize(results: list[FileResult]) -> Summary:
 
 
 def worst_severity(results: list[FileResult]) -> str | None:
-    ranks = [SEVERITY_RANK.get(v.severity, 0) for r in results for v in r.verdicts if not v.suppressed]
+    """The highest severity among active findings (``ok`` verdicts are not findings) — for ``--fail-on``."""
+    ranks = [SEVERITY_RANK.get(v.severity, 0) for r in results for v in r.verdicts
+             if not v.suppressed and v.verdict != "ok"]
     if not ranks:
         return None
     best = max(ranks)
