@@ -23,6 +23,14 @@ READERS: dict[str, str] = {
     ".text": "compliance.readers.plain:read",
     ".md": "compliance.readers.markdown:read",
     ".markdown": "compliance.readers.markdown:read",
+    ".html": "compliance.readers.html:read",
+    ".htm": "compliance.readers.html:read",
+    ".html.gz": "compliance.readers.html:read",
+    ".htm.gz": "compliance.readers.html:read",
+    ".warc": "compliance.readers.warc:read",
+    ".warc.gz": "compliance.readers.warc:read",
+    ".jsonl": "compliance.readers.jsonl:read",
+    ".jsonl.gz": "compliance.readers.jsonl:read",
 }
 DEFAULT_READER = "compliance.readers.plain:read"
 STDIN = "-"
@@ -64,9 +72,24 @@ def read_bytes(path: str) -> bytes:
 
 def read_path(path: str, stdin_name: str = "stdin.md") -> list[Document]:
     """All Documents in one file (``-`` is stdin, read as Markdown unless named otherwise)."""
+    return list(iter_path(path, stdin_name))
+
+
+def iter_path(path: str, stdin_name: str = "stdin.md") -> Iterator[Document]:
+    """Documents in one file, streamed when the reader module has ``read_file(path)``.
+
+    Archive readers (WARC, JSONL) stream records from disk and check sizes before reading, so a
+    large archive never sits in memory; other readers get the file's bytes.
+    """
+    if path != STDIN:
+        best = max((s for s in READERS if path.lower().endswith(s)), key=len, default=None)
+        module = importlib.import_module((READERS[best] if best else DEFAULT_READER).split(":")[0])
+        read_file = getattr(module, "read_file", None)
+        if read_file is not None:
+            yield from read_file(path)
+            return
     data = read_bytes(path)
-    reader = reader_for(stdin_name if path == STDIN else path)
-    return list(reader(data, path))
+    yield from reader_for(stdin_name if path == STDIN else path)(data, path)
 
 
 def read_text(text: str, path: str = "<text>") -> Document:

@@ -1,0 +1,388 @@
+"""HTML pages (``.html``/``.htm``, optionally gzipped): main text plus the rest of the visible page.
+
+Rights notices mostly live in footers, outside the article, so a Document must carry both the main
+text (for reuse and quoting) and the boilerplate (for notices), with exact offsets for either.
+``Document.text`` is therefore a rendering of the page::
+
+    main-text blocks (trafilatura), separated by blank lines
+    <blank line>
+    the page's other visible blocks (nav, footer, ...), one per line, in page order
+
+Main blocks keep their structure (``heading``, ``paragraph``, ``list_item``, ``blockquote`` with
+``quoted=True``, ``table``, ``code``); every other block has kind ``boilerplate``.
+``metadata["main_end"]`` is the offset where the main text ends: ``text[:main_end]`` is the article.
+A visible block whose text already occurs in the main text is not repeated.
+
+The page is parsed once (lxml); signals (meta, links, JSON-LD) and metadata are read from that tree
+before it is stripped of non-visible elements, and trafilatura works on the same tree (it copies it).
+Metadata comes from meta tags, ``<link rel=canonical>`` and JSON-LD rather than trafilatura's
+``extract_metadata``, which would halve throughput (htmldate).
+
+Nothing here crashes on bad input: binary data, undecodable text, an empty page, truncated or
+oversized gzip data all raise :class:`InputError` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import regex
+
+from compliance.document import INVISIBLE, Block, Document, PlainBuilder
+from compliance.errors import InputError
+from compliance.readers.stream import GZIP_MAGIC, file_size, gunzip, mb, open_binary, read_capped
+
+# Largest page (after decompression) read at all: real pages are well under 10 MB.
+MAX_HTML_BYTES = 50 * 1024 * 1024
+# trafilatura settings: recall over precision (a missed paragraph hides reuse), "fast" skips the
+# fallback extractors (2x faster at the same token recall on real pages), comments are not the article.
+EXTRACT_OPTIONS: dict[str, Any] = {"favor_recall": True, "fast": True, "include_comments": False,
+                                   "include_tables": True}
+
+_META_CHARSET = regex.compile(
+    rb"""<meta[^>]+?(?:charset\s*=\s*["']?\s*|content\s*=\s*["'][^"'>]*?charset\s*=\s*)([\w.:-]+)""", regex.I)
+_CT_CHARSET = regex.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", regex.I)
+_XML_DECL = regex.compile(r"^\s*<\?xml[^>]*\?>")
+_UTF8_MULTIBYTE = regex.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_CONTROL = regex.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_SINGLE_BYTE_WESTERN = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
+_INVISIBLE_TABLE = str.maketrans("", "", INVISIBLE)
+_INVISIBLE_RE = regex.compile(f"[{INVISIBLE}]")
+_SEP = "\ufdd0"  # block boundary marker while serializing visible text (a noncharacter: never in text)
+
+# Elements whose content is never shown, and elements that start a new line of text.
+_DROP = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
+         "select", "datalist", "head", "title")
+_BLOCK = frozenset(("address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd",
+                    "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
+                    "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend",
+                    "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
+                    "td", "tfoot", "th", "thead", "tr", "ul"))
+_HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings would reach stderr
+
+
+def read(data: bytes, path: str) -> Iterator[Document]:
+    """A page from bytes in memory (``.gz`` is decompressed with a size cap)."""
+    yield parse_html(_maybe_gunzip(data, path), path)
+
+
+def read_file(path: str) -> Iterator[Document]:
+    """A page from disk: the size is checked before anything is read (a 200 MB file is refused)."""
+    size = file_size(path)
+    if size > MAX_HTML_BYTES:
+        raise InputError(f"file too large: {mb(size)} (limit {mb(MAX_HTML_BYTES)})", path)
+    with open_binary(path) as fh:
+        data = read_capped(fh, path, MAX_HTML_BYTES)
+    yield parse_html(_maybe_gunzip(data, path), path)
+
+
+def _maybe_gunzip(data: bytes, path: str) -> bytes:
+    if data[:2] == GZIP_MAGIC:
+        return gunzip(data, path, MAX_HTML_BYTES)
+    if path.lower().endswith(".gz"):
+        raise InputError("not gzip data (named .gz)", path)
+    return data
+
+
+# --- decoding --------------------------------------------------------------------------------------
+
+
+def decode_html(data: bytes, path: str, declared: str | None = None) -> str:
+    """Bytes to text: BOM, then the HTTP charset, then ``<meta charset>``, then UTF-8, then detection.
+
+    A declared Western single-byte charset on bytes that are valid UTF-8 with multibyte sequences is a
+    common mislabel: UTF-8 wins. Invalid bytes in otherwise UTF-8 pages are replaced, not fatal (the web
+    is full of them). Binary data is refused.
+    """
+    head = data[:8192]
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError("binary data, not HTML", path)
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                     (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return _checked(data[len(bom):].decode(enc, errors="replace"), path)
+    candidates = [declared, _meta_charset(data)]
+    for enc in candidates:
+        enc = _encoding_name(enc)
+        if not enc:
+            continue
+        if enc in _SINGLE_BYTE_WESTERN and _UTF8_MULTIBYTE.search(data):
+            try:
+                return _checked(data.decode("utf-8"), path)
+            except UnicodeDecodeError:
+                pass
+        try:
+            return _checked(data.decode(enc), path)
+        except (LookupError, UnicodeDecodeError):
+            continue  # a wrong declaration: fall through
+    try:
+        return _checked(data.decode("utf-8"), path)
+    except UnicodeDecodeError:
+        if _UTF8_MULTIBYTE.search(data):
+            return _checked(data.decode("utf-8", errors="replace"), path)
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:262144]).best()
+    if best is None or best.encoding is None:
+        raise InputError("binary or undecodable data, not HTML", path)
+    return _checked(data.decode(best.encoding, errors="replace"), path)
+
+
+def _meta_charset(data: bytes) -> str | None:
+    m = _META_CHARSET.search(data[:16384])
+    return m.group(1).decode("ascii", "ignore") if m else None
+
+
+def _encoding_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip().strip("\"'")).name.replace("_", "-")
+    except LookupError:
+        return None
+
+
+def _checked(text: str, path: str) -> str:
+    if len(_CONTROL.findall(text[:8192])) > 8:
+        raise InputError("binary data, not HTML", path)
+    return text
+
+
+def charset_of(content_type: str | None) -> str | None:
+    m = _CT_CHARSET.search(content_type or "")
+    return m.group(1) if m else None
+
+
+# --- the page --------------------------------------------------------------------------------------
+
+
+def parse_html(data: bytes, path: str, *, url: str | None = None,
+               headers: Iterable[tuple[str, str]] = (), record: int | None = None,
+               vocab: Any = None) -> Document:
+    """One page as a Document with main text, boilerplate, metadata and signals.
+
+    ``headers`` are the HTTP response headers (pairs) when the page came from an archive: they give
+    the charset and header signals.
+    """
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    from compliance.detect import signals as sig
+
+    if len(data) > MAX_HTML_BYTES:
+        raise InputError(f"page too large: {mb(len(data))} (limit {mb(MAX_HTML_BYTES)})", path)
+    headers = list(headers)
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+    text = _XML_DECL.sub("", decode_html(data, path, charset_of(content_type)), count=1)
+    try:
+        tree = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as err:
+        raise InputError(f"HTML has no content ({str(err).splitlines()[0] if str(err) else 'empty'})",
+                         path) from None
+    vocab = vocab or sig.load_vocabulary()
+    jsonld = sig.jsonld_items(tree)
+    metadata = page_metadata(tree, jsonld, url)
+    base = metadata.get("url")
+    signals = sig.dedupe([*sig.from_headers(headers, vocab, base), *sig.from_html(tree, vocab, base, jsonld)])
+
+    etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, *_DROP, with_tail=False)
+    main = main_blocks(tree)
+    visible = visible_blocks(tree)
+    if not visible:
+        raise InputError("HTML has no body (no visible text)", path)
+    doc = compose(path, main, visible, metadata)
+    doc.record = record
+    doc.signals = signals
+    if headers:
+        doc.metadata["http_headers"] = _header_dict(headers)
+    return doc
+
+
+def _header_dict(headers: list[tuple[str, str]]) -> dict[str, str]:
+    """Lower-cased names; repeated headers combined with ", " as HTTP allows."""
+    out: dict[str, str] = {}
+    for k, v in headers:
+        key = k.lower()
+        out[key] = f"{out[key]}, {v}" if key in out else v
+    return out
+
+
+def page_metadata(tree: Any, jsonld: list[dict[str, Any]], url: str | None) -> dict[str, Any]:
+    """Title, author, sitename, date, language, canonical and URL from meta tags and JSON-LD."""
+    from urllib.parse import urljoin
+
+    from compliance.detect.signals import jsonld_types, jsonld_values
+
+    meta: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        name = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        content = (el.get("content") or "").strip()
+        if name and content and name not in meta:
+            meta[name] = content
+    article = next((i for i in jsonld if jsonld_types(i) & {"NewsArticle", "Article", "BlogPosting",
+                                                               "ReportageNewsArticle", "WebPage"}), {})
+
+    def ld(*keys: str) -> str | None:
+        for key in keys:
+            values = jsonld_values(article.get(key))
+            if values:
+                return ", ".join(dict.fromkeys(values))
+        return None
+
+    title_el = tree.find(".//title")
+    title = meta.get("og:title") or meta.get("twitter:title") or ld("headline", "name") or \
+        (" ".join(title_el.text_content().split()) if title_el is not None else None)
+    canonical = next((el.get("href") for el in tree.iter("link")
+                      if "canonical" in (el.get("rel") or "").lower().split() and el.get("href")), None)
+    canonical = canonical or meta.get("og:url")
+    if canonical:
+        canonical = urljoin(url or "", canonical.strip())
+    publisher = article.get("publisher")
+    fields = {
+        "title": title,
+        "author": meta.get("author") or meta.get("article:author") or meta.get("dc.creator")
+        or meta.get("dcterms.creator") or ld("author", "creator"),
+        "sitename": meta.get("og:site_name") or meta.get("application-name")
+        or (jsonld_values(publisher)[0] if jsonld_values(publisher) else None),
+        "date": meta.get("article:published_time") or ld("datePublished") or meta.get("date")
+        or meta.get("dc.date") or meta.get("dcterms.date") or meta.get("pubdate"),
+        "language": (tree.get("lang") or tree.get("xml:lang") or meta.get("og:locale") or "").strip() or None,
+        "canonical": canonical,
+        "url": url or canonical,
+    }
+    return {k: " ".join(v.split()) if isinstance(v, str) else v for k, v in fields.items() if v}
+
+
+def visible_blocks(tree: Any) -> list[str]:
+    """The page's visible text as lines (one per block-level element run), whitespace collapsed.
+
+    Mutates ``tree`` (call it after text extraction): hidden elements are dropped and block elements
+    get a separator character, so lxml serializes the text in C instead of a Python walk.
+    """
+    from lxml import etree
+
+    for el in tree.xpath("//*[@hidden or @style]"):
+        if (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")) and \
+                el.getparent() is not None:
+            el.drop_tree()  # keeps its tail text
+    for el in tree.iter(*_BLOCK):
+        el.text = _SEP + (el.text or "")
+        el.tail = _SEP + (el.tail or "")
+    for el in tree.iter("td", "th"):
+        el.tail = " " + (el.tail or "")
+    text = etree.tostring(tree, method="text", encoding="unicode", with_tail=False)
+    if _INVISIBLE_RE.search(text):
+        text = text.translate(_INVISIBLE_TABLE)
+    lines = (" ".join(line.split()) for line in text.split(_SEP))
+    return [line for line in lines if line]
+
+
+def main_blocks(tree: Any) -> list[tuple[str, str, bool]]:
+    """(kind, text, quoted) for each block of trafilatura's main text; [] when it finds none."""
+    from trafilatura import bare_extraction
+
+    try:
+        result = bare_extraction(tree, **EXTRACT_OPTIONS)
+    except Exception:  # noqa: BLE001 - a library failure on one page must not stop an archive
+        return []
+    body = getattr(result, "body", None)
+    if body is None:
+        return []
+    out: list[tuple[str, str, bool]] = []
+    for el in body:
+        _main_element(el, out, quoted=False)
+    return [(k, t, q) for k, t, q in out if t]
+
+
+_MAIN_KIND = {"head": "heading", "p": "paragraph", "code": "code", "item": "list_item"}
+
+
+def _main_element(el: Any, out: list[tuple[str, str, bool]], quoted: bool) -> None:
+    tag = el.tag
+    if tag == "list":
+        for item in el.iterchildren("item"):
+            out.append(("list_item", _text_of(item), quoted))
+    elif tag == "table":
+        for row in el.iter("row"):
+            cells = [_text_of(c) for c in row.iterchildren("cell")]
+            out.append(("table", " | ".join(c for c in cells if c), quoted))
+    elif tag == "quote":
+        children = [c for c in el if c.tag in ("p", "list", "head", "quote")]
+        if children:
+            if el.text and el.text.strip():
+                out.append(("blockquote", _text_of(el, own_only=True), True))
+            for child in children:
+                _main_element(child, out, quoted=True)
+        else:
+            out.append(("blockquote", _text_of(el), True))
+    elif tag == "graphic":
+        return
+    else:
+        kind = _MAIN_KIND.get(tag, "paragraph")
+        out.append(("blockquote" if quoted and kind == "paragraph" else kind, _text_of(el), quoted))
+
+
+def _text_of(el: Any, own_only: bool = False) -> str:
+    """Text of an element with ``<lb/>`` as line breaks, whitespace collapsed within each line."""
+    pieces: list[str] = []
+    if own_only:
+        pieces.append(el.text or "")
+    else:
+        for node in el.iter():
+            if node.tag == "lb" or (node is not el and node.tag in ("list", "p", "item", "row")):
+                pieces.append("\n")
+            if node.text and node.tag != "lb":
+                pieces.append(node.text)
+            if node is not el and node.tail:
+                pieces.append(node.tail)
+    lines = (" ".join(line.translate(_INVISIBLE_TABLE).split()) for line in "".join(pieces).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def compose(path: str, main: list[tuple[str, str, bool]], visible: list[str],
+            metadata: dict[str, Any]) -> Document:
+    """Lay out main blocks, then the visible blocks not already in the main text, with exact offsets."""
+    pieces: list[str] = []
+    blocks: list[Block] = []
+    pos = 0
+    section = None
+    for kind, text, quoted in main:
+        if pieces:
+            pieces.append("\n\n")
+            pos += 2
+        if kind == "heading":
+            section = " ".join(text.split())
+        blocks.append(Block(kind, pos, pos + len(text), quoted=quoted,
+                            section=None if kind == "heading" else section))
+        pieces.append(text)
+        pos += len(text)
+    main_end = pos
+    main_text = " ".join("".join(pieces).split())
+    seen: set[str] = set()
+    first = True
+    for line in visible:
+        if line in seen or line in main_text:
+            continue
+        seen.add(line)
+        sep = ("\n\n" if pieces else "") if first else "\n"
+        first = False
+        pieces.append(sep)
+        pos += len(sep)
+        blocks.append(Block("boilerplate", pos, pos + len(line)))
+        pieces.append(line)
+        pos += len(line)
+    text = "".join(pieces)
+    builder = PlainBuilder(text)
+    builder.copy(0, len(text))  # invisible characters are already gone: plain has text's offsets
+    plain, offset_map = builder.build()
+    for b in blocks:
+        b.plain_start, b.plain_end = b.start, b.end
+    metadata = dict(metadata)
+    metadata["main_end"] = main_end
+    return Document(path=path, text=text, blocks=blocks, plain=plain, offset_map=offset_map,
+                    metadata=metadata, format="html")

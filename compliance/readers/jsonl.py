@@ -1,0 +1,133 @@
+"""JSON Lines dumps (``.jsonl``, ``.jsonl.gz``): one Document per line, streamed.
+
+Each line is a JSON object; its text comes from ``text_field`` (default ``"text"``; a dotted path
+such as ``"content.body"`` reaches into nested objects), its URL and title from ``url_field`` and
+``title_field``. ``Document.record`` is the 1-based line number. Blank lines are skipped.
+
+As in the WARC reader, a line that cannot be used (invalid JSON, not an object, no text field,
+a line over the size cap) becomes an *error Document* (empty text, ``metadata["error"]``) and reading
+goes on with the next line; a gzip stream that is cut off ends the file with one such error.
+Other fields of the object are kept in ``metadata["fields"]`` when they are short scalars (ids,
+dates, licence strings) so policy can see them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from compliance.document import Document
+from compliance.errors import InputError
+from compliance.readers.plain import build_plain_document
+from compliance.readers.stream import GZIP_MAGIC, error_document, mb, open_binary
+
+MAX_LINE_BYTES = 50 * 1024 * 1024
+MAX_FIELD_CHARS = 500  # scalar fields longer than this are not copied into metadata
+
+
+@dataclass(frozen=True)
+class JsonlOptions:
+    text_field: str = "text"
+    url_field: str = "url"
+    title_field: str = "title"
+
+
+def reader(text_field: str = "text", url_field: str = "url",
+           title_field: str = "title") -> Callable[[bytes, str], Iterator[Document]]:
+    """A reader function with other field names (for ``register`` or a command's option)."""
+    options = JsonlOptions(text_field, url_field, title_field)
+
+    def read_with(data: bytes, path: str) -> Iterator[Document]:
+        return iter_documents(_maybe_gzip(io.BytesIO(data)), path, options)
+
+    return read_with
+
+
+def read(data: bytes, path: str) -> Iterator[Document]:
+    yield from iter_documents(_maybe_gzip(io.BytesIO(data)), path, JsonlOptions())
+
+
+def read_file(path: str, options: JsonlOptions | None = None) -> Iterator[Document]:
+    with open_binary(path) as raw:
+        yield from iter_documents(_maybe_gzip(raw), path, options or JsonlOptions())
+
+
+def _maybe_gzip(fh: BinaryIO) -> BinaryIO:
+    head = fh.read(2)
+    fh.seek(0)
+    return gzip.GzipFile(fileobj=fh) if head == GZIP_MAGIC else fh  # type: ignore[return-value]
+
+
+def iter_documents(fh: BinaryIO, path: str, options: JsonlOptions) -> Iterator[Document]:
+    number = 0
+    while True:
+        try:
+            line = fh.readline(MAX_LINE_BYTES + 1)
+        except (EOFError, OSError, zlib.error) as err:
+            reason = "truncated gzip data (file ends mid-stream)" if isinstance(err, EOFError) else \
+                f"unreadable data: {err}"
+            yield error_document(path, number + 1, reason)
+            return
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_BYTES:
+            yield error_document(path, number, f"line exceeds the {mb(MAX_LINE_BYTES)} limit")
+            _skip_rest_of_line(fh)
+            continue
+        if not line.strip():
+            continue
+        try:
+            yield _document(line, path, number, options)
+        except InputError as err:
+            yield error_document(path, number, err.message)
+
+
+def _skip_rest_of_line(fh: BinaryIO) -> None:
+    while True:
+        chunk = fh.readline(1 << 20)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def _document(line: bytes, path: str, number: int, options: JsonlOptions) -> Document:
+    try:
+        obj = json.loads(line)
+    except UnicodeDecodeError:
+        raise InputError("line is not UTF-8", path, number) from None
+    except ValueError as err:
+        raise InputError(f"invalid JSON: {str(err).split(':')[0]}", path, number) from None
+    if not isinstance(obj, dict):
+        raise InputError("line is not a JSON object", path, number)
+    text = _field(obj, options.text_field)
+    if not isinstance(text, str):
+        what = "missing" if text is None else f"not a string ({type(text).__name__})"
+        raise InputError(f"text field {options.text_field!r} {what}", path, number)
+    doc = build_plain_document(text, path, fmt="jsonl")
+    doc.record = number
+    for key, field in (("url", options.url_field), ("title", options.title_field)):
+        value = _field(obj, field)
+        if isinstance(value, str) and value.strip():
+            doc.metadata[key] = value.strip()
+    used = {options.text_field, options.url_field, options.title_field}
+    doc.metadata["fields"] = {k: v for k, v in obj.items() if k not in used and _short_scalar(v)}
+    return doc
+
+
+def _field(obj: dict[str, Any], dotted: str) -> Any:
+    value: Any = obj
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _short_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float)) or \
+        (isinstance(value, str) and len(value) <= MAX_FIELD_CHARS)
