@@ -48,7 +48,7 @@ _CT_CHARSET = regex.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", regex.I)
 _XML_DECL = regex.compile(r"^\s*<\?xml[^>]*\?>")
 _UTF8_MULTIBYTE = regex.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CONTROL = regex.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
-_SINGLE_BYTE_WESTERN = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
+_SINGLE_BYTE_WESTERN = {"iso8859-1", "latin-1", "cp1252", "ascii", "iso8859-15"}  # codecs.lookup names
 _INVISIBLE_TABLE = str.maketrans("", "", INVISIBLE)
 _INVISIBLE_RE = regex.compile(f"[{INVISIBLE}]")
 _SEP = "\ufdd0"  # block boundary marker while serializing visible text (a noncharacter: never in text)

@@ -37,9 +37,16 @@ def open_binary(path: str) -> BinaryIO:
 
 def file_size(path: str) -> int:
     try:
-        return os.stat(path).st_size
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError("no such file", path) from None
+    except PermissionError:
+        raise InputError("permission denied", path) from None
     except OSError as err:
         raise InputError(err.strerror or str(err), path) from None
+    if os.path.isdir(path):
+        raise InputError("is a directory, not a file", path)
+    return st.st_size
 
 
 def mb(n: int) -> str:
