@@ -1,0 +1,108 @@
+"""Recall of the shipped notice rules on real notices, per kind and per language, plus false positives.
+
+Reads ``../shared/data/notices/notices.jsonl`` (real notices, one labelled kind each) and
+``negatives.jsonl`` (real sentences that mention rights vocabulary but are not notices). Each item is
+scanned as a plain-text document; an item counts as found when any finding has its labelled kind.
+The data is never copied into the repository, so this reads it where it lies.
+
+    python bench/notice_accuracy.py            # markdown tables for the README
+    python bench/notice_accuracy.py --misses   # also list the items that were missed / fired
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "notices"
+
+
+@dataclass
+class Accuracy:
+    found: Counter = field(default_factory=Counter)  # (axis, key) -> items whose kind was found
+    total: Counter = field(default_factory=Counter)
+    misses: list[dict] = field(default_factory=list)
+    negatives: int = 0
+    negative_hits: list[tuple[dict, list]] = field(default_factory=list)
+
+    @property
+    def items(self) -> int:
+        return sum(v for (axis, _), v in self.total.items() if axis == "kind")
+
+    @property
+    def hits(self) -> int:
+        return sum(v for (axis, _), v in self.found.items() if axis == "kind")
+
+    @property
+    def recall(self) -> float:
+        return self.hits / self.items if self.items else 0.0
+
+    def table(self, axis: str) -> str:
+        keys = sorted(k for a, k in self.total if a == axis)
+        rows = [f"| {axis} | items | found | recall |", "|---|---:|---:|---:|"]
+        for k in keys:
+            t, f = self.total[(axis, k)], self.found[(axis, k)]
+            rows.append(f"| {k} | {t} | {f} | {f / t:.1%} |")
+        rows.append(f"| **all** | {self.items} | {self.hits} | {self.recall:.1%} |")
+        return "\n".join(rows)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def evaluate(data_dir: Path = DATA) -> Accuracy:
+    from compliance.detect.notices import NoticeEngine
+    from compliance.readers.plain import build_plain_document
+    from compliance.ruleset import load_ruleset
+
+    engine = NoticeEngine(load_ruleset())
+    acc = Accuracy()
+    for item in read_jsonl(data_dir / "notices.jsonl"):
+        kinds = {n.kind for n in engine.scan(build_plain_document(item["text"], "<item>"))}
+        ok = item["kind"] in kinds
+        for axis in ("kind", "lang"):
+            acc.total[(axis, item[axis])] += 1
+            acc.found[(axis, item[axis])] += ok
+        if not ok:
+            acc.misses.append({**item, "got": sorted(kinds)})
+    negatives = read_jsonl(data_dir / "negatives.jsonl")
+    acc.negatives = len(negatives)
+    for item in negatives:
+        found = engine.scan(build_plain_document(item["text"], "<negative>"))
+        if found:
+            acc.negative_hits.append((item, found))
+    return acc
+
+
+def report(acc: Accuracy) -> str:
+    return "\n\n".join([
+        f"Labelled kind found for {acc.hits} of {acc.items} real notices ({acc.recall:.1%}).",
+        acc.table("kind"),
+        acc.table("lang"),
+        f"Negatives: {len(acc.negative_hits)} of {acc.negatives} non-notice sentences produced a finding.",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA, help="directory with notices.jsonl, negatives.jsonl")
+    parser.add_argument("--misses", action="store_true", help="list missed items and firing negatives")
+    args = parser.parse_args()
+    acc = evaluate(args.data)
+    print(report(acc))
+    if args.misses:
+        print("\n## Missed")
+        for m in acc.misses:
+            print(f"- [{m['lang']} {m['kind']}] got {m['got']}: {m['text'][:160]!r}")
+        print("\n## Negatives with findings")
+        for item, found in acc.negative_hits:
+            print(f"- {item['text'][:120]!r}: " + "; ".join(f"{n.kind} {n.rule} {n.text!r}" for n in found))
+
+
+if __name__ == "__main__":
+    main()
