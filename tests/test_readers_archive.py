@@ -436,3 +436,23 @@ def test_jsonl_line_over_cap(tmp_path, monkeypatch):
     lines = [json.dumps({"text": "a" * 5000}), json.dumps({"text": "kurz"})]
     docs = list(iter_path(_write(tmp_path, "big.jsonl", "\n".join(lines).encode())))
     assert [is_error(d) for d in docs] == [True, False] and docs[1].record == 2
+
+
+def test_warc_not_a_warc_is_one_error_record(tmp_path):
+    docs = list(iter_path(_write(tmp_path, "x.warc", b"this is not a WARC file\n" * 50)))
+    assert len(docs) == 1 and is_error(docs[0]) and docs[0].record == 1
+
+
+def test_warc_record_over_cap_is_an_error_record(monkeypatch):
+    monkeypatch.setattr(warc, "MAX_RECORD_BYTES", 10_000)
+    records = [("https://ex.org/big", _page("<p>" + "x " * 20_000 + "</p>"), INJECTED, "200 OK"),
+               ("https://ex.org/small", _page(ARTICLE), INJECTED, "200 OK")]
+    docs = list(warc.read(_warc(records), "x.warc.gz"))
+    assert [is_error(d) for d in docs] == [True, False] and "exceeds" in docs[0].metadata["error"]
+
+
+def test_html_without_main_extraction(monkeypatch, tmp_path):
+    monkeypatch.setattr(html_reader, "EXTRACT_MAIN", False)
+    doc = next(iter_path(_write(tmp_path, "a.html", _page(ARTICLE + FOOTER))))
+    assert doc.metadata["main_end"] == 0 and {b.kind for b in doc.blocks} == {"boilerplate"}
+    assert "Absatz 2" in doc.text and "Alle Rechte vorbehalten" in doc.text
