@@ -70,7 +70,7 @@ def stages(pages: list[tuple[str, bytes]]) -> None:
     for _, data in pages:
         t0 = time.perf_counter()
         text = html_reader._XML_DECL.sub("", html_reader.decode_html(data, "x"), count=1)
-        tree = lxml_html.document_fromstring(text)
+        tree = lxml_html.document_fromstring(text, parser=html_reader._parser())
         t1 = time.perf_counter()
         jsonld = sig.jsonld_items(tree)
         meta = html_reader.page_metadata(tree, jsonld, None)
@@ -155,7 +155,8 @@ def settings(pages: list[tuple[str, bytes]]) -> None:
     truth = json.loads((AEB / "ground-truth.json").read_text(encoding="utf-8"))
     trees = []
     for key, data in pages:
-        tree = lxml_html.document_fromstring(html_reader._XML_DECL.sub("", html_reader.decode_html(data, "x")))
+        text = html_reader._XML_DECL.sub("", html_reader.decode_html(data, "x"))
+        tree = lxml_html.document_fromstring(text, parser=html_reader._parser())
         etree.strip_elements(tree, etree.Comment, *html_reader._DROP, with_tail=False)
         trees.append((key, tree))
     variants = {

@@ -456,3 +456,10 @@ def test_html_without_main_extraction(monkeypatch, tmp_path):
     doc = next(iter_path(_write(tmp_path, "a.html", _page(ARTICLE + FOOTER))))
     assert doc.metadata["main_end"] == 0 and {b.kind for b in doc.blocks} == {"boilerplate"}
     assert "Absatz 2" in doc.text and "Alle Rechte vorbehalten" in doc.text
+
+
+def test_deeply_nested_page_keeps_its_text():
+    depth = 1500  # unclosed tags on old pages; libxml2 drops content below depth 256 by default
+    raw = ("<div>" * depth + "<p>Tief verschachtelter Text mit genug Wörtern für einen Absatz.</p>").encode()
+    doc = html_reader.parse_html(raw, "deep.html")
+    assert "Tief verschachtelter Text" in doc.text

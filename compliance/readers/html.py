@@ -27,6 +27,7 @@ from __future__ import annotations
 import codecs
 import logging
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -170,8 +171,20 @@ def parse_html(data: bytes, path: str, *, url: str | None = None,
     """One page as a Document with main text, boilerplate, metadata and signals.
 
     ``headers`` are the HTTP response headers (pairs) when the page came from an archive: they give
-    the charset and header signals.
+    the charset and header signals. Whatever the page holds, the only exception is InputError (an
+    unexpected library failure becomes one too, with its cause chained for ``--debug``).
     """
+    try:
+        return _parse_html(data, path, url, list(headers), record, vocab)
+    except InputError:
+        raise
+    except Exception as err:  # noqa: BLE001 - one bad page must not crash an archive run
+        raise InputError(f"cannot read HTML ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})",
+                         path) from err
+
+
+def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str, str]],
+                record: int | None, vocab: Any) -> Document:
     from lxml import etree
     from lxml import html as lxml_html
 
@@ -179,12 +192,12 @@ def parse_html(data: bytes, path: str, *, url: str | None = None,
 
     if len(data) > MAX_HTML_BYTES:
         raise InputError(f"page too large: {mb(len(data))} (limit {mb(MAX_HTML_BYTES)})", path)
-    headers = list(headers)
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
     text = _XML_DECL.sub("", decode_html(data, path, charset_of(content_type)), count=1)
     try:
-        tree = lxml_html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as err:
+        # huge_tree: libxml2 otherwise drops everything below depth 256 (unclosed tags on old pages)
+        tree = lxml_html.document_fromstring(text, parser=_parser())
+    except (etree.LxmlError, ValueError) as err:
         raise InputError(f"HTML has no content ({str(err).splitlines()[0] if str(err) else 'empty'})",
                          path) from None
     vocab = vocab or sig.load_vocabulary()
@@ -204,6 +217,13 @@ def parse_html(data: bytes, path: str, *, url: str | None = None,
     if headers:
         doc.metadata["http_headers"] = _header_dict(headers)
     return doc
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    from lxml import html as lxml_html
+
+    return lxml_html.HTMLParser(huge_tree=True)
 
 
 def _header_dict(headers: list[tuple[str, str]]) -> dict[str, str]:
