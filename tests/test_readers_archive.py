@@ -463,3 +463,11 @@ def test_deeply_nested_page_keeps_its_text():
     raw = ("<div>" * depth + "<p>Tief verschachtelter Text mit genug Wörtern für einen Absatz.</p>").encode()
     doc = html_reader.parse_html(raw, "deep.html")
     assert "Tief verschachtelter Text" in doc.text
+
+
+def test_inline_markup_keeps_word_order():
+    sentence = "Ein <b>fetter <i>und kursiver</i> Teil</b> mitten im Satz, dann das Ende des langen Absatzes."
+    raw = _page(ARTICLE.replace("<p>Absatz 2:", f"<p>{sentence} Absatz 2:"))
+    doc = html_reader.parse_html(raw, "a.html")
+    main = doc.text[: doc.metadata["main_end"]]
+    assert "Ein fetter und kursiver Teil mitten im Satz, dann das Ende des langen Absatzes." in main

@@ -317,9 +317,17 @@ def main_blocks(tree: Any) -> list[tuple[str, str, bool]]:
     if body is None:
         return []
     out: list[tuple[str, str, bool]] = []
+    _loose_text(body.text, out, quoted=False)
     for el in body:
         _main_element(el, out, quoted=False)
+        _loose_text(el.tail, out, quoted=False)  # text between blocks belongs to no element
     return [(k, t, q) for k, t, q in out if t]
+
+
+def _loose_text(text: str | None, out: list[tuple[str, str, bool]], quoted: bool) -> None:
+    if text and text.strip():
+        line = " ".join(text.translate(_INVISIBLE_TABLE).split())
+        out.append(("blockquote" if quoted else "paragraph", line, quoted))
 
 
 _MAIN_KIND = {"head": "heading", "p": "paragraph", "code": "code", "item": "list_item"}
@@ -335,12 +343,11 @@ def _main_element(el: Any, out: list[tuple[str, str, bool]], quoted: bool) -> No
             cells = [_text_of(c) for c in row.iterchildren("cell")]
             out.append(("table", " | ".join(c for c in cells if c), quoted))
     elif tag == "quote":
-        children = [c for c in el if c.tag in ("p", "list", "head", "quote")]
-        if children:
-            if el.text and el.text.strip():
-                out.append(("blockquote", _text_of(el, own_only=True), True))
-            for child in children:
+        if any(c.tag in ("p", "list", "head", "quote") for c in el):
+            _loose_text(el.text, out, quoted=True)
+            for child in el:
                 _main_element(child, out, quoted=True)
+                _loose_text(child.tail, out, quoted=True)
         else:
             out.append(("blockquote", _text_of(el), True))
     elif tag == "graphic":
@@ -350,19 +357,19 @@ def _main_element(el: Any, out: list[tuple[str, str, bool]], quoted: bool) -> No
         out.append(("blockquote" if quoted and kind == "paragraph" else kind, _text_of(el), quoted))
 
 
-def _text_of(el: Any, own_only: bool = False) -> str:
+def _text_of(el: Any) -> str:
     """Text of an element with ``<lb/>`` as line breaks, whitespace collapsed within each line."""
+    from lxml import etree
+
     pieces: list[str] = []
-    if own_only:
-        pieces.append(el.text or "")
-    else:
-        for node in el.iter():
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if event == "start":
             if node.tag == "lb" or (node is not el and node.tag in ("list", "p", "item", "row")):
                 pieces.append("\n")
             if node.text and node.tag != "lb":
                 pieces.append(node.text)
-            if node is not el and node.tail:
-                pieces.append(node.tail)
+        elif node is not el and node.tail:
+            pieces.append(node.tail)
     lines = (" ".join(line.translate(_INVISIBLE_TABLE).split()) for line in "".join(pieces).split("\n"))
     return "\n".join(line for line in lines if line)
 
