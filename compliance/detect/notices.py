@@ -1,18 +1,20 @@
 """Rights-notice detection: an Aho–Corasick keyword prefilter, then full patterns near the hits.
 
 Running 100 case-insensitive patterns over every byte costs ~2 MB/s; a keyword automaton over the
-lowered text runs at ~70 MB/s, and patterns then run only in windows around hits of their own
-keywords. A rule's contract is that each match contains one of its keywords and lies within
-``WINDOW`` characters of it, so the findings equal those of running every pattern everywhere
-(``bench/notices.py`` checks this on real prose).
+lowered text runs at ~100 MB/s, and patterns then run only in windows around hits of their own
+keywords. A rule's contract is that each match contains one of its keywords and lies, with anything
+its lookarounds inspect, within ``WINDOW`` characters of it; then the findings equal those of running
+every pattern everywhere (``match_text_naive``; ``bench/notices.py`` checks this on real prose).
+
+A keyword written ``\\bap\\b`` (a ``\\b`` at either end) only counts where the text has a word boundary
+there: short names ("AP", "SID", "dts") otherwise hit inside every "apt", "inside", "dtstart" and make
+their rules scan nearly all text. Use it only where every pattern of the rule has that boundary too.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-
-import ahocorasick
 
 from compliance.detect.extract import (
     PublisherIndex,
@@ -26,7 +28,9 @@ from compliance.findings import Notice, Warning_
 from compliance.ruleset.loader import CompiledRule, LoadedRules
 
 WINDOW = 600  # characters scanned on each side of a keyword hit
+MARGIN = 40  # characters past a window that lookarounds may still see (matches must start inside)
 RULE_TIMEOUT = 1.0  # seconds one rule may spend on one document
+BOUNDARY = "\\b"  # keyword edge marker: a word boundary is required there
 _YEAR_KINDS = {"copyright", "all-rights-reserved", "reproduction-ban", "license", "attribution"}
 
 
@@ -48,6 +52,66 @@ def lowered(text: str) -> str:
     return low
 
 
+def _is_word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def parse_keyword(keyword: str) -> tuple[str, bool, bool]:
+    """``(literal, boundary_before, boundary_after)``; a boundary is only checked next to a word character."""
+    left = keyword.startswith(BOUNDARY)
+    right = keyword.endswith(BOUNDARY) and len(keyword) > len(BOUNDARY) * left + 1
+    literal = keyword[len(BOUNDARY) if left else 0:len(keyword) - len(BOUNDARY) if right else None]
+    if not literal:
+        return keyword, False, False
+    return literal, left and _is_word(literal[0]), right and _is_word(literal[-1])
+
+
+class KeywordIndex:
+    """Every occurrence of a set of literals, overlapping ones included, with the fastest automaton
+    installed: ``ahocorasick_rs`` (a DFA, ~175 MB/s with 2,000 keywords) or ``pyahocorasick``, whose
+    trie scans each node's children linearly (~70 MB/s with the same keywords)."""
+
+    def __init__(self, literals: list[str], backend: str | None = None) -> None:
+        self.literals = literals
+        find = self._rust() if backend in (None, "ahocorasick_rs") else None
+        if find is None and backend == "ahocorasick_rs":
+            raise ImportError("ahocorasick_rs is not installed")
+        self.backend = "ahocorasick_rs" if find else "pyahocorasick"
+        self._find = find or self._python()
+
+    def find(self, low: str) -> list[tuple[int, int, int]]:
+        """``(literal index, start, end)`` of every hit in ``low`` (lower-cased text)."""
+        return self._find(low) if self.literals else []
+
+    def _rust(self):
+        try:
+            import ahocorasick_rs
+        except ImportError:
+            return None
+        automaton = ahocorasick_rs.AhoCorasick(self.literals, implementation=ahocorasick_rs.Implementation.DFA)
+        return lambda low: automaton.find_matches_as_indexes(low, overlapping=True)
+
+    def _python(self):
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        # Children are scanned in insertion order: insert literals whose letters are frequent first.
+        rank = {c: i for i, c in enumerate(_FREQUENT)}
+        order = sorted(range(len(self.literals)),
+                       key=lambda i: [rank.get(c, len(rank)) for c in self.literals[i]])
+        for i in order:
+            automaton.add_word(self.literals[i], (i, len(self.literals[i])))
+        if self.literals:
+            automaton.make_automaton()
+
+        def find(low: str) -> list[tuple[int, int, int]]:
+            return [(i, end + 1 - length, end + 1) for end, (i, length) in automaton.iter(low)]
+        return find
+
+
+_FREQUENT = " etaoinsrhldcumfpgwybvkzäöüéàèj.,-/:()0123456789"  # rough letter frequency in prose
+
+
 class NoticeEngine:
     """Compiled rules plus their keyword automaton; one instance scans many documents."""
 
@@ -55,35 +119,64 @@ class NoticeEngine:
         self.rules = rules
         self.timeout = timeout
         self.publishers = PublisherIndex(rules.ruleset.publishers)
-        self.automaton = ahocorasick.Automaton()
-        owners: dict[str, list[int]] = {}
+        # literal -> (boundary_before, boundary_after) -> rule indexes
+        owners: dict[str, dict[tuple[bool, bool], list[int]]] = {}
         for i, compiled in enumerate(rules.compiled):
             for kw in compiled.keywords:
-                owners.setdefault(kw, []).append(i)
-        for kw, idx in owners.items():
-            self.automaton.add_word(kw, (len(kw), tuple(idx)))
-        if owners:
-            self.automaton.make_automaton()
-        self._has_words = bool(owners)
+                literal, left, right = parse_keyword(kw)
+                idx = owners.setdefault(literal, {}).setdefault((left, right), [])
+                if i not in idx:
+                    idx.append(i)
+        self.keywords = KeywordIndex(list(owners))
+        # per literal: rules that take every hit, and (before, after, rules) that need boundaries
+        self.owners: list[tuple[tuple[int, ...], tuple[tuple[bool, bool, tuple[int, ...]], ...]]] = []
+        for groups in owners.values():
+            free = tuple(groups.pop((False, False), ()))
+            self.owners.append((free, tuple((left, right, tuple(idx)) for (left, right), idx in groups.items())))
 
     # -- matching -------------------------------------------------------------------------------
 
     def windows(self, text: str) -> dict[int, list[tuple[int, int]]]:
-        """Per rule index, merged windows of ``text`` around that rule's keyword hits."""
-        if not self._has_words:
+        """Per rule index, sorted disjoint windows of ``text`` around that rule's keyword hits."""
+        hits = self.keywords.find(lowered(text))
+        if not hits:
             return {}
-        hits: dict[int, list[tuple[int, int]]] = {}
+        # One flat [lo, hi, lo, hi, ...] list per rule, merged as hits arrive (this loop runs once
+        # per keyword hit, so it stays free of function calls on the common path).
+        flat: dict[int, list[int]] = {}
+        unsorted: set[int] = set()
         n = len(text)
-        for end, (length, idx) in self.automaton.iter(lowered(text)):
-            lo, hi = max(0, end + 1 - length - WINDOW), min(n, end + 1 + WINDOW)
-            for i in idx:
-                spans = hits.setdefault(i, [])
-                if spans and lo <= spans[-1][1]:
-                    if hi > spans[-1][1]:
-                        spans[-1] = (spans[-1][0], hi)
+        owners_of = self.owners
+        for k, start, end in hits:
+            lo = start - WINDOW if start > WINDOW else 0
+            hi = end + WINDOW
+            if hi > n:
+                hi = n
+            owners, bounded = owners_of[k]
+            if bounded:
+                owners = list(owners)
+                for left, right, idx in bounded:
+                    if (left and start > 0 and _is_word(text[start - 1])) or \
+                            (right and end < n and _is_word(text[end])):
+                        continue
+                    owners += idx
+            for i in owners:
+                spans = flat.get(i)
+                if spans is None:
+                    flat[i] = [lo, hi]
+                elif lo <= spans[-1]:
+                    if hi > spans[-1]:
+                        spans[-1] = hi
+                    if lo < spans[-2]:  # a longer keyword ending later can start earlier
+                        spans[-2] = lo
+                        unsorted.add(i)
                 else:
-                    spans.append((lo, hi))
-        return {i: [_snap(text, lo, hi) for lo, hi in spans] for i, spans in hits.items()}
+                    spans += (lo, hi)
+        out = {}
+        for i, spans in flat.items():
+            pairs = list(zip(spans[::2], spans[1::2], strict=True))
+            out[i] = _merge(pairs) if i in unsorted else pairs
+        return out
 
     def match_text(self, text: str, warnings: list[Warning_] | None = None, path: str = "",
                    only: set[str] | None = None) -> list[RawMatch]:
@@ -109,8 +202,8 @@ class NoticeEngine:
         try:
             for pattern in compiled.patterns:
                 for lo, hi in spans:
-                    for m in pattern.finditer(text, lo, hi, timeout=self.timeout):
-                        if m.end() > m.start() and (m.start(), m.end()) not in seen:
+                    for m in self._scan(pattern, text, lo, hi):
+                        if (m.start(), m.end()) not in seen:
                             seen.add((m.start(), m.end()))
                             out.append(RawMatch(compiled, m.start(), m.end(), m.groupdict()))
         except TimeoutError:
@@ -119,6 +212,37 @@ class NoticeEngine:
                                                "on this document and was skipped", compiled.rule.id))
             return []
         return out
+
+    def _scan(self, pattern, text: str, lo: int, hi: int):
+        """Non-empty matches starting in ``[lo, hi)``, exactly as ``finditer`` over all of ``text``.
+
+        The window's end would truncate the text (a fake ``$`` or ``\\b`` there), so every match is
+        confirmed on the full text from the same start; if that differs, the scan resumes where the
+        full-text match (or the failed start) leaves off, as a whole-text scan would.
+        """
+        end = min(len(text), hi + MARGIN)
+        pos = lo
+        while pos < hi:
+            resume = None
+            for m in pattern.finditer(text, pos, end, timeout=self.timeout):
+                s, e = m.span()
+                if s >= hi:
+                    break
+                if e == s:
+                    continue
+                full = pattern.match(text, s, timeout=self.timeout)  # endpos: the whole text
+                if full is not None and full.end() == e:
+                    yield full
+                    continue
+                if full is not None and full.end() > s:
+                    yield full
+                    resume = full.end()
+                else:
+                    resume = s + 1
+                break
+            if resume is None:
+                return
+            pos = resume
 
     # -- documents --------------------------------------------------------------------------------
 
@@ -154,14 +278,16 @@ class NoticeEngine:
         )
 
 
-def _snap(text: str, lo: int, hi: int) -> tuple[int, int]:
-    """Widen a window to whitespace so no word is cut (a cut word would fake a ``\\b``)."""
-    while lo > 0 and not text[lo - 1].isspace():
-        lo -= 1
-    n = len(text)
-    while hi < n and not text[hi].isspace():
-        hi += 1
-    return lo, hi
+def _merge(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    pairs.sort()
+    merged = [pairs[0]]
+    for lo, hi in pairs[1:]:
+        if lo <= merged[-1][1]:
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def dedupe(matches: list[RawMatch]) -> list[RawMatch]:

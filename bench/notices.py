@@ -1,0 +1,211 @@
+"""Notice-engine throughput on real prose: the prefiltered engine against the naive all-patterns loop.
+
+One run measures, over the same documents (``bench/prose.py``: Debian documentation, real prose):
+
+* ``engine``     ``NoticeEngine.match_text`` over each document's plain view (the engine alone);
+* ``read+scan``  ``build_plain_document`` + ``NoticeEngine.scan`` (reader, engine, Notice building);
+* ``naive``      ``NoticeEngine.match_text_naive``: every pattern over every byte;
+
+then checks that the engine's findings equal the naive loop's (rule id and span, document by document)
+and prints MB/s (10^6 bytes of UTF-8 text per second), the engine/naive ratio, and the keywords that hit
+most often with the rules that own them (a noisy keyword makes its rules run on much of the text).
+
+    python bench/notices.py                  # full corpus, 3 repeats (best and median are printed)
+    python bench/notices.py --limit 2000 --repeat 1     # a quick look while developing
+    python bench/notices.py --synthetic 100000          # synthetic-from-real articles instead
+    python bench/notices.py --profile                   # cProfile of one engine pass
+
+Exit status 0 when the findings are identical and both targets are met, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import pstats
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from prose import iter_synthetic_articles, load_prose  # noqa: E402
+
+from compliance.detect.notices import NoticeEngine, lowered  # noqa: E402
+from compliance.readers.plain import build_plain_document  # noqa: E402
+from compliance.ruleset.loader import load_ruleset  # noqa: E402
+
+TARGET_MBPS = 50.0
+TARGET_RATIO = 25.0
+
+
+def timed(label: str, fn: Callable[[], object], repeat: int, mb: float) -> list[float]:
+    """Run ``fn`` ``repeat`` times; print and return MB/s of each run."""
+    rates = []
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        seconds = time.perf_counter() - t0
+        rates.append(mb / seconds)
+        print(f"  {label:10} {seconds:8.2f} s  {mb / seconds:8.2f} MB/s", flush=True)
+    return rates
+
+
+def summary(rates: list[float]) -> str:
+    return f"best {max(rates):.2f} MB/s, median {statistics.median(rates):.2f} MB/s"
+
+
+def spans(matches) -> list[tuple[str, int, int]]:
+    return sorted((m.rule.rule.id, m.start, m.end) for m in matches)
+
+
+def compare(engine: NoticeEngine, ids: list[str], plains: list[str], show: int) -> tuple[int, int, int]:
+    """Documents whose findings differ between engine and naive loop; prints the first ``show``."""
+    differing = findings = naive_total = 0
+    for doc_id, plain in zip(ids, plains, strict=True):
+        fast, slow = spans(engine.match_text(plain)), spans(engine.match_text_naive(plain))
+        findings += len(fast)
+        naive_total += len(slow)
+        if fast != slow:
+            differing += 1
+            if differing <= show:
+                only_fast, only_slow = sorted(set(fast) - set(slow)), sorted(set(slow) - set(fast))
+                print(f"  DIFF {doc_id}: engine only {_quote(plain, only_fast)}; naive only {_quote(plain, only_slow)}")
+    return differing, findings, naive_total
+
+
+def _quote(plain: str, items: list[tuple[str, int, int]]) -> str:
+    return "[" + ", ".join(f"{r} {s}-{e} {plain[s:e][:80]!r}" for r, s, e in items) + "]"
+
+
+def keyword_report(engine: NoticeEngine, plains: list[str], top: int) -> None:
+    """Hits per keyword, the share of text the rule windows cover, and the rules owning noisy keywords."""
+    hits: Counter[int] = Counter()
+    covered: Counter[int] = Counter()
+    total = 0
+    literals = engine.keywords.literals
+    for plain in plains:
+        total += len(plain)
+        for k, _start, _end in engine.keywords.find(lowered(plain)):
+            hits[k] += 1  # raw hits; a \\b-marked keyword's boundary check comes after this count
+        for i, wins in engine.windows(plain).items():
+            covered[i] += sum(hi - lo for lo, hi in wins)
+    compiled = engine.rules.compiled
+    print(f"keyword hits: {sum(hits.values()):,} over {total / 1e6:.1f} M characters "
+          f"({len(hits)} of {len(literals)} distinct keywords hit; automaton: {engine.keywords.backend})")
+    for k, n in hits.most_common(top):
+        free, bounded = engine.owners[k]
+        rules = [compiled[i].rule.id for i in free]
+        rules += [f"{compiled[i].rule.id} (with \\b)" for _, _, idx in bounded for i in idx]
+        print(f"  {n:9,}  {literals[k]!r:28} -> {', '.join(rules)}")
+    print("text share scanned per rule (windows around its keyword hits), highest first:")
+    for i, n in covered.most_common(top):
+        print(f"  {100 * n / max(total, 1):6.2f} %  {compiled[i].rule.id} ({len(compiled[i].patterns)} patterns)")
+
+
+def rule_costs(engine: NoticeEngine, plains: list[str], top: int) -> None:
+    """Seconds each rule's patterns spend in its windows (one untimed extra pass, wrapped ``_run``)."""
+    spent: Counter[int] = Counter()
+    index = {id(c): i for i, c in enumerate(engine.rules.compiled)}
+    run = engine._run
+
+    def timed_run(compiled, *args):
+        t0 = time.perf_counter()
+        try:
+            return run(compiled, *args)
+        finally:
+            spent[index[id(compiled)]] += time.perf_counter() - t0
+
+    engine._run = timed_run
+    t0 = time.perf_counter()
+    try:
+        for p in plains:
+            engine.match_text(p)
+    finally:
+        del engine._run
+    total = time.perf_counter() - t0
+    print(f"time per rule in its windows ({sum(spent.values()):.2f} s of {total:.2f} s), highest first:")
+    for i, sec in spent.most_common(top):
+        print(f"  {sec:7.3f} s  {100 * sec / total:5.1f} %  {engine.rules.compiled[i].rule.id}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, help="only the first N real documents")
+    parser.add_argument("--synthetic", type=int, metavar="N", help="N synthetic-from-real articles instead")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each measurement (default 3)")
+    parser.add_argument("--top", type=int, default=15, help="noisiest keywords and rules to list")
+    parser.add_argument("--show", type=int, default=10, help="differences to print")
+    parser.add_argument("--rules", action="append", default=[], help="extra rule pack (as in the CLI)")
+    parser.add_argument("--no-builtin", action="store_true", help="only the --rules packs (to try rule edits)")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one engine pass")
+    args = parser.parse_args()
+
+    if args.synthetic:
+        docs = list(iter_synthetic_articles(args.synthetic, seed=1))
+        corpus = f"{len(docs):,} synthetic-from-real articles (real Debian-doc sentences, seed 1)"
+    else:
+        docs = load_prose(args.limit)
+        corpus = f"{len(docs):,} real-prose documents (Debian documentation, bench/prose.py)"
+    texts = [d["text"] for d in docs]
+    ids = [d["id"] for d in docs]
+    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    rules = load_ruleset(args.rules, builtin=not args.no_builtin)
+    engine = NoticeEngine(rules)
+    n_patterns = sum(len(c.patterns) for c in rules.compiled)
+    n_keywords = len({k for c in rules.compiled for k in c.keywords})
+    print(f"corpus: {corpus}, {mb:.1f} MB")
+    print(f"rules: {len(rules)} rules, {n_patterns} patterns, {n_keywords} distinct keywords")
+    plains = [build_plain_document(t, i).plain for t, i in zip(texts, ids, strict=True)]
+
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for p in plains:
+            engine.match_text(p)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+    def engine_pass() -> None:
+        for p in plains:
+            engine.match_text(p)
+
+    def scan_pass() -> None:
+        for t, i in zip(texts, ids, strict=True):
+            engine.scan(build_plain_document(t, i))
+
+    def naive_pass() -> None:
+        for p in plains:
+            engine.match_text_naive(p)
+
+    print(f"timing ({args.repeat} runs each):")
+    fast = timed("engine", engine_pass, args.repeat, mb)
+    scan = timed("read+scan", scan_pass, args.repeat, mb)
+    slow = timed("naive", naive_pass, args.repeat, mb)
+    differing, findings, naive_findings = compare(engine, ids, plains, args.show)
+    keyword_report(engine, plains, args.top)
+    rule_costs(engine, plains, args.top)
+
+    ratio_best = max(fast) / max(slow)
+    ratio_median = statistics.median(fast) / statistics.median(slow)
+    print("results:")
+    print(f"  engine     {summary(fast)}")
+    print(f"  read+scan  {summary(scan)}")
+    print(f"  naive      {summary(slow)}")
+    print(f"  ratio      engine/naive: best {ratio_best:.1f}x, median {ratio_median:.1f}x")
+    print(f"  findings   engine {findings:,}, naive {naive_findings:,}; documents differing: {differing}")
+    ok_speed = statistics.median(fast) >= TARGET_MBPS
+    ok_ratio = ratio_median >= TARGET_RATIO
+    print(f"  target     >= {TARGET_MBPS:g} MB/s: {'met' if ok_speed else 'MISSED'}; "
+          f">= {TARGET_RATIO:g}x naive: {'met' if ok_ratio else 'MISSED'}; "
+          f"identical findings: {'yes' if differing == 0 else 'NO'}  (judged on the medians)")
+    return 0 if ok_speed and ok_ratio and differing == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

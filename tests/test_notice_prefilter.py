@@ -1,0 +1,117 @@
+"""The keyword prefilter must find exactly what running every pattern over the whole text finds."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compliance.detect.notices import WINDOW, KeywordIndex, NoticeEngine, parse_keyword
+from compliance.ruleset.loader import load_ruleset
+
+
+def engine_for(tmp_path, rules_yaml: str) -> NoticeEngine:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("rules:\n" + rules_yaml)
+    return NoticeEngine(load_ruleset([str(pack)], builtin=False))
+
+
+def spans(matches) -> list[tuple[str, int, int]]:
+    return [(m.rule.rule.id, m.start, m.end) for m in matches]
+
+
+AP_RULE = r"""
+  - id: t.agency
+    kind: agency-credit
+    languages: [en]
+    keywords: ['\bap\b']
+    patterns: ['\((?P<publisher>AP)\)']
+    message: Agency.
+"""
+
+
+def test_boundary_keyword_ignores_hits_inside_words(tmp_path):
+    engine = engine_for(tmp_path, AP_RULE)
+    assert engine.windows("sudo apt install; snap; map.") == {}
+    text = "Berlin (AP) - and (ap)."
+    assert engine.windows(text)
+    assert spans(engine.match_text(text)) == spans(engine.match_text_naive(text)) == [
+        ("t.agency", 7, 11), ("t.agency", 18, 22)]
+
+
+def test_parse_keyword_markers():
+    assert parse_keyword(r"\bap\b") == ("ap", True, True)
+    assert parse_keyword(r"/ap\b") == ("/ap", False, True)
+    # a boundary next to punctuation means nothing (as in a regex), so it is not checked
+    assert parse_keyword(r"\b(ap") == ("(ap", False, False)
+    assert parse_keyword("copyright") == ("copyright", False, False)
+
+
+def test_truncated_window_does_not_invent_a_match(tmp_path):
+    # `$` without MULTILINE matches only at the very end: cutting the text at a window's end would
+    # make it match there. The naive loop finds nothing, so the prefiltered engine must not either.
+    engine = engine_for(tmp_path, r"""
+  - id: t.tail
+    kind: attribution
+    languages: [de]
+    keywords: [stammt von]
+    patterns: ['stammt von [^\n]*$']
+    message: Tail.
+""")
+    text = "Dieser Text stammt von " + "wort " * 400 + "\nund weiter."
+    assert engine.match_text_naive(text) == []
+    assert engine.match_text(text) == []
+    ending = "Dieser Text stammt von " + "wort " * 400
+    assert spans(engine.match_text(ending)) == spans(engine.match_text_naive(ending)) == [
+        ("t.tail", 12, len(ending))]
+
+
+def test_windows_merge_when_a_longer_keyword_starts_earlier(tmp_path):
+    engine = engine_for(tmp_path, r"""
+  - id: t.two
+    kind: disclaimer
+    languages: [en]
+    keywords: [b, aaaaaaaaab]
+    patterns: ['a+b']
+    message: Two.
+""")
+    text = "x" * 2000 + "aaaaaaaaab" + "x" * 2000
+    (wins,) = engine.windows(text).values()
+    assert wins == [(2000 - WINDOW, 2010 + WINDOW)]
+
+
+def test_keyword_backends_agree():
+    pytest.importorskip("ahocorasick_rs")
+    literals = ["ap", "/ap", ", ap", "by ap", "copyright", "©", "(c)", "rechte vorbehalten", "a"]
+    text = "(c) Copyright by AP/ap, ap © alle Rechte vorbehalten. snap".lower()
+    rust = KeywordIndex(literals, backend="ahocorasick_rs").find(text)
+    python = KeywordIndex(literals, backend="pyahocorasick").find(text)
+    assert sorted(rust) == sorted(python)
+    assert all(text[s:e] == literals[k] for k, s, e in rust)
+
+
+WORDS = st.sampled_from(["ab", "ba", "abc", "c", " ", "\n", ".", "AB", "x"])
+RANDOM_PATTERNS = [r"\bab\w*", r"(?:ab|ba)[^\n]{0,300}?c", r"c[ .]*$"]
+_engines: dict[int, NoticeEngine] = {}
+
+
+def random_engine(tmp_path_factory, variant: int) -> NoticeEngine:
+    if variant not in _engines:
+        patterns = ", ".join(f"'{p}'" for p in RANDOM_PATTERNS[variant:variant + 2])
+        _engines[variant] = engine_for(tmp_path_factory.mktemp("p"), f"""
+  - id: t.random
+    kind: disclaimer
+    languages: [en]
+    keywords: [ab, ba, c]
+    patterns: [{patterns}]
+    message: Random.
+""")
+    return _engines[variant]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(WORDS, max_size=400), st.integers(min_value=0, max_value=1))
+def test_prefilter_equals_naive_on_random_text(tmp_path_factory, words, variant):
+    engine = random_engine(tmp_path_factory, variant)
+    text = "".join(words)
+    assert spans(engine.match_text(text)) == spans(engine.match_text_naive(text))
