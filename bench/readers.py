@@ -6,6 +6,7 @@ The 181 real pages of ``../shared/data/archive-aeb`` (whole pages, ~170 KB each)
 * ``stages``      where the time of one HTML page goes (decode+parse, signals+metadata, trafilatura,
                   visible text+layout), over one pass of the 181 pages;
 * ``html x1``     ``parse_html`` per page in one process (bytes in memory → Document);
+* ``no-main x1``  the same with ``EXTRACT_MAIN = False`` (no trafilatura: visible text and signals);
 * ``html xN``     the same over a process pool of ``--jobs`` workers (the audit's set-up);
 * ``warc raw``    records/s and MB/s of streaming a ``.warc.gz`` (fastwarc, digest check, payload read):
                   what reading costs before any HTML work, to show it is not the bottleneck;
@@ -100,6 +101,18 @@ def html_single(docs: list[bytes]) -> float:
     for data in docs:
         html_reader.parse_html(data, "x")
     return rate("html x1", len(docs), time.perf_counter() - t0, sum(map(len, docs)))
+
+
+def html_no_main(docs: list[bytes]) -> float:
+    """``EXTRACT_MAIN = False``: visible text, notices' input and signals only (no trafilatura)."""
+    html_reader.EXTRACT_MAIN = False
+    try:
+        t0 = time.perf_counter()
+        for data in docs:
+            html_reader.parse_html(data, "x")
+        return rate("no-main x1", len(docs), time.perf_counter() - t0, sum(map(len, docs)))
+    finally:
+        html_reader.EXTRACT_MAIN = True
 
 
 def html_pool(docs: list[bytes], jobs: int) -> float:
@@ -198,6 +211,7 @@ def main() -> None:
           f"{args.docs} documents per run; {os.cpu_count()} cores", flush=True)
     stages(pages)
     html_single([d for _, d in docs])
+    html_no_main([d for _, d in docs])
     if args.jobs > 1:
         html_pool([d for _, d in docs], args.jobs)
     if not args.skip_warc:
