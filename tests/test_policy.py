@@ -148,3 +148,13 @@ def test_quote_limit_counts_all_passages_from_one_source(ruleset):
     verdicts, _ = apply_policy(doc, [], [m1, m2], {"plain": src}, ruleset)
     assert [v.verdict for v in verdicts] == ["exceeds-quote-limit", "exceeds-quote-limit"]
     assert "60 words from this source, limit 50" in verdicts[0].reasons[0]
+
+
+def test_plain_copyright_source_beyond_the_quote_limit_exceeds_it_but_is_not_banned(ruleset):
+    src = SourceInfo("wire", "w.md", "dpa", None,
+                     [notice("copyright", "common.copyright.word", holder="dpa"),
+                      notice("all-rights-reserved", "de.all-rights-reserved")], 400)
+    text = passage(70)
+    v, summary = verdict_for(f"Die dpa meldet: „{text}“\n", text, src, ruleset)
+    assert v.verdict == "exceeds-quote-limit"
+    assert summary.reproduce == "deny" and summary.store == "review"

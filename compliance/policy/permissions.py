@@ -45,6 +45,7 @@ class Effective:
     links: dict[str, list[Link]]
     license: str | None = None
     share_alike: bool = False
+    ban_rule: str | None = None  # the rule that explicitly forbids reproduction (a ban, a publisher's terms)
 
     def get(self, dimension: str) -> Any:
         return self.values.get(dimension)
@@ -137,17 +138,26 @@ def effective_permissions(source: SourceInfo, ruleset: RuleSet) -> Effective:
         license_rule = next(n["rule"] for n in notices if n.get("license") == license_id)
         m.apply(grant, f"{license_rule}:{license_id}", "set")
     rule_index = {r.id: r for r in ruleset.rules}
+    ban_rule = None
     for n in notices:
+        explicit = []
         if n["kind"] in RESTRICTIVE_KINDS:
+            explicit.append((policy.kinds.get(n["kind"]), n["rule"]))
             m.apply(policy.kinds.get(n["kind"]), n["rule"], "restrict")
         rule = rule_index.get(n["rule"])
         if rule is not None and rule.permissions is not None:
+            explicit.append((rule.permissions, rule.id))
             m.apply(rule.permissions, rule.id, "restrict" if grant is not None else "set")
+        ban_rule = ban_rule or next((rid for p, rid in explicit if p is not None and p.reproduce == "deny"), None)
     profile = _profile(source, ruleset)
     if profile is not None and profile.permissions is not None:
         m.apply(profile.permissions, f"publisher:{profile.id}", "set")
+        if profile.permissions.reproduce == "deny":
+            ban_rule = ban_rule or f"publisher:{profile.id}"
     m.decided_by["quote"] = m.quote_rule
-    return Effective(m.quote, m.values, m.decided_by, m.links, license_id, m.share_alike)
+    if m.values.get("reproduce") != "deny":
+        ban_rule = None
+    return Effective(m.quote, m.values, m.decided_by, m.links, license_id, m.share_alike, ban_rule)
 
 
 def _profile(source: SourceInfo, ruleset: RuleSet):

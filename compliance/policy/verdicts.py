@@ -75,8 +75,8 @@ def judge_match(match: Match, draft: Document, source: SourceInfo, eff: Effectiv
         if share > quote.max_share:
             limit_reasons.append(f"{share:.0%} of the source, limit {quote.max_share:.0%}")
     if limit_reasons:
-        if eff.get("reproduce") == "deny" and eff.rule_for("reproduce") != "default-policy":
-            return _verdict("not-allowed", eff.rule_for("reproduce"), match,
+        if eff.ban_rule is not None:  # an explicit ban, not just copyright: beyond a quote is not allowed
+            return _verdict("not-allowed", eff.ban_rule, match,
                             ["the source forbids reproduction", *limit_reasons, quoted_reason], eff, ruleset,
                             "reproduce", "quote")
         return _verdict("exceeds-quote-limit", eff.rule_for("quote"), match, [*limit_reasons, quoted_reason],
