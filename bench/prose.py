@@ -339,29 +339,36 @@ def load_prose(limit: int | None = None) -> list[dict]:
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
 
 
-def sentence_pool(docs: list[dict] | None = None) -> list[str]:
-    """Real sentences (split at end punctuation) of at least four words, in corpus order."""
-    pool: list[str] = []
+def sentence_pool(docs: list[dict] | None = None) -> dict[str, list[str]]:
+    """Real sentences of four words or more, per language, from prose paragraphs (code blocks skipped)."""
+    pool: dict[str, list[str]] = {}
     for doc in docs if docs is not None else load_prose():
+        sentences = pool.setdefault(doc["lang"], [])
         for para in doc["text"].split("\n\n"):
-            pool += [s for s in _SENTENCE_END.split(para) if s.count(" ") >= 3]
+            if "\n" not in para:
+                sentences += [s for s in _SENTENCE_END.split(para) if s.count(" ") >= 3]
     return pool
 
 
-def iter_synthetic_articles(n: int, seed: int = 0, pool: list[str] | None = None) -> Iterator[dict]:
-    """Synthetic-from-real articles: real sentences drawn at random (fixed ``seed``) into paragraphs
-    of 2-8 sentences and articles of 2-12 KB. Same ``seed`` and pool, same articles."""
+def iter_synthetic_articles(n: int, seed: int = 0, pool: dict[str, list[str]] | None = None) -> Iterator[dict]:
+    """Synthetic-from-real articles: each picks a language (as often as the corpus has sentences in it),
+    then real sentences of that language at random (fixed ``seed``) into paragraphs of 2-8 sentences
+    and articles of 2-12 KB. Same ``seed`` and pool, same articles."""
     pool = pool if pool is not None else sentence_pool()
+    langs = sorted(pool)
+    weights = [len(pool[lang]) for lang in langs]
     rng = random.Random(seed)
     for i in range(n):
+        lang = rng.choices(langs, weights)[0]
+        sentences = pool[lang]
         target = int(math.exp(rng.uniform(math.log(2_000), math.log(12_000))))
         paras: list[str] = []
         size = 0
         while size < target:
-            para = " ".join(rng.choice(pool) for _ in range(rng.randint(2, 8)))
+            para = " ".join(rng.choice(sentences) for _ in range(rng.randint(2, 8)))
             paras.append(para)
             size += len(para.encode("utf-8")) + 2
-        yield {"id": f"synthetic/{seed}/{i:07d}", "lang": "mixed", "source": "synthetic-from-real",
+        yield {"id": f"synthetic/{seed}/{i:07d}", "lang": lang, "source": "synthetic-from-real",
                "text": "\n\n".join(paras)}
 
 
