@@ -64,6 +64,20 @@ def _maybe_gzip(fh: BinaryIO) -> BinaryIO:
 
 
 def iter_documents(fh: BinaryIO, path: str, options: JsonlOptions) -> Iterator[Document]:
+    for item in iter_lines(fh, path):
+        if isinstance(item, Document):
+            yield item
+        else:
+            yield document_from_line(item[1], path, item[0], options)
+
+
+def iter_lines(fh: BinaryIO, path: str,
+               skip: Callable[[int], bool] | None = None) -> Iterator[tuple[int, bytes] | Document]:
+    """``(line number, raw line)`` per non-blank line, or an error Document (over-long line, cut-off gzip).
+
+    Lines are parsed elsewhere (:func:`document_from_line`), so a reader process can hand raw lines to
+    parser processes; ``skip(number)`` true passes a line over unparsed (``--resume``).
+    """
     number = 0
     while True:
         try:
@@ -80,12 +94,17 @@ def iter_documents(fh: BinaryIO, path: str, options: JsonlOptions) -> Iterator[D
             yield error_document(path, number, f"line exceeds the {mb(MAX_LINE_BYTES)} limit")
             _skip_rest_of_line(fh)
             continue
-        if not line.strip():
+        if not line.strip() or (skip is not None and skip(number)):
             continue
-        try:
-            yield _document(line, path, number, options)
-        except InputError as err:
-            yield error_document(path, number, err.message)
+        yield number, line
+
+
+def document_from_line(line: bytes, path: str, number: int, options: JsonlOptions | None = None) -> Document:
+    """The Document of one line, or an error Document naming why the line cannot be used."""
+    try:
+        return _document(line, path, number, options or JsonlOptions())
+    except InputError as err:
+        return error_document(path, number, err.message)
 
 
 def _skip_rest_of_line(fh: BinaryIO) -> None:

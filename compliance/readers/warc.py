@@ -27,14 +27,16 @@ raises :class:`InputError` as for any other file.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from compliance.document import Document
 from compliance.errors import InputError
 from compliance.readers.stream import GZIP_MAGIC, error_document, is_error, mb, open_binary
 
-__all__ = ["collect_host_policies", "error_document", "is_error", "iter_documents", "read", "read_file"]
+__all__ = ["RawRecord", "build_document", "collect_host_policies", "error_document", "is_error",
+           "iter_documents", "iter_raw", "read", "read_file"]
 
 # Largest record payload read; larger HTML/text records become error Documents.
 MAX_RECORD_BYTES = 50 * 1024 * 1024
@@ -59,22 +61,67 @@ def iter_documents(fh: BinaryIO, path: str, vocab: Any = None) -> Iterator[Docum
     from compliance.detect import signals as sig
 
     vocab = vocab or sig.load_vocabulary()
-    hosts = sig.HostPolicies(vocab)  # only used to recognize host-level files
+    for item in iter_raw(fh, path, vocab=vocab):
+        if isinstance(item, Document):
+            yield item
+            continue
+        try:
+            yield build_document(item, vocab)
+        except InputError as err:
+            yield error_document(path, item.ordinal, err.message, url=item.url, warc_offset=item.offset)
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """A page record's payload and headers, not yet parsed: picklable, so a reader process can hand
+    records to parser processes (parsing costs far more than reading) and the archive still streams."""
+
+    path: str
+    ordinal: int
+    url: str | None
+    ctype: str
+    headers: list[tuple[str, str]]
+    status: int | None
+    payload: bytes
+    offset: int
+    record_id: str | None = None
+    date: str | None = None
+
+
+def iter_raw(fh: BinaryIO, path: str, vocab: Any = None,
+             skip: Callable[[int], bool] | None = None) -> Iterator[RawRecord | Document]:
+    """The page records of an archive as :class:`RawRecord` (or error Documents), in file order.
+
+    ``skip(ordinal)`` true: the record is passed over without reading its payload (``--resume``).
+    """
+    from compliance.detect import signals as sig
+
+    hosts = sig.HostPolicies(vocab or sig.load_vocabulary())  # only used to recognize host-level files
     records = RecordStream(fh, path)
     for ordinal, rec in records:
         if isinstance(rec, str):
             yield error_document(path, ordinal, rec)
             continue
         try:
-            doc = _document(rec, path, ordinal, vocab, hosts)
+            ctype, headers, status = _content(rec)
+            url = _target_uri(rec)
+            if ctype is None or (status is not None and not 200 <= status < 300) or hosts.is_host_file(url):
+                continue
+            if ctype not in HTML_TYPES and ctype not in TEXT_TYPES:
+                continue
+            if skip is not None and skip(ordinal):
+                continue
+            payload = _read_payload(rec, MAX_RECORD_BYTES)
         except InputError as err:
-            doc = error_document(path, ordinal, err.message, url=_target_uri(rec), warc_offset=rec.stream_pos)
+            yield error_document(path, ordinal, err.message, url=_target_uri(rec), warc_offset=rec.stream_pos)
+            continue
         except OSError as err:  # payload could not be read or decompressed: the archive is damaged here
             records.mark_damaged()
-            doc = error_document(path, ordinal, f"unreadable record payload: {err}", url=_target_uri(rec),
+            yield error_document(path, ordinal, f"unreadable record payload: {err}", url=_target_uri(rec),
                                  warc_offset=rec.stream_pos)
-        if doc is not None:
-            yield doc
+            continue
+        yield RawRecord(path, ordinal, url, ctype, headers, status, payload, rec.stream_pos,
+                        rec.headers.get("WARC-Record-ID"), rec.headers.get("WARC-Date"))
 
 
 # --- record stream with recovery -------------------------------------------------------------------
@@ -259,25 +306,22 @@ def _read_payload(rec: Any, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _document(rec: Any, path: str, ordinal: int, vocab: Any, hosts: Any) -> Document | None:
+def build_document(raw: RawRecord, vocab: Any = None) -> Document:
+    """The Document of a page record (raises InputError when the page cannot be read)."""
     from compliance.readers.html import charset_of, parse_html
 
-    ctype, headers, status = _content(rec)
-    url = _target_uri(rec)
-    if ctype is None or (status is not None and not 200 <= status < 300) or hosts.is_host_file(url):
-        return None
-    if ctype not in HTML_TYPES and ctype not in TEXT_TYPES:
-        return None
-    payload = _read_payload(rec, MAX_RECORD_BYTES)
-    if ctype in HTML_TYPES:
-        doc = parse_html(payload, path, url=url, headers=headers, record=ordinal, vocab=vocab)
+    if vocab is None:
+        from compliance.detect.signals import load_vocabulary
+
+        vocab = load_vocabulary()
+    if raw.ctype in HTML_TYPES:
+        doc = parse_html(raw.payload, raw.path, url=raw.url, headers=raw.headers, record=raw.ordinal, vocab=vocab)
     else:
-        doc = _plain_document(payload, path, url, headers, charset_of(dict(headers).get("Content-Type")), vocab)
-        doc.record = ordinal
-    date = rec.headers.get("WARC-Date")
-    doc.metadata.update({"url": url or doc.metadata.get("url"), "warc_offset": rec.stream_pos,
-                         "warc_record_id": rec.headers.get("WARC-Record-ID"), "warc_date": date,
-                         "http_status": status})
+        doc = _plain_document(raw.payload, raw.path, raw.url, raw.headers,
+                              charset_of(dict(raw.headers).get("Content-Type")), vocab)
+        doc.record = raw.ordinal
+    doc.metadata.update({"url": raw.url or doc.metadata.get("url"), "warc_offset": raw.offset,
+                         "warc_record_id": raw.record_id, "warc_date": raw.date, "http_status": raw.status})
     return doc
 
 
