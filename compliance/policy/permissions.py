@@ -1,9 +1,15 @@
 """Effective permissions of a source, from layered YAML policy, remembering which rule decided what.
 
 Layers, general to specific: the default policy (no notice) -> each notice kind's permissions (they only
-restrict) -> the licence the source names (it grants, replacing the copyright default) -> a rule's own
-``permissions`` -> the publisher profile's ``permissions``. Restrictive notices (reproduction bans, TDM
-reservations) are applied after a licence too, so a conflicting footer is never ignored.
+restrict) -> the licence the source names (it grants, replacing the copyright default; a notice's licence
+first, else a machine-readable licence signal) -> a rule's own ``permissions`` -> the publisher profile's
+``permissions`` -> machine-readable signals (``policy.signals``: TDMRep, robots ``noai``, robots.txt; they
+only restrict). Restrictive notices (reproduction bans, TDM reservations) are applied after a licence too,
+so a conflicting footer is never ignored.
+
+A TDM reservation is recorded with every layer that made it (``Effective.tdm_reserved_by``): signal layers
+are named ``signal:<key>:<source>``, so a machine-readable reservation (what EU DSM Art. 4(3) / §44b UrhG
+require for online works) stays distinguishable from a natural-language one while both reserve.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ _TDM_RANK = {"allowed": 0, "reserved": 1}
 _FAMILY = regex.compile(r"^(?:LicenseRef-)?(CC-BY(?:-NC)?(?:-ND|-SA)?|CC0|CC)(?:-[\d.]+.*)?$")
 DIMENSIONS = ("store", "reproduce", "modify", "commercial", "tdm", "attribution")
 RESTRICTIVE_KINDS = ("reproduction-ban", "tdm-reservation")
+SIGNAL_PREFIX = "signal:"
 
 
 @dataclass
@@ -33,6 +40,7 @@ class SourceInfo:
     notices: list[dict[str, Any]] = field(default_factory=list)
     words: int = 0
     names: list[str] = field(default_factory=list)  # publisher names, aliases, domains, URLs for attribution
+    signals: list[dict[str, Any]] = field(default_factory=list)  # machine-readable signals (Signal.to_dict())
 
 
 @dataclass
@@ -46,6 +54,17 @@ class Effective:
     license: str | None = None
     share_alike: bool = False
     ban_rule: str | None = None  # the rule that explicitly forbids reproduction (a ban, a publisher's terms)
+    tdm_reserved_by: list[str] = field(default_factory=list)  # every layer that reserved TDM, in order
+
+    @property
+    def tdm_machine_readable(self) -> bool:
+        """Whether a machine-readable signal reserved TDM (the legally effective form for online works)."""
+        return any(r.startswith(SIGNAL_PREFIX) for r in self.tdm_reserved_by)
+
+    @property
+    def tdm_natural_language(self) -> bool:
+        """Whether a notice, rule or publisher profile (prose terms) reserved TDM."""
+        return any(not r.startswith(SIGNAL_PREFIX) for r in self.tdm_reserved_by)
 
     def get(self, dimension: str) -> Any:
         return self.values.get(dimension)
@@ -72,11 +91,14 @@ class _Merger:
         self.quote = QuotePolicy()
         self.quote_rule = "default-policy"
         self.share_alike = False
+        self.tdm_reserved_by: list[str] = []
 
     def _set(self, dim: str, value: Any, rule: str, links: list[Link]) -> None:
         self.values[dim] = value
         self.decided_by[dim] = rule
         self.links[dim] = list(links)
+        if dim == "tdm" and value == "reserved" and rule not in self.tdm_reserved_by:
+            self.tdm_reserved_by.append(rule)
 
     def apply(self, perms: Permissions | None, rule: str, mode: str) -> None:
         """``mode``: "set" replaces (defaults, licences, profiles), "restrict" only tightens."""
@@ -131,12 +153,11 @@ def effective_permissions(source: SourceInfo, ruleset: RuleSet) -> Effective:
     for n in notices:
         if n["kind"] not in RESTRICTIVE_KINDS:
             m.apply(policy.kinds.get(n["kind"]), n["rule"], "restrict")
-    license_id = next((n["license"] for n in notices if n.get("license")), None)
+    license_id, license_rule = _license(source)
     family = license_family(license_id)
     grant = ruleset.licenses.permissions.get(family) if family else None
     if grant is not None:
-        license_rule = next(n["rule"] for n in notices if n.get("license") == license_id)
-        m.apply(grant, f"{license_rule}:{license_id}", "set")
+        m.apply(grant, license_rule, "set")
     rule_index = {r.id: r for r in ruleset.rules}
     ban_rule = None
     for n in notices:
@@ -154,10 +175,48 @@ def effective_permissions(source: SourceInfo, ruleset: RuleSet) -> Effective:
         m.apply(profile.permissions, f"publisher:{profile.id}", "set")
         if profile.permissions.reproduce == "deny":
             ban_rule = ban_rule or f"publisher:{profile.id}"
+    for perms, rule_id in signal_layers(source.signals, policy.signals):
+        m.apply(perms, rule_id, "restrict")
     m.decided_by["quote"] = m.quote_rule
     if m.values.get("reproduce") != "deny":
         ban_rule = None
-    return Effective(m.quote, m.values, m.decided_by, m.links, license_id, m.share_alike, ban_rule)
+    reserved_by = m.tdm_reserved_by if m.values.get("tdm") == "reserved" else []
+    return Effective(m.quote, m.values, m.decided_by, m.links, license_id, m.share_alike, ban_rule, reserved_by)
+
+
+def _license(source: SourceInfo) -> tuple[str | None, str]:
+    """The licence a source names and the rule id citing it: a notice's licence, else a licence signal."""
+    for n in source.notices:
+        if n.get("license"):
+            return n["license"], f"{n['rule']}:{n['license']}"
+    for s in source.signals:
+        if s.get("kind") == "license" and s.get("machine_readable") and s.get("value"):
+            return s["value"], f"{SIGNAL_PREFIX}license:{s.get('source')}:{s['value']}"
+    return None, "default-policy"
+
+
+def signal_layers(signals: list[dict[str, Any]], mapping: dict[str, Permissions]) -> list[tuple[Permissions, str]]:
+    """(permissions, rule id) for each machine-readable signal the policy maps (``kind=value`` before ``kind``).
+
+    Values compare case-insensitively, so ``tdm-reservation: 1`` and ``robots: NOAI`` are found; signals
+    that are not machine-readable (a copyright line in a meta tag) are findings, not a permission layer.
+    """
+    out: list[tuple[Permissions, str]] = []
+    seen: set[str] = set()
+    keys = {k.lower(): k for k in mapping}
+    for s in signals:
+        if not s.get("machine_readable"):
+            continue
+        kind = str(s.get("kind", "")).lower()
+        value = str(s.get("value", "")).strip().lower()
+        key = keys.get(f"{kind}={value}") or keys.get(kind)
+        if key is None:
+            continue
+        rule_id = f"{SIGNAL_PREFIX}{key}:{s.get('source')}"
+        if rule_id not in seen:
+            seen.add(rule_id)
+            out.append((mapping[key], rule_id))
+    return out
 
 
 def _profile(source: SourceInfo, ruleset: RuleSet):

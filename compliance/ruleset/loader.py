@@ -181,7 +181,7 @@ def merge_policy(base: PolicyConfig, extra: PolicyConfig) -> PolicyConfig:
     data = base.model_dump(exclude_unset=True)
     new = extra.model_dump(exclude_unset=True)
     for key, value in new.items():
-        if key in ("kinds", "pasted_notice", "verdict_severity"):
+        if key in ("kinds", "pasted_notice", "verdict_severity", "signals", "audit_severity"):
             data[key] = {**data.get(key, {}), **value}
         elif key in ("credit_sections", "own_publishers"):
             data[key] = [*data.get(key, []), *value]

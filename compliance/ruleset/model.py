@@ -142,6 +142,12 @@ class PolicyConfig(Strict):
     commercial_use: bool | None = Field(None, description="is the draft's use commercial (newsrooms: yes)?")
     own_publishers: list[str] = Field(default_factory=list, description="the house's own names (not third-party)")
     verdict_severity: dict[str, Severity] = Field(default_factory=dict, description="verdict -> severity")
+    signals: dict[str, Permissions] = Field(default_factory=dict, description=(
+        "machine-readable signal -> permissions (restrictive layer): key 'kind' (any value) or 'kind=value' "
+        "(tdm-reservation=1, robots=noai); a machine-readable licence signal grants its licence's permissions"))
+    audit_severity: dict[str, Severity] = Field(default_factory=dict, description=(
+        "audit finding -> severity for --fail-on: 'error' (unreadable document), 'store:deny', 'store:review', "
+        "'tdm:reserved', 'quote:no'"))
 
 
 class Pack(Strict):
