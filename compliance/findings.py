@@ -103,6 +103,7 @@ class Match:
     quoted: bool = False
     draft_text: str = ""
     source_text: str = ""
+    also: list[SourceRef] = field(default_factory=list)  # other sources holding the same passage
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,6 +117,7 @@ class Match:
             "quoted": self.quoted,
             "draft_text": self.draft_text,
             "source_text": self.source_text,
+            "also": [s.to_dict() for s in self.also],
         }
 
 

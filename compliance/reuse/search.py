@@ -1,0 +1,132 @@
+"""Query: which passages of a draft come from which corpus documents?
+
+1. Every word n-gram of the draft outside its notices is looked up in the index; fingerprints held
+   by more than ``df_limit`` documents are boilerplate (footers, disclaimers, stock phrases) and
+   ignored.
+2. Candidate sources are ranked by shared fingerprints, each weighted by 1/document frequency
+   (a phrase found in one document says more than one found in forty).
+3. The best ``max_candidates`` are aligned word by word (:mod:`compliance.reuse.align`).
+4. Where several sources hold the same draft passage (syndicated copies), the best one is the
+   match and the others are listed in ``also``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from compliance.document import Document
+from compliance.findings import Match, Notice, SourceRef
+from compliance.reuse import fingerprint as fp
+from compliance.reuse.align import AlignParams, DraftGrams, Passage, align
+from compliance.reuse.index import DF_LIMIT, CorpusIndex
+from compliance.reuse.quotes import quoted_mask
+from compliance.reuse.sentences import SentenceModel, sentences_of
+from compliance.reuse.view import TextView, document_view
+
+_FINAL_PUNCT = ".!?…"
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Knobs of a query (defaults are what ``compliance check`` uses)."""
+
+    max_candidates: int = 40  # sources aligned per draft
+    min_score: float = 0.0  # weighted shared fingerprints a candidate needs
+    df_limit: int = DF_LIMIT
+    min_words: int = 0  # drop matches with fewer draft words (0: the aligner's own minimum)
+    quoted_share: float = 0.9  # share of a passage's words inside quotes for ``quoted``
+    align: AlignParams = field(default_factory=AlignParams)
+
+
+def find_matches(doc: Document, index: CorpusIndex, notices: list[Notice] | None = None,
+                 params: SearchParams | None = None) -> list[Match]:
+    """Reused passages of ``doc`` found in ``index``, in draft order.
+
+    ``notices`` are the draft's own notices (their spans are not matched); pass the result of
+    ``NoticeEngine.scan(doc)`` when it is at hand.
+    """
+    params = params or SearchParams()
+    spans = [(n.start_offset, n.end_offset) for n in notices or ()]
+    view = document_view(doc, spans)
+    candidates = rank_candidates(view, index, params)
+    if not candidates:
+        return []
+    views = {d: v for d in candidates if (v := index.view(d)) is not None}
+    found = align_candidates(view, views, params.align)
+    return _to_matches(doc, view, found, index, params)
+
+
+def rank_candidates(view: TextView, index: CorpusIndex, params: SearchParams) -> list[int]:
+    """Internal numbers of the documents most likely to hold passages of the draft."""
+    hits = index.lookup(fp.query_hashes(view.ids, view.excluded), params.df_limit)
+    scores: dict[int, float] = defaultdict(float)
+    for docs in hits.values():
+        weight = 1.0 / len(docs)
+        for d in docs:
+            scores[d] += weight
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [d for d, s in ranked[:params.max_candidates] if s >= params.min_score]
+
+
+def align_candidates(view: TextView, sources: dict[int, TextView],
+                     params: AlignParams) -> list[tuple[int, Passage]]:
+    """Passages of the draft in each source: (source key, passage)."""
+    grams = DraftGrams(view, params)
+    model = None
+    source_sentences = {}
+    if params.sentences and grams.sentences is not None:
+        source_sentences = {d: sentences_of(v) for d, v in sources.items()}
+        model = SentenceModel([grams.sentences, *source_sentences.values()])
+    out = []
+    for d, source in sources.items():
+        for p in align(grams, source, model, source_sentences.get(d)):
+            out.append((d, p))
+    return out
+
+
+def _to_matches(doc: Document, view: TextView, found: list[tuple[int, Passage]], index: CorpusIndex,
+                params: SearchParams) -> list[Match]:
+    refs = {d: SourceRef(*info) for d, info in index.documents({d for d, _ in found}).items()}
+    quoted = quoted_mask(view, doc)
+    matches: list[tuple[Match, Passage]] = []
+    for d, p in sorted(found, key=lambda dp: (-dp[1].matched, -dp[1].similarity, -dp[1].words, dp[0])):
+        if d not in refs or p.words < params.min_words:
+            continue
+        twin = next((m for m, q in matches if _same_passage(p, q)), None)
+        if twin is not None:
+            if refs[d] not in twin.also:
+                twin.also.append(refs[d])
+            continue
+        source = index.view(d)
+        matches.append((_match(doc, view, source, p, refs[d], quoted, params), p))
+    result = [m for m, _ in matches]
+    result.sort(key=lambda m: (m.draft_start, m.draft_end))
+    return result
+
+
+def _same_passage(a: Passage, b: Passage) -> bool:
+    inter = min(a.d1, b.d1) - max(a.d0, b.d0)
+    return inter > 0 and inter * 2 >= min(a.words, b.words)
+
+
+def _match(doc: Document, view: TextView, source: TextView, p: Passage, ref: SourceRef,
+           quoted: bytearray, params: SearchParams) -> Match:
+    ds, de = view.text_span(p.d0, p.d1)
+    ss, se = source.text_span(p.s0, p.s1)
+    de = _final_punct(doc.text, de)
+    se = _final_punct(source.text, se)
+    inside = quoted[p.d0:p.d1].count(1)
+    return Match(
+        source=ref, draft_start=ds, draft_end=de, source_start=ss, source_end=se,
+        start=doc.position(ds), end=doc.position(de), similarity=p.similarity, words=p.words,
+        quoted=inside >= params.quoted_share * p.words, draft_text=doc.text[ds:de],
+        source_text=source.text[ss:se],
+    )
+
+
+def _final_punct(text: str, end: int) -> int:
+    """Take a sentence-final mark right after the last word into the passage."""
+    while end < len(text) and text[end] in _FINAL_PUNCT and end - 1 >= 0:
+        end += 1
+    return end

@@ -1,0 +1,125 @@
+"""Sentence-level seeds for paraphrased reuse: tf-isf cosine and Dice between sentences.
+
+Word n-grams find copied and lightly edited text; a paraphrase (synonyms, reordered clauses, words
+shuffled) keeps the vocabulary but few n-grams. Following the best PAN 2014 text-alignment system
+(Sanchez-Perez, Sidorov and Gelbukh), sentences are compared as bags of words weighted by *tf-isf*
+(term frequency times inverse sentence frequency, counted over the texts being compared, so
+function words of any language weigh little), and a pair whose cosine and Dice coefficient both
+pass a threshold is a seed. Words are cut to a prefix (a language-independent stand-in for a
+stemmer) so inflected forms meet.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import regex
+
+from compliance.reuse.view import TextView
+
+# A sentence ends after ., !, ? or … (and closing quotes/brackets) before white space, or at a
+# blank line (block boundary).
+_BOUNDARY = regex.compile(r"(?<=[.!?…][\"'”“»«’)\]]*)\s+|\n\s*\n")
+MIN_WORDS = 4  # shorter sentences are joined to the next
+MAX_WORDS = 60  # longer ones are cut into pieces
+STEM = 6  # characters kept of each word
+
+
+@dataclass(slots=True)
+class Sentences:
+    """Sentence token ranges of a view and their stemmed bags of words."""
+
+    ranges: list[tuple[int, int]]
+    bags: list[Counter] = field(default_factory=list)
+
+
+def split_sentences(view: TextView) -> list[tuple[int, int]]:
+    """Token ranges ``[i, j)`` of the sentences of ``view`` (excluded tokens still inside)."""
+    n = len(view)
+    if not n:
+        return []
+    cuts = sorted({view.token_range(m.start(), m.start())[0] for m in _BOUNDARY.finditer(view.plain)})
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    for c in cuts + [n]:
+        if c - start >= MIN_WORDS or (c == n and c > start):
+            ranges.extend(_cut(start, c))
+            start = c
+    if len(ranges) > 1 and ranges[-1][1] - ranges[-1][0] < MIN_WORDS:
+        last = ranges.pop()
+        ranges[-1] = (ranges[-1][0], last[1])
+    return ranges
+
+
+def _cut(start: int, end: int) -> list[tuple[int, int]]:
+    if end - start <= MAX_WORDS:
+        return [(start, end)]
+    pieces = math.ceil((end - start) / MAX_WORDS)
+    step = math.ceil((end - start) / pieces)
+    return [(s, min(end, s + step)) for s in range(start, end, step)]
+
+
+def sentences_of(view: TextView) -> Sentences:
+    ranges = split_sentences(view)
+    words, ex = view.tokens.words, view.excluded
+    bags = [Counter(words[k][:STEM] for k in range(i, j) if not ex[k]) for i, j in ranges]
+    return Sentences(ranges, bags)
+
+
+class SentenceModel:
+    """Inverse sentence frequencies over a draft and its candidate sources."""
+
+    def __init__(self, texts: list[Sentences]) -> None:
+        sf: Counter = Counter()
+        total = 0
+        for s in texts:
+            for bag in s.bags:
+                sf.update(bag.keys())
+            total += len(s.bags)
+        self.total = max(total, 1)
+        self.isf = {w: math.log(self.total / c) for w, c in sf.items()}
+
+    def weigh(self, bag: Counter) -> tuple[dict[str, float], float]:
+        isf = self.isf
+        vec = {w: tf * isf.get(w, 0.0) for w, tf in bag.items()}
+        return vec, math.sqrt(sum(v * v for v in vec.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceParams:
+    min_cos: float = 0.33
+    min_dice: float = 0.33
+
+
+def sentence_seeds(model: SentenceModel, draft: Sentences, source: Sentences,
+                   params: SentenceParams) -> list[tuple[int, int, float]]:
+    """(draft sentence, source sentence, cosine) of every pair passing both thresholds."""
+    dvecs = [model.weigh(b) for b in draft.bags]
+    postings: dict[str, list[int]] = {}
+    for k, bag in enumerate(draft.bags):
+        for w in bag:
+            postings.setdefault(w, []).append(k)
+    out = []
+    for j, bag in enumerate(source.bags):
+        svec, snorm = model.weigh(bag)
+        if not snorm:
+            continue
+        dots: dict[int, float] = {}
+        for w, sv in svec.items():
+            if sv <= 0:
+                continue
+            for k in postings.get(w, ()):
+                dots[k] = dots.get(k, 0.0) + sv * dvecs[k][0][w]
+        for k, dot in dots.items():
+            dnorm = dvecs[k][1]
+            cos = dot / (dnorm * snorm) if dnorm else 0.0
+            if cos < params.min_cos:
+                continue
+            a, b = draft.bags[k], bag
+            shared = len(a.keys() & b.keys())
+            dice = 2 * shared / (len(a) + len(b))
+            if dice >= params.min_dice:
+                out.append((k, j, cos))
+    return out

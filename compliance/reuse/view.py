@@ -1,0 +1,108 @@
+"""A text prepared for matching: normalized tokens over the plain view, mapped back to ``text``.
+
+Drafts come from the readers (a :class:`~compliance.document.Document`); corpus sources come back
+from the index as stored text, plain view and offset-map runs. Both become a :class:`TextView`, so
+alignment never needs to know where a text came from. Tokens inside rights notices are *excluded*:
+footers and credit lines are shared by every article of a portal and are not evidence of reuse.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from compliance.document import Document, OffsetMap
+from compliance.reuse.normalize import Tokens, tokenize
+
+Span = tuple[int, int]
+
+
+@dataclass
+class TextView:
+    """Tokens of ``plain`` with the map back to ``text`` and per-token flags."""
+
+    text: str
+    plain: str
+    offset_map: OffsetMap | None  # None: plain and text are the same string
+    tokens: Tokens
+    ids: list[int]
+    excluded: bytearray  # 1 where a token lies in a notice
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def plain_span(self, i: int, j: int) -> Span:
+        """Plain-view span of tokens ``[i, j)``."""
+        return self.tokens.starts[i], self.tokens.ends[j - 1]
+
+    def text_span(self, i: int, j: int) -> Span:
+        """Span in ``text`` of tokens ``[i, j)`` (what findings report)."""
+        s, e = self.plain_span(i, j)
+        return self.offset_map.span(s, e) if self.offset_map is not None else (s, e)
+
+    def token_range(self, plain_start: int, plain_end: int) -> Span:
+        """Tokens ``[i, j)`` that overlap the plain span."""
+        return bisect_right(self.tokens.ends, plain_start), bisect_left(self.tokens.starts, plain_end)
+
+
+def make_view(text: str, plain: str, offset_map: OffsetMap | None,
+              excluded_text_spans: Iterable[Span] = ()) -> TextView:
+    tokens = tokenize(plain)
+    view = TextView(text, plain, offset_map, tokens, tokens.ids(), bytearray(len(tokens)))
+    for s, e in excluded_text_spans:
+        ps, pe = to_plain_span(offset_map, s, e)
+        i, j = view.token_range(ps, pe)
+        view.excluded[i:j] = b"\x01" * max(0, j - i)
+    return view
+
+
+def document_view(doc: Document, notice_spans: Iterable[Span] = ()) -> TextView:
+    """The view of a document as read (a draft, or a source being indexed)."""
+    om = None if is_identity(doc) else doc.offset_map
+    return make_view(doc.text, doc.plain, om, notice_spans)
+
+
+def is_identity(doc: Document) -> bool:
+    return doc.plain == doc.text
+
+
+# -- offset-map runs: stored with each corpus document so offsets survive a round trip ----------
+
+def map_runs(offset_map: OffsetMap) -> array:
+    """The map as a flat int array ``[plain, src, length, ...]`` (for storage)."""
+    out = array("q")
+    for p, s, n in zip(offset_map._plain, offset_map._src, offset_map._len, strict=True):
+        out.extend((p, s, n))
+    return out
+
+
+def map_from_runs(runs: array) -> OffsetMap:
+    om = OffsetMap()
+    for k in range(0, len(runs), 3):
+        om.add_run(runs[k], runs[k + 1], runs[k + 2])
+    return om
+
+
+def to_plain_span(offset_map: OffsetMap | None, start: int, end: int) -> Span:
+    """The plain-view span holding the text span ``[start, end)`` (inverse of the offset map)."""
+    if offset_map is None:
+        return start, end
+    plain, src, length = offset_map._plain, offset_map._src, offset_map._len
+    if not plain:
+        return start, end
+    return _inverse(plain, src, length, start, True), _inverse(plain, src, length, end, False)
+
+
+def _inverse(plain: list[int], src: list[int], length: list[int], off: int, is_start: bool) -> int:
+    """Plain offset of text offset ``off``; offsets in skipped markup snap inwards."""
+    i = bisect_right(src, off) - 1
+    if i < 0:
+        return plain[0]
+    if off < src[i] + length[i] or (not is_start and off == src[i] + length[i]):
+        return plain[i] + (off - src[i])
+    # off lies in markup between runs: a start moves to the next run, an end back to this one's end
+    if is_start:
+        return plain[i + 1] if i + 1 < len(plain) else plain[i] + length[i]
+    return plain[i] + length[i]
