@@ -107,7 +107,7 @@ def keyword_report(engine: NoticeEngine, plains: list[str], top: int) -> None:
     literals = engine.keywords.literals
     for plain in plains:
         total += len(plain)
-        for k, _start, _end in engine.keywords.find(lowered(plain)):
+        for k, _start, _end in engine.keyword_hits(plain):
             hits[k] += 1  # raw hits; a \\b-marked keyword's boundary check comes after this count
         for i, wins in engine.windows(plain).items():
             covered[i] += sum(hi - lo for lo, hi in wins)

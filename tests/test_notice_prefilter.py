@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance.detect.notices import WINDOW, KeywordIndex, NoticeEngine, parse_keyword
+from compliance.detect.notices import WINDOW, KeywordIndex, NoticeEngine, collapse_spaces, parse_keyword
 from compliance.ruleset.loader import load_ruleset
 
 
@@ -45,6 +45,33 @@ def test_parse_keyword_markers():
     # a boundary next to punctuation means nothing (as in a regex), so it is not checked
     assert parse_keyword(r"\b(ap") == ("(ap", False, False)
     assert parse_keyword("copyright") == ("copyright", False, False)
+
+
+def test_phrase_keyword_hits_across_line_breaks_and_space_runs(tmp_path):
+    engine = engine_for(tmp_path, r"""
+  - id: t.arr
+    kind: all-rights-reserved
+    languages: [en]
+    keywords: [all rights reserved]
+    patterns: ['all\s+rights\s+reserved']
+    message: ARR.
+""")
+    text = "Text.\n\n(c) Example Ltd. All rights\r\n     reserved." + " filler" * 200 + "\nAll  rights\treserved"
+    found = spans(engine.match_text(text))
+    assert found == spans(engine.match_text_naive(text))
+    assert [text[s:e] for _, s, e in found] == ["All rights\r\n     reserved", "All  rights\treserved"]
+
+
+@given(st.text(alphabet="ab \n\r\t", max_size=60))
+def test_collapse_spaces_maps_every_character_back(low):
+    from bisect import bisect_right
+
+    collapsed, after, removed = collapse_spaces(low)
+    flat = low.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    assert "  " not in collapsed and collapsed.replace(" ", "") == flat.replace(" ", "")
+    for p, c in enumerate(collapsed):
+        i = bisect_right(after, p)
+        assert flat[p + (removed[i - 1] if i else 0)] == c
 
 
 def test_truncated_window_does_not_invent_a_match(tmp_path):

@@ -16,6 +16,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import regex
+
 from compliance.detect.extract import (
     PublisherIndex,
     clean_holder,
@@ -50,6 +52,38 @@ def lowered(text: str) -> str:
         if len(low) != len(text):
             low = "".join(c.lower()[:1] or c for c in text)
     return low
+
+
+_SPACE_RUN = regex.compile(r"\s+")
+
+
+def collapse_spaces(low: str) -> tuple[str, list[int], list[int]]:
+    """``low`` with line breaks and tabs as spaces and runs of spaces as one, plus the map back: ``after[i]`` is
+    the collapsed offset just past the i-th shortened run, ``removed[i]`` the characters dropped up to it.
+
+    Plain ``str`` methods only (a regex over every byte would cost more than the keyword scan).
+    """
+    s = low.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    i = s.find("  ")
+    if i < 0:
+        return s, [], []
+    parts: list[str] = []
+    after: list[int] = []
+    removed: list[int] = []
+    prev = dropped = 0
+    n = len(s)
+    while i >= 0:
+        j = i + 2
+        while j < n and s[j] == " ":
+            j += 1
+        parts.append(s[prev:i + 1])
+        dropped += j - i - 1
+        after.append(i + 1 - (dropped - (j - i - 1)))
+        removed.append(dropped)
+        prev = j
+        i = s.find("  ", j)
+    parts.append(s[prev:])
+    return "".join(parts), after, removed
 
 
 def _is_word(c: str) -> bool:
@@ -124,6 +158,7 @@ class NoticeEngine:
         for i, compiled in enumerate(rules.compiled):
             for kw in compiled.keywords:
                 literal, left, right = parse_keyword(kw)
+                literal = _SPACE_RUN.sub(" ", literal)  # as the text is matched (collapse_spaces)
                 idx = owners.setdefault(literal, {}).setdefault((left, right), [])
                 if i not in idx:
                     idx.append(i)
@@ -136,9 +171,23 @@ class NoticeEngine:
 
     # -- matching -------------------------------------------------------------------------------
 
+    def keyword_hits(self, text: str) -> list[tuple[int, int, int]]:
+        """``(literal index, start, end)`` in ``text`` of every keyword, any whitespace run in the text
+        standing for the single space of a keyword ("all rights reserved" hits "All rights\\n  reserved")."""
+        collapsed, after, removed = collapse_spaces(lowered(text))
+        hits = self.keywords.find(collapsed)
+        if not after or not hits:
+            return hits
+        out = []
+        for k, start, end in hits:
+            i = bisect_right(after, start)
+            j = bisect_right(after, end - 1)
+            out.append((k, start + (removed[i - 1] if i else 0), end + (removed[j - 1] if j else 0)))
+        return out
+
     def windows(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Per rule index, sorted disjoint windows of ``text`` around that rule's keyword hits."""
-        hits = self.keywords.find(lowered(text))
+        hits = self.keyword_hits(text)
         if not hits:
             return {}
         # One flat [lo, hi, lo, hi, ...] list per rule, merged as hits arrive (this loop runs once
