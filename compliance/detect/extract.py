@@ -17,10 +17,16 @@ _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"'\]]+", regex.I)
 _TRIM = " \t\r\n.,;:|-–—/()[]*_\"'«»„“”"
 _HOLDER_NOISE = regex.compile(r"^(?:by|von|par|por|di|door|przez)\s+|^(?:©|\(c\)|copyright)\s*", regex.I)
 _NORMALIZE = regex.compile(r"[\s\-–_/.,;:()]+")
-_VERSION = regex.compile(r"(?<![\d.])([1-4])[.,]([05])(?![\d])|(?<![\d.])([1-4])(?=\s*(?:lizenz|license|licence|licencia|licenza|licentie|licencj|licença|$|\)))")
+_VERSION = regex.compile(
+    r"(?<![\d.])([1-4])[.,]([05])(?![\d])"
+    r"|(?<![\d.])([1-4])(?=\s*(?:lizenz|license|licence|licencia|licenza|licentie|licencj|licença|$|\)))")
 _CC = regex.compile(r"\b(?:cc|creative\s*commons)\b", regex.I)
 _CC_CODE = regex.compile(r"\b(?:cc[\s-]*)?(by(?:[\s-]+(?:nc|nd|sa)){0,2})\b(?![\s-]*(?:the|a|an)\b)", regex.I)
 _CC0 = regex.compile(r"\bcc[\s-]*(?:0|zero)\b", regex.I)
+_PORT_CODE = regex.compile(r"(?<![\d.])[1-4][.,][05][\s/-]+([A-Z]{2,3})(?![\w])")  # upper case: "at" is a word
+# a licence deed URL: creativecommons.org/licenses/by-sa/3.0/de/, .../publicdomain/zero/1.0/
+_CC_URL = regex.compile(r"creativecommons\.org/(?:licenses/(?P<code>[a-z]+(?:-[a-z]+)*)(?:/(?P<ver>\d\.\d))?"
+                        r"(?:/(?P<port>[a-z]{2,3})(?=[/\s]|$))?|publicdomain/(?P<pd>zero|mark))", regex.I)
 
 
 def years_of(text: str | None) -> list[int]:
@@ -54,6 +60,13 @@ def normalize_license(text: str | None, licenses: Licenses) -> str | None:
     """
     if not text:
         return None
+    url = _CC_URL.search(text)
+    if url:  # spell the deed URL as a licence name and read that
+        if url.group("pd"):
+            text = "cc0" if url.group("pd").lower() == "zero" else "public domain"
+        else:
+            text = " ".join(x for x in ("CC", url.group("code").replace("-", " "), url.group("ver"),
+                                        (url.group("port") or "").upper()) if x)
     terms = licenses.terms
     norm = _norm(text)
     if _CC0.search(text) or _has_any(norm, terms.zero):
@@ -82,7 +95,7 @@ def normalize_license(text: str | None, licenses: Licenses) -> str | None:
     if not version:
         return f"LicenseRef-CC-{parts}"
     spdx = f"CC-{parts}-{version}"
-    port = _port(norm, terms.ports)
+    port = _port(text, norm, terms.ports)
     if port and f"{spdx}-{port}" in licenses.spdx_ports:
         return f"{spdx}-{port}"
     return spdx
@@ -106,7 +119,12 @@ def _version(text: str) -> str | None:
     return f"{m.group(3)}.0"
 
 
-def _port(norm: str, ports: dict[str, list[str]]) -> str | None:
+def _port(text: str, norm: str, ports: dict[str, list[str]]) -> str | None:
+    """The jurisdiction of a ported licence: a code right after the version ("3.0 DE", "3.0/de/",
+    "4.0-DE") or a country name anywhere ("Deutschland"); a bare "at" or "us" elsewhere is a word."""
+    m = _PORT_CODE.search(text)
+    if m and m.group(1).upper() in ports:
+        return m.group(1).upper()
     for code, words in ports.items():
         if _has_any(norm, words):
             return code
