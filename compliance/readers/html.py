@@ -65,9 +65,19 @@ _SINGLE_BYTE_WESTERN = {"iso8859-1", "latin-1", "cp1252", "ascii", "iso8859-15"}
 _INVISIBLE_TABLE = str.maketrans("", "", INVISIBLE)
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")  # re.sub is ~7x faster than str.translate on a whole page
 _SEP = "\ufdd0"  # block boundary marker while serializing visible text (a noncharacter: never in text)
-# fast_main markers (noncharacters too): link start/end, heading line, blockquote start/end
+# fast_main markers (noncharacters too): link, heading line, blockquote, boilerplate container
 _LINK_ON, _LINK_OFF, _HEAD, _QUOTE_ON, _QUOTE_OFF = "\ufdd1", "\ufdd2", "\ufdd3", "\ufdd4", "\ufdd5"
-_MARKS = re.compile("[\ufdd1-\ufdd5]")
+_BOIL_ON, _BOIL_OFF = "\ufdd6", "\ufdd7"
+_MARKS = re.compile("[\ufdd1-\ufdd7]")
+_MARK_SPLIT = re.compile("([\ufdd1-\ufdd7])")
+# Containers whose text is never the article (fast_main): page furniture, and class/id names of cookie
+# banners, newsletter boxes, comment sections and polls, which are long prose a density rule would keep.
+# Whole name parts only ("comments", not "commentary"); never the page or article element itself
+# (WordPress puts "comments-open" on <body>).
+_BOILER_TAGS = frozenset(("nav", "footer", "aside"))
+_BOILER_NAMES = re.compile(r"(?i)(?:^|[\s_-])(?:cookies?|consent|gdpr|newsletter|comments?|polls?)(?:$|[\s_-])")
+_NEVER_BOILER = frozenset(("html", "body", "main", "article"))
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 # Elements whose content is never shown, and elements that start a new line of text.
 _DROP = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
@@ -309,64 +319,80 @@ def visible_blocks(tree: Any) -> list[str]:
 
 
 def _serialize(tree: Any, marks: bool = False) -> str:
-    """Visible text with ``_SEP`` between blocks; ``marks`` adds link, heading and blockquote markers."""
+    """Visible text with ``_SEP`` between blocks; ``marks`` adds link, heading, blockquote and boilerplate
+    markers. One pass over the elements (Python-level element visits are the cost here)."""
     from lxml import etree
 
     for el in tree.xpath("//*[@hidden or @style]"):
         if (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")) and \
                 el.getparent() is not None:
             el.drop_tree()  # keeps its tail text
-    if marks:
-        for el in tree.iter("a"):
-            el.text = _LINK_ON + (el.text or "")
-            el.tail = _LINK_OFF + (el.tail or "")
-        for el in tree.iter("blockquote"):
-            el.text = _QUOTE_ON + (el.text or "")
-            el.tail = _QUOTE_OFF + (el.tail or "")
-    for el in tree.iter(*_BLOCK):
-        el.text = _SEP + (el.text or "")
-        el.tail = _SEP + (el.tail or "")
-    if marks:
-        for el in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-            el.text = _SEP + _HEAD + el.text[1:]
-    for el in tree.iter("td", "th"):
-        el.tail = " " + (el.tail or "")
+    for el in tree.iter():
+        tag = el.tag
+        pre, post = _marks_of(el, tag) if marks else ("", "")
+        if tag in _BLOCK:
+            el.text = _SEP + pre + (el.text or "")
+            el.tail = (" " if tag in ("td", "th") else "") + _SEP + post + (el.tail or "")
+        elif pre or post:
+            el.text = pre + (el.text or "")
+            el.tail = post + (el.tail or "")
     text = etree.tostring(tree, method="text", encoding="unicode", with_tail=False)
     if _INVISIBLE_RE.search(text):
         text = _INVISIBLE_RE.sub("", text)
     return text
 
 
+def _marks_of(el: Any, tag: str) -> tuple[str, str]:
+    """Markers put before an element's text and before its tail (see visible_lines)."""
+    pre = post = ""
+    if tag == "a":
+        pre, post = _LINK_ON, _LINK_OFF
+    elif tag == "blockquote":
+        pre, post = _QUOTE_ON, _QUOTE_OFF
+    elif tag in _HEADINGS:
+        pre = _HEAD
+    if tag in _BOILER_TAGS:
+        pre, post = pre + _BOIL_ON, _BOIL_OFF + post
+    elif tag not in _NEVER_BOILER:
+        name = el.get("class") or el.get("id")
+        if name and _BOILER_NAMES.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            pre, post = pre + _BOIL_ON, _BOIL_OFF + post
+    return pre, post
+
+
 def visible_lines(tree: Any) -> list[tuple[str, float, str]]:
-    """Like :func:`visible_blocks`, with each line's link density and kind (heading, blockquote, paragraph)."""
+    """Like :func:`visible_blocks`, with each line's link density and kind (heading, blockquote, paragraph).
+
+    A line inside a page-furniture container (nav, footer, cookie banner, ...) gets link density 1.0:
+    for :func:`fast_main` it is navigation whatever it says.
+    """
     out: list[tuple[str, float, str]] = []
-    in_link = in_quote = 0
+    in_link = in_quote = in_boiler = 0
+    search = _MARKS.search
     for raw in _serialize(tree, marks=True).split(_SEP):
-        kind = "heading" if raw.startswith(_HEAD) else "paragraph"
-        if not _MARKS.search(raw):
-            line = " ".join(raw.split())
-            if line:
-                quoted = in_quote > 0 and kind == "paragraph"
-                out.append((line, 1.0 if in_link else 0.0, "blockquote" if quoted else kind))
+        if not raw or raw.isspace():
             continue
+        if not search(raw):
+            quoted = in_quote > 0
+            out.append((" ".join(raw.split()), 1.0 if in_link or in_boiler else 0.0,
+                        "blockquote" if quoted else "paragraph"))
+            continue
+        kind = "heading" if raw[0] == _HEAD else "paragraph"
         link_chars = 0
-        quoted = False
-        for piece in re.split("([\ufdd1-\ufdd5])", raw):
-            if piece == _LINK_ON:
-                in_link += 1
-            elif piece == _LINK_OFF:
-                in_link = max(0, in_link - 1)
-            elif piece == _QUOTE_ON:
-                in_quote += 1
-            elif piece == _QUOTE_OFF:
-                in_quote = max(0, in_quote - 1)
+        quoted = boiler = False
+        for piece in _MARK_SPLIT.split(raw):
+            if len(piece) == 1 and _MARKS.match(piece):
+                in_link = max(0, in_link + (piece == _LINK_ON) - (piece == _LINK_OFF))
+                in_quote = max(0, in_quote + (piece == _QUOTE_ON) - (piece == _QUOTE_OFF))
+                in_boiler = max(0, in_boiler + (piece == _BOIL_ON) - (piece == _BOIL_OFF))
             elif piece.strip():
                 link_chars += len(piece.strip()) if in_link else 0
                 quoted = quoted or in_quote > 0
+                boiler = boiler or in_boiler > 0
         line = " ".join(_MARKS.sub("", raw).split())
         if line:
-            out.append((line, min(1.0, link_chars / len(line)), "blockquote" if quoted and kind == "paragraph"
-                        else kind))
+            density = 1.0 if boiler else min(1.0, link_chars / len(line))
+            out.append((line, density, "blockquote" if quoted and kind == "paragraph" else kind))
     return out
 
 
