@@ -71,11 +71,12 @@ _BOIL_ON, _BOIL_OFF = "\ufdd6", "\ufdd7"
 _MARKS = re.compile("[\ufdd1-\ufdd7]")
 _MARK_SPLIT = re.compile("([\ufdd1-\ufdd7])")
 # Containers whose text is never the article (fast_main): page furniture, and class/id names of cookie
-# banners, newsletter boxes, comment sections and polls, which are long prose a density rule would keep.
+# banners and privacy dialogs, newsletter boxes, comment sections and polls: long prose a density rule keeps.
 # Whole name parts only ("comments", not "commentary"); never the page or article element itself
 # (WordPress puts "comments-open" on <body>).
 _BOILER_TAGS = frozenset(("nav", "footer", "aside"))
-_BOILER_NAMES = re.compile(r"(?i)(?:^|[\s_-])(?:cookies?|consent|gdpr|newsletter|comments?|polls?)(?:$|[\s_-])")
+_BOILER_NAMES = re.compile(
+    r"(?i)(?:^|[\s_-])(?:cookies?|consent|gdpr|privacy|newsletter|comments?|polls?)(?:$|[\s_-])")
 _NEVER_BOILER = frozenset(("html", "body", "main", "article"))
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
