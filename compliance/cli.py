@@ -10,6 +10,7 @@ import sys
 
 import typer
 
+from compliance.commands import audit as audit_cmd
 from compliance.commands import notices as notices_cmd
 from compliance.commands import rules as rules_cmd
 from compliance.errors import ComplianceError
@@ -63,6 +64,7 @@ def _root(
 
 app.command("notices")(notices_cmd.notices)
 app.add_typer(rules_cmd.app, name="rules")
+app.command("audit")(audit_cmd.audit)
 
 
 def _error(message: str) -> int:
