@@ -3,8 +3,9 @@
 Data: ``../shared/data/wikinews-de.jsonl`` (998 German Wikinews articles, CC BY 2.5), read in
 place. With a fixed seed:
 
-1. *Hosts* (the unrelated text passages are planted into) are articles sharing no 8-word run with
-   any other article (checked by brute force, independently of the index); the rest is the corpus
+1. *Hosts* (the unrelated text passages are planted into) are articles sharing no run of 6 words
+   with any other article (brute force, independent of the detector: Wikinews has articles that
+   copy sentences from earlier ones, and such a host would hold real reuse); the rest is the corpus
    and is indexed (``CorpusIndex.add_documents``, notices detected as in ``corpus add``).
 2. Each case copies a passage of 25-150 words from a corpus article (starting at a sentence start
    or at a random word), applies 0-20 % word-level edits (deletions, substitutions with words of
@@ -58,13 +59,16 @@ def load_articles() -> list[str]:
         return [json.loads(line)["text"] for line in fh]
 
 
-def word_runs(text: str, n: int = 8) -> set[tuple[str, ...]]:
+RUN = 6  # words a host may share with another article
+
+
+def word_runs(text: str, n: int = RUN) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
     return set(zip(*(words[k:] for k in range(n)), strict=False))
 
 
 def pick_hosts(texts: list[str], count: int, rnd: random.Random) -> list[int]:
-    """Articles of 80+ words sharing no 8-word run with any other article."""
+    """Articles of 80+ words sharing no run of ``RUN`` words with any other article."""
     runs = [word_runs(t) for t in texts]
     seen: dict[tuple[str, ...], int] = defaultdict(int)
     for r in runs:

@@ -11,6 +11,8 @@ import sys
 import typer
 
 from compliance.commands import audit as audit_cmd
+from compliance.commands import check as check_cmd
+from compliance.commands import corpus as corpus_cmd
 from compliance.commands import notices as notices_cmd
 from compliance.commands import rules as rules_cmd
 from compliance.errors import ComplianceError
@@ -65,6 +67,8 @@ def _root(
 app.command("notices")(notices_cmd.notices)
 app.add_typer(rules_cmd.app, name="rules")
 app.command("audit")(audit_cmd.audit)
+app.command("check")(check_cmd.check)
+app.add_typer(corpus_cmd.app, name="corpus")
 
 
 def _error(message: str) -> int:

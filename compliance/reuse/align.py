@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Indel
 
+from compliance.reuse.normalize import weak_flags
 from compliance.reuse.sentences import (
     STEM,
+    SentenceMatcher,
     SentenceModel,
     SentenceParams,
     Sentences,
-    sentence_seeds,
     sentences_of,
 )
 from compliance.reuse.view import TextView
@@ -44,8 +45,9 @@ class AlignParams:
     strong: int = 6
     min_matched: int = 10  # copied words a copied passage needs
     min_density: float = 0.3  # copied words / passage words (draft side)
-    short_words: int = 25  # a copied passage shorter than this ...
-    short_similarity: float = 0.6  # ... needs this similarity
+    short_similarity: float = 0.6  # a copied passage less similar than this (reordered, rewritten) ...
+    short_words: int = 25  # ... needs this many words ...
+    loose_cos: float = 0.4  # ... and this tf-isf cosine of its two spans
     sentences: bool = True  # also seed with paraphrased sentences
     min_cos: float = 0.25  # sentence seed: tf-isf cosine
     min_dice: float = 0.25  # sentence seed: Dice of the word sets
@@ -122,6 +124,14 @@ class DraftGrams:
             if h is not None and counts[h] <= params.max_repeats:
                 self.positions.setdefault(h, []).append(i)
         self.sentences = sentences_of(view) if params.sentences else None
+        self._matcher: SentenceMatcher | None = None
+
+    def matcher(self, model: SentenceModel) -> SentenceMatcher:
+        """Sentence matching against ``model`` (built on first use, reused for every candidate)."""
+        if self._matcher is None or self._matcher.model is not model:
+            p = self.params
+            self._matcher = SentenceMatcher(model, self.sentences, SentenceParams(p.min_cos, p.min_dice))
+        return self._matcher
 
     def seeds(self, source: TextView) -> list[tuple[int, int]]:
         """(draft position, source position) of every shared seed n-gram."""
@@ -143,15 +153,14 @@ def _grams(view: TextView, n: int) -> list[int | None]:
     if len(ids) < n:
         return []
     hashes: list[int | None] = list(map(hash, zip(*(ids[k:] for k in range(n)), strict=False)))
-    weak = bytes(len(w) < 2 or w.isdigit() for w in view.tokens.words)
-    blocked = bytes(a | b for a, b in zip(view.excluded, weak, strict=True))
+    weak = weak_flags(view.tokens.words)
     if 1 in view.excluded:
         for i in range(len(hashes)):
             if 1 in view.excluded[i:i + n]:
                 hashes[i] = None
     if weak.count(1) >= n:
         for i in range(len(hashes)):
-            if blocked[i:i + n].count(1) == n:
+            if weak[i:i + n].count(1) == n:
                 hashes[i] = None
     return hashes
 
@@ -206,7 +215,7 @@ def _sentence_units(grams: DraftGrams, source: Sentences, model: SentenceModel,
     for u in exact:
         covered[u.d0:u.d1] = b"\x01" * (u.d1 - u.d0)
     out = []
-    for k, j, _cos in sentence_seeds(model, draft, source, SentenceParams(p.min_cos, p.min_dice)):
+    for k, j, _cos in grams.matcher(model).seeds(source):
         d0, d1 = draft.ranges[k]
         s0, s1 = source.ranges[j]
         if min(d1 - d0, s1 - s0) < p.min_sentence or covered[d0:d1].count(1) * 2 >= d1 - d0:
@@ -309,7 +318,9 @@ def _verify(c: Cluster, draft: TextView, source: TextView, params: AlignParams,
     sim = Indel.normalized_similarity(draft.ids[d0:d1], source.ids[s0:s1])
     words = d1 - d0
     copied = (matched >= params.min_matched and matched >= params.min_density * words
-              and (words >= params.short_words or sim >= params.short_similarity))
+              and (sim >= params.short_similarity or (words >= params.short_words and (
+                  model is None or _cos_ranges(model, draft, [(d0, d1)], source, [(s0, s1)])
+                  >= params.loose_cos))))
     if not copied:
         short, long_ = sorted((words, s1 - s0))
         if not nsent or model is None or short < params.min_words or long_ > params.max_ratio * short:

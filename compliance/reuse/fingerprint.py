@@ -16,7 +16,7 @@ import sys
 
 GRAM = 4  # words per n-gram
 WINDOW = 4  # n-grams per winnowing window
-HASH_BITS = 47  # stored hashes fit SQLite's 6-byte integers
+HASH_BITS = 39  # stored with a 24-bit document number in one 63-bit SQLite integer
 _MASK = (1 << HASH_BITS) - 1
 _EXCLUDED = sys.maxsize  # never a window minimum unless the whole window is excluded
 
@@ -59,6 +59,26 @@ def winnow(hashes: list[int], w: int = WINDOW) -> set[int]:
 def fingerprints(ids: list[int], excluded: bytearray | None = None) -> set[int]:
     """What the index stores for a document."""
     return winnow(gram_hashes(ids, excluded))
+
+
+def text_fingerprints(plain: str, excluded: list[tuple[int, int]] | None = None) -> tuple[set[int], int]:
+    """Fingerprints of a text with ``excluded`` spans (notices, boilerplate) cut out, and its word
+    count. The text between excluded spans is fingerprinted piece by piece (no n-gram spans a cut).
+    The index uses this both to add and to remove a document, so the two always agree."""
+    from compliance.reuse.normalize import ids_of, words_of
+
+    out: set[int] = set()
+    words = 0
+    pos = 0
+    for start, end in sorted(excluded or ()) + [(len(plain), len(plain))]:
+        if start > pos:
+            piece = words_of(plain[pos:start])
+            words += len(piece)
+            out |= winnow(gram_hashes(ids_of(piece)))
+        if end > start:
+            words += len(words_of(plain[max(start, pos):end]))
+        pos = max(pos, end)
+    return out, words
 
 
 def query_hashes(ids: list[int], excluded: bytearray | None = None) -> set[int]:

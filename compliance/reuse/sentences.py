@@ -93,33 +93,47 @@ class SentenceParams:
     min_dice: float = 0.33
 
 
+class SentenceMatcher:
+    """The draft's weighted sentence vectors and an inverted index over them, built once per query."""
+
+    def __init__(self, model: SentenceModel, draft: Sentences, params: SentenceParams) -> None:
+        self.model = model
+        self.draft = draft
+        self.params = params
+        self.vectors = [model.weigh(b) for b in draft.bags]
+        self.postings: dict[str, list[int]] = {}
+        for k, bag in enumerate(draft.bags):
+            for w in bag:
+                self.postings.setdefault(w, []).append(k)
+
+    def seeds(self, source: Sentences) -> list[tuple[int, int, float]]:
+        """(draft sentence, source sentence, cosine) of every pair passing both thresholds."""
+        p = self.params
+        vectors, postings, bags = self.vectors, self.postings, self.draft.bags
+        out = []
+        for j, bag in enumerate(source.bags):
+            svec, snorm = self.model.weigh(bag)
+            if not snorm:
+                continue
+            dots: dict[int, float] = {}
+            for w, sv in svec.items():
+                hits = postings.get(w)
+                if hits is None or sv <= 0:
+                    continue
+                for k in hits:
+                    dots[k] = dots.get(k, 0.0) + sv * vectors[k][0][w]
+            for k, dot in dots.items():
+                dnorm = vectors[k][1]
+                if not dnorm or dot < p.min_cos * dnorm * snorm:
+                    continue
+                a = bags[k]
+                dice = 2 * len(a.keys() & bag.keys()) / (len(a) + len(bag))
+                if dice >= p.min_dice:
+                    out.append((k, j, dot / (dnorm * snorm)))
+        return out
+
+
 def sentence_seeds(model: SentenceModel, draft: Sentences, source: Sentences,
                    params: SentenceParams) -> list[tuple[int, int, float]]:
     """(draft sentence, source sentence, cosine) of every pair passing both thresholds."""
-    dvecs = [model.weigh(b) for b in draft.bags]
-    postings: dict[str, list[int]] = {}
-    for k, bag in enumerate(draft.bags):
-        for w in bag:
-            postings.setdefault(w, []).append(k)
-    out = []
-    for j, bag in enumerate(source.bags):
-        svec, snorm = model.weigh(bag)
-        if not snorm:
-            continue
-        dots: dict[int, float] = {}
-        for w, sv in svec.items():
-            if sv <= 0:
-                continue
-            for k in postings.get(w, ()):
-                dots[k] = dots.get(k, 0.0) + sv * dvecs[k][0][w]
-        for k, dot in dots.items():
-            dnorm = dvecs[k][1]
-            cos = dot / (dnorm * snorm) if dnorm else 0.0
-            if cos < params.min_cos:
-                continue
-            a, b = draft.bags[k], bag
-            shared = len(a.keys() & b.keys())
-            dice = 2 * shared / (len(a) + len(b))
-            if dice >= params.min_dice:
-                out.append((k, j, cos))
-    return out
+    return SentenceMatcher(model, draft, params).seeds(source)

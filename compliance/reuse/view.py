@@ -61,7 +61,15 @@ def make_view(text: str, plain: str, offset_map: OffsetMap | None,
 def document_view(doc: Document, notice_spans: Iterable[Span] = ()) -> TextView:
     """The view of a document as read (a draft, or a source being indexed)."""
     om = None if is_identity(doc) else doc.offset_map
-    return make_view(doc.text, doc.plain, om, notice_spans)
+    return make_view(doc.text, doc.plain, om, [*notice_spans, *boilerplate_spans(doc)])
+
+
+def boilerplate_spans(doc: Document) -> list[Span]:
+    """Text outside the article (a web page's navigation and footer after ``main_end``)."""
+    end = doc.metadata.get("main_end")
+    if isinstance(end, int) and 0 <= end < len(doc.text):
+        return [(end, len(doc.text))]
+    return []
 
 
 def is_identity(doc: Document) -> bool:
@@ -83,6 +91,11 @@ def map_from_runs(runs: array) -> OffsetMap:
     for k in range(0, len(runs), 3):
         om.add_run(runs[k], runs[k + 1], runs[k + 2])
     return om
+
+
+def plain_spans(offset_map: OffsetMap | None, spans: Iterable[Span]) -> list[Span]:
+    """Text spans as plain-view spans."""
+    return [to_plain_span(offset_map, s, e) for s, e in spans]
 
 
 def to_plain_span(offset_map: OffsetMap | None, start: int, end: int) -> Span:

@@ -1,0 +1,153 @@
+"""``compliance corpus add|remove|list|stats``: the local corpus that ``check`` compares drafts with."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from compliance.commands.common import RULES_OPTION, check_choice, output_stream, write_json
+
+app = typer.Typer(help="Build and inspect the corpus index (SQLite) that `check` compares drafts with.",
+                  no_args_is_help=True)
+
+INDEX_OPTION = typer.Option(None, "--index", "-i", help="Corpus index file (default: `corpus` in the config, "
+                            "else .compliance/corpus.sqlite).", metavar="PATH", dir_okay=False)
+FORMATS = ("text", "json")
+
+
+def index_path(option: Path | None) -> str:
+    """``--index``, else ``corpus`` from the project config (relative to it), else the default."""
+    if option is not None:
+        return str(option)
+    from compliance.config import load_config
+    from compliance.reuse.index import DEFAULT_INDEX
+
+    config = load_config()
+    if config.corpus:
+        return str(Path(config.root) / config.corpus)
+    return DEFAULT_INDEX
+
+
+@app.command("add")
+def add(
+    paths: list[str] = typer.Argument(..., help="Files and directories to index (directories are walked).",
+                                      metavar="PATH..."),
+    index: Path = INDEX_OPTION,
+    rules: list[str] = RULES_OPTION,
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: one per CPU, at most 4).", min=0),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+) -> None:
+    """Add documents (or refresh changed ones); unchanged files are skipped, changed ones replaced."""
+    from compliance.errors import InputError
+    from compliance.pipeline import load_engine
+    from compliance.reuse.index import CorpusIndex
+
+    if "-" in paths:
+        raise InputError("a corpus document needs a file name; stdin cannot be indexed", "-")
+    explicit = [p for p in paths if not os.path.isdir(p)]
+    for p in explicit:
+        if not os.path.exists(p):
+            raise InputError("no such file", p)
+    engine = load_engine(rules)
+    workers = jobs or min(4, os.cpu_count() or 1)
+    with CorpusIndex(index_path(index), create=True) as idx, _progress(quiet) as progress:
+        report = idx.add_paths(paths, engine, progress=progress, jobs=workers, strict=explicit)
+        total = len(idx)
+    for err in report.errors:
+        sys.stderr.write(f"compliance: warning: {err} (skipped)\n")
+    if not quiet:
+        typer.echo(f"{report.summary()}; {total} documents in {idx.path}")
+
+
+class _progress:
+    """A rich progress bar on stderr when it is a terminal (nothing otherwise)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.bar = None
+        self.task = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.bar.__enter__()
+        self.task = self.bar.add_task("index", total=None)
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        if done == 1 or done % 50 == 0 or done == total:
+            self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@app.command("remove")
+def remove(
+    targets: list[str] = typer.Argument(..., help="Document ids, files or directories to remove.",
+                                        metavar="ID|PATH..."),
+    index: Path = INDEX_OPTION,
+) -> None:
+    """Remove documents by id (as `list` shows it), by file, or everything under a directory."""
+    from compliance.reuse.index import CorpusIndex
+
+    with CorpusIndex(index_path(index)) as idx:
+        count = idx.remove(targets)
+        total = len(idx)
+    typer.echo(f"{count} removed; {total} documents in {idx.path}")
+
+
+@app.command("list")
+def list_documents(
+    index: Path = INDEX_OPTION,
+    format: str = typer.Option("text", "--format", "-f", help="text or json."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the list to FILE.", dir_okay=False),
+) -> None:
+    """List indexed documents: id, path, title, publisher, words, notices."""
+    from compliance.reuse.index import CorpusIndex
+
+    check_choice(format, FORMATS, "--format")
+    with CorpusIndex(index_path(index)) as idx:
+        rows = idx.list()
+    with output_stream(output) as stream:
+        if format == "json":
+            write_json(rows, stream)
+            return
+        for r in rows:
+            name = r["path"] + (f"#{r['record']}" if r["record"] is not None else "")
+            label = " · ".join(str(x) for x in (r["publisher"], r["title"]) if x)
+            stream.write(f"{r['id']}  {name}  {r['words']} words  {r['notices']} notices"
+                         + (f"  {label}" if label else "") + "\n")
+
+
+@app.command("stats")
+def stats(
+    index: Path = INDEX_OPTION,
+    format: str = typer.Option("text", "--format", "-f", help="text or json."),
+) -> None:
+    """Documents, words, postings and size on disk of the index."""
+    from compliance.reuse.index import CorpusIndex
+
+    check_choice(format, FORMATS, "--format")
+    with CorpusIndex(index_path(index)) as idx:
+        s = idx.stats()
+    if format == "json":
+        write_json(s, sys.stdout)
+        return
+    ratio = s["bytes"] / s["characters"] if s["characters"] else 0.0
+    typer.echo(f"index      {s['path']} (format {s['format']})\n"
+               f"documents  {s['documents']} from {s['files']} files\n"
+               f"words      {s['words']}\n"
+               f"text       {s['characters']} characters\n"
+               f"postings   {s['postings']} ({s['gram']}-word n-grams, window {s['window']}) "
+               f"in {s['segments']} segments\n"
+               f"size       {s['bytes'] / 1e6:.1f} MB ({ratio:.2f} x text)")
