@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance.detect.notices import WINDOW, KeywordIndex, NoticeEngine, collapse_spaces, parse_keyword
+from compliance.detect.notices import (
+    _IRREGULAR,
+    WINDOW,
+    KeywordIndex,
+    NoticeEngine,
+    collapse_spaces,
+    lowered,
+    parse_keyword,
+)
 from compliance.ruleset.loader import load_ruleset
 
 
@@ -67,8 +75,9 @@ def test_collapse_spaces_maps_every_character_back(low):
     from bisect import bisect_right
 
     collapsed, after, removed = collapse_spaces(low)
-    flat = low.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    flat = low.replace("\n\n", "\0\0").replace("\n", " ").replace("\r", " ").replace("\t", " ")
     assert "  " not in collapsed and collapsed.replace(" ", "") == flat.replace(" ", "")
+    assert collapse_spaces(low.encode()) == (collapsed.encode(), after, removed)  # ASCII: same offsets
     for p, c in enumerate(collapsed):
         i = bisect_right(after, p)
         assert flat[p + (removed[i - 1] if i else 0)] == c
@@ -115,6 +124,35 @@ def test_keyword_backends_agree():
     python = KeywordIndex(literals, backend="pyahocorasick").find(text)
     assert sorted(rust) == sorted(python)
     assert all(text[s:e] == literals[k] for k, s, e in rust)
+
+
+def test_irregular_lowercase_table_is_complete():
+    # Letters a bytes lower() leaves alone and that are not the plain upper/title case of their lower
+    # case: the UTF-8 path must route texts holding them to the str path. Unicode updates may add some.
+    found: dict[str, set[str]] = {}
+    for code in range(0x80, 0x110000):
+        c = chr(code)
+        low = lowered(c)
+        if low != c and c not in (low.upper(), low.title()):
+            found.setdefault(low, set()).add(c)
+    assert found == {k: set(v) for k, v in _IRREGULAR.items()}
+
+
+LETTERS = st.sampled_from(list("abkiß süÜéÉ\n") + ["\u1e9e", "\u212a", "\u0130", "Σ", "σ", "ς", "ΟΣ", "Ж", "ж",
+                                                    "ǅ", "ǆ", "Ⓒ", "ⓒ", "\u0301", "  ", "\r\n", "\ud800"])
+CASE_LITERALS = ["für", "straße", "ök", "kö", "ss", "is", "σος", "ος", "жж", "ǆa", "ⓒ", "é", "a b", "ü ü",
+                 "всё право", "\u03b8"]
+
+
+@pytest.mark.skipif(not KeywordIndex.__init__ or not __import__("importlib").util.find_spec("ahocorasick_rs"),
+                    reason="needs ahocorasick_rs")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LETTERS, max_size=40))
+def test_utf8_path_hits_equal_str_path_hits(letters):
+    text = "".join(letters)
+    fast = KeywordIndex(CASE_LITERALS, backend="ahocorasick_rs")
+    reference = KeywordIndex(CASE_LITERALS, backend="pyahocorasick")
+    assert sorted(fast.hits(text)) == sorted(reference.hits(text))
 
 
 WORDS = st.sampled_from(["ab", "ba", "abc", "c", " ", "\n", ".", "AB", "x"])
