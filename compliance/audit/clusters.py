@@ -38,7 +38,8 @@ BUDGET = 4_000_000  # postings kept before the sample rate is halved
 
 _SATURATED = -1
 _NON_ALNUM = regex.compile(r"[^\p{L}\p{N}]+")
-_MIN_NAME = 5  # shorter names only match exactly
+_MIN_NAME = 6  # shorter names only match exactly
+_MIN_NAME_SHARE = 0.6  # a name inside another must be most of it ("Example Times" in "The Example Times")
 
 
 @dataclass
@@ -187,6 +188,7 @@ class ClusterIndex:
         copies: set[int] = set()
         outside: list[str] = []
         for m in members:
+            voted: set[int] = set()  # one vote per copy, however many of its notices name the original
             for claim in self.claims[m]:
                 if _matches(claim, self.names[m], self.urls[m]):
                     continue  # a page naming itself
@@ -194,11 +196,12 @@ class ClusterIndex:
                 if hits:
                     copies.add(m)
                 for o in hits:
-                    votes[o] += 1
+                    voted.add(o)
                     if claim not in named[o]:
                         named[o].append(claim)
                 if not hits and claim not in outside:
                     outside.append(claim)
+            votes.update(voted)
         candidates = [o for o in votes if o not in copies] or list(votes)
         if not candidates:
             return None, None, outside
@@ -236,6 +239,7 @@ def _matches(claim: str, names: tuple[str, ...], url: str | None) -> bool:
         n = _alnum(name)
         if not n:
             continue
-        if c == n or (min(len(c), len(n)) >= _MIN_NAME and (c in n or n in c)):
+        short, long_ = (c, n) if len(c) <= len(n) else (n, c)
+        if c == n or (len(short) >= _MIN_NAME and len(short) >= _MIN_NAME_SHARE * len(long_) and short in long_):
             return True
     return False
