@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import product
 from math import prod
-from typing import AnyStr
+from typing import Any, AnyStr
 
 import regex
 
@@ -150,20 +150,27 @@ class KeywordIndex:
 
     def hits(self, text: str) -> list[tuple[int, int, int]]:
         """``(literal index, start, end)`` of every hit, as offsets into ``text``."""
+        found, raw = self.scan(text)
+        return _chars(raw, found) if raw is not None and found else found
+
+    def scan(self, text: str) -> tuple[list[tuple[int, int, int]], bytes | None]:
+        """The hits, and the UTF-8 of ``text`` when their offsets are into it rather than into ``text``
+        (a non-ASCII text read as bytes); callers convert only the hits they keep (``_chars``)."""
         if not self.literals:
-            return []
+            return [], None
         if self._bytes is not None:
             automaton, owner, leads, odd = self._bytes
             raw = text.encode("utf-8", "surrogatepass")
-            if text.isascii() or not _holds_any(text, raw, odd, leads):
+            ascii_only = text.isascii()
+            if ascii_only or not _holds_any(text, raw, odd, leads):
                 collapsed, after, removed = collapse_spaces(raw.lower())
                 found = [(owner[v], s, e) for v, s, e in automaton.find_matches_as_indexes(collapsed, overlapping=True)]
                 if after and found:
                     found = _unmap(found, after, removed)
-                return found if text.isascii() or not found else _chars(raw, found)
+                return found, None if ascii_only else raw
         collapsed, after, removed = collapse_spaces(lowered(text))
         found = self._find(collapsed)
-        return _unmap(found, after, removed) if after and found else found
+        return (_unmap(found, after, removed) if after and found else found), None
 
     def find(self, low: str) -> list[tuple[int, int, int]]:
         """``(literal index, start, end)`` of every hit in ``low``, text already lowered and collapsed."""
@@ -254,7 +261,40 @@ def _holds_any(text: str, raw: bytes, chars: str, leads: tuple[bytes, ...]) -> b
     return any(b in raw for b in leads)
 
 
-def _chars(raw: bytes, hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+def _word_before(text: str, i: int) -> bool:
+    return i > 0 and _is_word(text[i - 1])
+
+
+def _word_after(text: str, i: int) -> bool:
+    return i < len(text) and _is_word(text[i])
+
+
+def _word_before_utf8(raw: bytes, i: int) -> bool:
+    if i == 0:
+        return False
+    if raw[i - 1] < 0x80:
+        return _ASCII_WORD[raw[i - 1]]
+    j = i - 1
+    while j > 0 and raw[j] & 0xC0 == 0x80:  # back to the lead byte
+        j -= 1
+    return _is_word(raw[j:i].decode("utf-8", "surrogatepass"))
+
+
+def _word_after_utf8(raw: bytes, i: int) -> bool:
+    if i >= len(raw):
+        return False
+    if raw[i] < 0x80:
+        return _ASCII_WORD[raw[i]]
+    j = i + 1
+    while j < len(raw) and raw[j] & 0xC0 == 0x80:
+        j += 1
+    return _is_word(raw[i:j].decode("utf-8", "surrogatepass"))
+
+
+_ASCII_WORD = [chr(b).isalnum() or b == 0x5F for b in range(128)]
+
+
+def _chars(raw: bytes, hits: list[tuple[Any, int, int]]) -> list[tuple[Any, int, int]]:
     """Byte offsets of hits in UTF-8 ``raw`` -> character offsets. Hits come ordered by end and start
     and end on whole characters, so each offset is one short decode away from the previous end."""
     out = []
@@ -305,28 +345,22 @@ class NoticeEngine:
 
     def windows(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Per rule index, sorted disjoint windows of ``text`` around that rule's keyword hits."""
-        hits = self.keyword_hits(text)
+        hits, raw = self.keywords.scan(text)
         if not hits:
             return {}
+        kept = self._owned(hits, text if raw is None else raw)
+        if raw is not None and kept:
+            kept = _chars(raw, kept)
         # One flat [lo, hi, lo, hi, ...] list per rule, merged as hits arrive (this loop runs once
         # per keyword hit, so it stays free of function calls on the common path).
         flat: dict[int, list[int]] = {}
         unsorted: set[int] = set()
         n = len(text)
-        owners_of = self.owners
-        for k, start, end in hits:
+        for owners, start, end in kept:
             lo = start - WINDOW if start > WINDOW else 0
             hi = end + WINDOW
             if hi > n:
                 hi = n
-            owners, bounded = owners_of[k]
-            if bounded:
-                owners = list(owners)
-                for left, right, idx in bounded:
-                    if (left and start > 0 and _is_word(text[start - 1])) or \
-                            (right and end < n and _is_word(text[end])):
-                        continue
-                    owners += idx
             for i in owners:
                 spans = flat.get(i)
                 if spans is None:
@@ -344,6 +378,25 @@ class NoticeEngine:
             pairs = list(zip(spans[::2], spans[1::2], strict=True))
             out[i] = _merge(pairs) if i in unsorted else pairs
         return out
+
+    def _owned(self, hits, text: str | bytes) -> list[tuple[tuple[int, ...], int, int]]:
+        """``(rules, start, end)`` per hit with at least one rule: the literal's rules, less those whose
+        ``\\b`` marker finds no word boundary there (checked in ``text``, or in its UTF-8 bytes)."""
+        word_before, word_after = (_word_before, _word_after) if isinstance(text, str) else \
+            (_word_before_utf8, _word_after_utf8)
+        kept = []
+        owners_of = self.owners
+        for k, start, end in hits:
+            owners, bounded = owners_of[k]
+            if bounded:
+                owners = list(owners)
+                for left, right, idx in bounded:
+                    if not ((left and word_before(text, start)) or (right and word_after(text, end))):
+                        owners += idx
+                if not owners:
+                    continue
+            kept.append((owners, start, end))
+        return kept
 
     def match_text(self, text: str, warnings: list[Warning_] | None = None, path: str = "",
                    only: set[str] | None = None) -> list[RawMatch]:
