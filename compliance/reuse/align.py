@@ -8,6 +8,8 @@
 3. **Clusters**: pieces within ``gap`` words of each other in *both* texts merge into one passage,
    so edits, deletions and reordered phrases leave a passage whole (granularity 1). A lone short
    fragment joins only within ``weak_gap`` words: one chance n-gram must not stretch a passage.
+   Text between two pieces that another source explains splits them again (:func:`split`): two
+   quotes from one article with a quote from another article between them are two passages.
 4. **Trimming**: where a passage has copied words, a paraphrased sentence may extend it beyond
    them only if the extension itself is similar on both sides; otherwise a planted passage that
    ends mid-sentence would swallow the rest of the sentence around it.
@@ -20,6 +22,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Indel
@@ -72,6 +75,7 @@ class Passage:
     matched: int = 0  # draft words inside exact fragments
     similarity: float = 0.0
     sentences: int = 0  # paraphrased sentence pairs inside
+    units: list[Unit] = field(default_factory=list, repr=False)  # the evidence, for splitting
 
     @property
     def words(self) -> int:
@@ -330,7 +334,31 @@ def _verify(c: Cluster, draft: TextView, source: TextView, params: AlignParams,
             pass
         elif cos < (params.min_passage_cos if nsent < 2 else params.min_passage_cos2):
             return None
-    return Passage(d0, d1, s0, s1, matched, sim, nsent)
+    return Passage(d0, d1, s0, s1, matched, sim, nsent, list(c.units))
+
+
+def split(p: Passage, claimed: Callable[[int, int], int], draft: TextView, source: TextView,
+          params: AlignParams, model: SentenceModel | None) -> list[Passage]:
+    """Cut a passage where the text between two of its pieces is mostly claimed by another source
+    (``claimed(i, j)`` counts such words in ``[i, j)``); the parts are verified again."""
+    units = sorted(p.units, key=lambda u: (u.d0, u.d1))
+    groups: list[list[Unit]] = [[units[0]]]
+    end = units[0].d1
+    for u in units[1:]:
+        gap = u.d0 - end
+        if gap >= params.weak_gap and claimed(end, u.d0) * 2 >= gap:
+            groups.append([])
+        groups[-1].append(u)
+        end = max(end, u.d1)
+    if len(groups) == 1:
+        return [p]
+    out = []
+    for g in groups:
+        c = Cluster(min(u.d0 for u in g), max(u.d1 for u in g), min(u.s0 for u in g), max(u.s1 for u in g), g)
+        part = _verify(c, draft, source, params, model)
+        if part is not None:
+            out.append(part)
+    return out
 
 
 def _covered(spans: list[tuple[int, int]]) -> int:

@@ -38,12 +38,12 @@ from compliance.errors import ComplianceError, ConfigError, InputError
 from compliance.reuse import fingerprint as fp
 from compliance.reuse.view import (
     TextView,
-    boilerplate_spans,
     is_identity,
     make_view,
     map_from_runs,
     map_runs,
     plain_spans,
+    skip_spans,
 )
 
 SCHEMA_VERSION = 1
@@ -178,9 +178,10 @@ def prepare_document(doc: Document, engine, file: str, path: str) -> Prepared:
     from compliance.detect.provenance import provenance
 
     notices = engine.scan(doc) if engine is not None else []
-    skip = boilerplate_spans(doc)
+    notice_spans = [(n.start_offset, n.end_offset) for n in notices]
+    skip = skip_spans(doc, notice_spans)
     om = None if is_identity(doc) else doc.offset_map
-    spans = [(n.start_offset, n.end_offset) for n in notices] + skip
+    spans = notice_spans + skip
     fingerprints, words = fp.text_fingerprints(doc.plain, plain_spans(om, spans))
     text_bytes = doc.text.encode("utf-8")
     plain = runs = None
@@ -615,6 +616,10 @@ class CorpusIndex:
             for h, docs in self.db.execute(sql, (seg, df_limit + 1, payload, _DOC_MASK, DOC_BITS)):
                 found.setdefault(h, []).extend(map(int, docs.split(",")))
         return {h: d for h, d in found.items() if len(d) <= df_limit}
+
+    def doc_numbers(self) -> list[int]:
+        """Internal numbers of all documents."""
+        return self._guard(lambda: [d for (d,) in self.db.execute("SELECT doc FROM documents ORDER BY doc")])
 
     def documents(self, docs: Iterable[int]) -> dict[int, tuple[str, str, str | None, str | None]]:
         """Public id, path, title and publisher of internal document numbers."""

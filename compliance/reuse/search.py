@@ -4,7 +4,9 @@
    by more than ``df_limit`` documents are boilerplate (footers, disclaimers, stock phrases) and
    ignored.
 2. Candidate sources are ranked by shared fingerprints, each weighted by 1/document frequency
-   (a phrase found in one document says more than one found in forty).
+   (a phrase found in one document says more than one found in forty). A corpus smaller than
+   ``exhaustive_below`` is aligned whole: retrieval only saves time, and a heavy paraphrase may
+   share no n-gram with its source.
 3. The best ``max_candidates`` are aligned word by word (:mod:`compliance.reuse.align`).
 4. Where several sources hold the same draft passage (syndicated copies), the best one is the
    match and the others are listed in ``also``.
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from compliance.document import Document
 from compliance.findings import Match, Notice, SourceRef
 from compliance.reuse import fingerprint as fp
-from compliance.reuse.align import AlignParams, DraftGrams, Passage, align
+from compliance.reuse.align import AlignParams, DraftGrams, Passage, align, split
 from compliance.reuse.index import DF_LIMIT, CorpusIndex
 from compliance.reuse.quotes import quoted_mask
 from compliance.reuse.sentences import SentenceModel, sentences_of
@@ -32,6 +34,7 @@ class SearchParams:
     """Knobs of a query (defaults are what ``compliance check`` uses)."""
 
     max_candidates: int = 40  # sources aligned per draft
+    exhaustive_below: int = 40  # a corpus this small is aligned whole (no fingerprint needed)
     min_score: float = 0.0  # weighted shared fingerprints a candidate needs
     df_limit: int = DF_LIMIT
     min_words: int = 0  # drop matches with fewer draft words (0: the aligner's own minimum)
@@ -66,7 +69,10 @@ def rank_candidates(view: TextView, index: CorpusIndex, params: SearchParams) ->
         for d in docs:
             scores[d] += weight
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [d for d, s in ranked[:params.max_candidates] if s >= params.min_score]
+    chosen = [d for d, s in ranked[:params.max_candidates] if s >= params.min_score]
+    if len(index) <= params.exhaustive_below:  # retrieval only saves time; a small corpus is read whole
+        chosen += sorted(set(index.doc_numbers()) - set(chosen))
+    return chosen
 
 
 def align_candidates(view: TextView, sources: dict[int, TextView],
@@ -78,10 +84,35 @@ def align_candidates(view: TextView, sources: dict[int, TextView],
     if params.sentences and grams.sentences is not None:
         source_sentences = {d: sentences_of(v) for d, v in sources.items()}
         model = SentenceModel([grams.sentences, *source_sentences.values()])
+    found = {d: align(grams, source, model, source_sentences.get(d)) for d, source in sources.items()}
+    return _split_interleaved(found, sources, grams, model, params)
+
+
+def _split_interleaved(found: dict[int, list[Passage]], sources: dict[int, TextView], grams: DraftGrams,
+                       model: SentenceModel | None, params: AlignParams) -> list[tuple[int, Passage]]:
+    """Split a passage where text between its pieces comes from another source."""
+    size = len(grams.view)
+    counts = [0] * size  # sources whose pieces cover each draft word
+    own: dict[int, bytearray] = {}
+    for d, passages in found.items():
+        mask = bytearray(size)
+        for p in passages:
+            for u in p.units:
+                mask[u.d0:u.d1] = b"\x01" * (u.d1 - u.d0)
+        for k in range(size):
+            if mask[k]:
+                counts[k] += 1
+        own[d] = mask
     out = []
-    for d, source in sources.items():
-        for p in align(grams, source, model, source_sentences.get(d)):
-            out.append((d, p))
+    for d, passages in found.items():
+        mine = own[d]
+
+        def claimed(i: int, j: int, mine: bytearray = mine) -> int:
+            return sum(1 for k in range(i, j) if counts[k] > mine[k])
+
+        for p in passages:
+            parts = split(p, claimed, grams.view, sources[d], params, model) if len(p.units) > 1 else [p]
+            out.extend((d, q) for q in parts)
     return out
 
 

@@ -61,7 +61,15 @@ def make_view(text: str, plain: str, offset_map: OffsetMap | None,
 def document_view(doc: Document, notice_spans: Iterable[Span] = ()) -> TextView:
     """The view of a document as read (a draft, or a source being indexed)."""
     om = None if is_identity(doc) else doc.offset_map
-    return make_view(doc.text, doc.plain, om, [*notice_spans, *boilerplate_spans(doc)])
+    notice_spans = list(notice_spans)
+    return make_view(doc.text, doc.plain, om, [*notice_spans, *skip_spans(doc, notice_spans)])
+
+
+def skip_spans(doc: Document, notice_spans: list[Span]) -> list[Span]:
+    """Text not matched besides the notices themselves: a web page's boilerplate, and blocks that
+    are mostly notices (a footer paragraph of disclaimers keeps a few words between its notices
+    that every article of the portal shares)."""
+    return boilerplate_spans(doc) + notice_blocks(doc, notice_spans)
 
 
 def boilerplate_spans(doc: Document) -> list[Span]:
@@ -70,6 +78,32 @@ def boilerplate_spans(doc: Document) -> list[Span]:
     if isinstance(end, int) and 0 <= end < len(doc.text):
         return [(end, len(doc.text))]
     return []
+
+
+def notice_blocks(doc: Document, notice_spans: list[Span], share: float = 0.5) -> list[Span]:
+    """Blocks whose characters are at least ``share`` notices."""
+    if not notice_spans:
+        return []
+    spans = sorted(notice_spans)
+    out = []
+    for b in doc.blocks:
+        size = b.end - b.start
+        if size <= 0:
+            continue
+        covered = _covered(spans, b.start, b.end)
+        if covered and covered >= share * size:
+            out.append((b.start, b.end))
+    return out
+
+
+def _covered(spans: list[Span], start: int, end: int) -> int:
+    total, pos = 0, start
+    for s, e in spans:
+        s, e = max(s, pos), min(e, end)
+        if e > s:
+            total += e - s
+            pos = e
+    return total
 
 
 def is_identity(doc: Document) -> bool:
