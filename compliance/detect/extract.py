@@ -23,7 +23,8 @@ _VERSION = regex.compile(
 _CC = regex.compile(r"\b(?:cc|creative\s*commons)\b", regex.I)
 _CC_CODE = regex.compile(r"\b(?:cc[\s-]*)?(by(?:[\s-]+(?:nc|nd|sa)){0,2})\b(?![\s-]*(?:the|a|an)\b)", regex.I)
 _CC0 = regex.compile(r"\bcc[\s-]*(?:0|zero)\b", regex.I)
-_PORT_CODE = regex.compile(r"(?<![\d.])[1-4][.,][05][\s/-]+([A-Z]{2,3})(?![\w])")  # upper case: "at" is a word
+# a port code right after the version: upper case ("at" is a word), or lower case ending the text ("3.0/de/")
+_PORT_CODE = regex.compile(r"(?<![\d.])[1-4][.,][05][\s/-]+(?:([A-Z]{2,3})(?![\w])|([a-z]{2,3})[\s/]*$)")
 # a licence deed URL: creativecommons.org/licenses/by-sa/3.0/de/, .../publicdomain/zero/1.0/
 _CC_URL = regex.compile(r"creativecommons\.org/(?:licenses/(?P<code>[a-z]+(?:-[a-z]+)*)(?:/(?P<ver>\d\.\d))?"
                         r"(?:/(?P<port>[a-z]{2,3})(?=[/\s]|$))?|publicdomain/(?P<pd>zero|mark))", regex.I)
@@ -123,8 +124,9 @@ def _port(text: str, norm: str, ports: dict[str, list[str]]) -> str | None:
     """The jurisdiction of a ported licence: a code right after the version ("3.0 DE", "3.0/de/",
     "4.0-DE") or a country name anywhere ("Deutschland"); a bare "at" or "us" elsewhere is a word."""
     m = _PORT_CODE.search(text)
-    if m and m.group(1).upper() in ports:
-        return m.group(1).upper()
+    code = (m.group(1) or m.group(2)).upper() if m else None
+    if code in ports:
+        return code
     for code, words in ports.items():
         if _has_any(norm, words):
             return code
