@@ -39,6 +39,8 @@ def add(
     rules: list[str] = RULES_OPTION,
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: one per CPU, at most 4).", min=0),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    batch: int = typer.Option(2000, "--batch", help="Documents per transaction (a killed add keeps "
+                              "every batch written before).", min=1),
 ) -> None:
     """Add documents (or refresh changed ones); unchanged files are skipped, changed ones replaced."""
     from compliance.errors import InputError
@@ -54,7 +56,7 @@ def add(
     engine = load_engine(rules)
     workers = jobs or min(4, os.cpu_count() or 1)
     with CorpusIndex(index_path(index), create=True) as idx, _progress(quiet) as progress:
-        report = idx.add_paths(paths, engine, progress=progress, jobs=workers, strict=explicit)
+        report = idx.add_paths(paths, engine, progress=progress, jobs=workers, strict=explicit, batch=batch)
         total = len(idx)
     for err in report.errors:
         sys.stderr.write(f"compliance: warning: {err} (skipped)\n")

@@ -335,7 +335,7 @@ class CorpusIndex:
     # -- adding -------------------------------------------------------------------------------------
 
     def add_paths(self, paths: Iterable[str], engine, progress: Callable[[int, int], None] | None = None,
-                  jobs: int = 1, strict: Iterable[str] = ()) -> AddReport:
+                  jobs: int = 1, strict: Iterable[str] = (), batch: int = BATCH_DOCS) -> AddReport:
         """Add (or refresh) every file named by ``paths`` (directories are walked).
 
         ``progress(done, total)`` is called as files finish. Files that cannot be read are
@@ -349,7 +349,7 @@ class CorpusIndex:
         tasks = [(f, known.get(file_key(f))) for f in files]
         report = AddReport()
         strict_set = {file_key(s) for s in strict}
-        writer = _BatchWriter(self, report)
+        writer = _BatchWriter(self, report, batch)
         for done, batch in enumerate(self._prepared(tasks, engine, jobs), 1):
             if batch.error is not None:
                 if batch.file in strict_set:
@@ -636,11 +636,12 @@ class CorpusIndex:
 
 
 class _BatchWriter:
-    """Collects prepared files and writes them in transactions of ~``BATCH_DOCS`` documents."""
+    """Collects prepared files and writes them in transactions of about ``size`` documents."""
 
-    def __init__(self, index: CorpusIndex, report: AddReport) -> None:
+    def __init__(self, index: CorpusIndex, report: AddReport, size: int = BATCH_DOCS) -> None:
         self.index = index
         self.report = report
+        self.size = size
         self.pending: list[FileBatch] = []
         self.count = 0
         self.started = time.monotonic()
@@ -648,7 +649,7 @@ class _BatchWriter:
     def add(self, batch: FileBatch) -> None:
         self.pending.append(batch)
         self.count += max(1, len(batch.docs))
-        if self.count >= BATCH_DOCS or time.monotonic() - self.started > BATCH_SECONDS:
+        if self.count >= self.size or time.monotonic() - self.started > BATCH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
