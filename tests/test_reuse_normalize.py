@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compliance.reuse import fingerprint as fp
-from compliance.reuse.normalize import normalize_word, tokenize, words_of
+from compliance.reuse.normalize import normalize_word, text_ids, tokenize, words_of
 from compliance.reuse.quotes import quote_regions
 from compliance.reuse.view import make_view, map_from_runs, map_runs, to_plain_span
 
@@ -34,6 +34,7 @@ def test_every_token_is_the_normalized_text_of_its_span(text):
 @given(TEXTS)
 def test_words_without_spans_equal_tokenized_words(text):
     assert words_of(text) == tokenize(text).words
+    assert text_ids(text) == tokenize(text).ids()
 
 
 def test_folding_examples():

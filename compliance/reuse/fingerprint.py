@@ -65,18 +65,18 @@ def text_fingerprints(plain: str, excluded: list[tuple[int, int]] | None = None)
     """Fingerprints of a text with ``excluded`` spans (notices, boilerplate) cut out, and its word
     count. The text between excluded spans is fingerprinted piece by piece (no n-gram spans a cut).
     The index uses this both to add and to remove a document, so the two always agree."""
-    from compliance.reuse.normalize import ids_of, words_of
+    from compliance.reuse.normalize import text_ids
 
     out: set[int] = set()
     words = 0
     pos = 0
     for start, end in sorted(excluded or ()) + [(len(plain), len(plain))]:
         if start > pos:
-            piece = words_of(plain[pos:start])
-            words += len(piece)
-            out |= winnow(gram_hashes(ids_of(piece)))
+            ids = text_ids(plain[pos:start])
+            words += len(ids)
+            out |= winnow(gram_hashes(ids))
         if end > start:
-            words += len(words_of(plain[max(start, pos):end]))
+            words += len(text_ids(plain[max(start, pos):end]))
         pos = max(pos, end)
     return out, words
 

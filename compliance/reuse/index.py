@@ -426,7 +426,7 @@ class CorpusIndex:
                                                                               len(batch.docs)))
             for s, keys in postings.items():
                 keys.sort()  # appending in key order touches each page of the segment once
-                db.execute("INSERT OR IGNORE INTO postings SELECT ?, value FROM json_each(?)", (s, json.dumps(keys)))
+                db.execute("INSERT OR IGNORE INTO postings SELECT ?, value FROM json_each(?)", (s, str(keys)))
             for s, (docs, count) in per_seg.items():
                 db.execute("UPDATE segments SET docs = docs + ?, postings = postings + ? WHERE seg = ?",
                            (docs, count, s))

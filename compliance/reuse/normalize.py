@@ -133,6 +133,25 @@ def _normalized(words: list[str]) -> list[str]:
     return out
 
 
+_raw_id_cache: dict[str, int] = {}
+
+
+def text_ids(text: str) -> list[int]:
+    """``ids_of(words_of(text))`` in one step, for indexing: raw words map straight to ids."""
+    if _MAYBE_BREAK.search(text) and _HYPHEN_BREAK.search(text):
+        return ids_of(tokenize(text).words)
+    low = text.lower()
+    words = _WORDS.findall(low if len(low) == len(text) else text)
+    unseen = set(words).difference(_raw_id_cache)
+    if unseen:
+        if len(_raw_id_cache) + len(unseen) > _CACHE_LIMIT:
+            _raw_id_cache.clear()
+            unseen = set(words)
+        for w in unseen:
+            _raw_id_cache[w] = word_id(normalize_word(w))
+    return list(map(_raw_id_cache.__getitem__, words))
+
+
 def ids_of(words: list[str]) -> list[int]:
     """Stable ids of normalized words (see :func:`word_id`)."""
     for w in set(words).difference(_id_cache):
