@@ -70,6 +70,7 @@ _LINK_ON, _LINK_OFF, _HEAD, _QUOTE_ON, _QUOTE_OFF = "\ufdd1", "\ufdd2", "\ufdd3"
 _BOIL_ON, _BOIL_OFF = "\ufdd6", "\ufdd7"
 _MARKS = re.compile("[\ufdd1-\ufdd7]")
 _MARK_SPLIT = re.compile("([\ufdd1-\ufdd7])")
+_EMPTY_RUNS = re.compile("\ufdd0[\\s\ufdd0]*\ufdd0")
 # Containers whose text is never the article (fast_main): page furniture, and class/id names of cookie
 # banners and privacy dialogs, newsletter boxes, comment sections and polls: long prose a density rule keeps.
 # Whole name parts only ("comments", not "commentary"); never the page or article element itself
@@ -79,6 +80,7 @@ _BOILER_NAMES = re.compile(
     r"(?i)(?:^|[\s_-])(?:cookies?|consent|gdpr|privacy|newsletter|comments?|polls?)(?:$|[\s_-])")
 _NEVER_BOILER = frozenset(("html", "body", "main", "article"))
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_MARKED = frozenset(("a", "blockquote", *_HEADINGS, *_BOILER_TAGS))  # elements that always get markers
 
 # Elements whose content is never shown, and elements that start a new line of text.
 _DROP = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
@@ -217,9 +219,17 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
         raise InputError(f"page too large: {mb(len(data))} (limit {mb(MAX_HTML_BYTES)})", path)
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
     text = _XML_DECL.sub("", decode_html(data, path, charset_of(content_type)), count=1)
+    fast = EXTRACT_MAIN and EXTRACT_FAST
     try:
-        # huge_tree: libxml2 otherwise drops everything below depth 256 (unclosed tags on old pages)
-        tree = lxml_html.document_fromstring(text, parser=_parser())
+        # huge_tree: libxml2 otherwise drops everything below depth 256 (unclosed tags on old pages).
+        # Without trafilatura no HtmlElement methods are needed: plain elements spare a Python class
+        # lookup per element, which is a good part of the cost of walking a page.
+        if fast:
+            tree = etree.fromstring(text, _plain_parser())
+            if tree is None:
+                raise ValueError("Document is empty")
+        else:
+            tree = lxml_html.document_fromstring(text, parser=_parser())
     except (etree.LxmlError, ValueError) as err:
         raise InputError(f"HTML has no content ({str(err).splitlines()[0] if str(err) else 'empty'})",
                          path) from None
@@ -230,7 +240,7 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
     signals = sig.dedupe([*sig.from_headers(headers, vocab, base), *sig.from_html(tree, vocab, base, jsonld)])
 
     etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, *_DROP, with_tail=False)
-    if EXTRACT_MAIN and EXTRACT_FAST:
+    if fast:
         lines = visible_lines(tree)
         visible = [line for line, _, _ in lines]
         main = fast_main(lines)
@@ -239,7 +249,7 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
         visible = visible_blocks(tree)
     if not visible:
         raise InputError("HTML has no body (no visible text)", path)
-    doc = compose(path, main, visible, metadata, exact=EXTRACT_MAIN and EXTRACT_FAST)
+    doc = compose(path, main, visible, metadata, exact=fast)
     doc.record = record
     doc.signals = signals
     if headers:
@@ -252,6 +262,25 @@ def _parser() -> Any:
     from lxml import html as lxml_html
 
     return lxml_html.HTMLParser(huge_tree=True)
+
+
+@lru_cache(maxsize=1)
+def _plain_parser() -> Any:
+    from lxml import etree
+
+    return etree.HTMLParser(huge_tree=True)
+
+
+def _drop_keep_tail(el: Any) -> None:
+    """Remove ``el`` and its content but keep the text after it (``HtmlElement.drop_tree`` for any element)."""
+    parent = el.getparent()
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 def _header_dict(headers: list[tuple[str, str]]) -> dict[str, str]:
@@ -287,7 +316,7 @@ def page_metadata(tree: Any, jsonld: list[dict[str, Any]], url: str | None) -> d
 
     title_el = tree.find(".//title")
     title = meta.get("og:title") or meta.get("twitter:title") or ld("headline", "name") or \
-        (" ".join(title_el.text_content().split()) if title_el is not None else None)
+        (" ".join("".join(title_el.itertext()).split()) if title_el is not None else None)
     canonical = next((el.get("href") for el in tree.iter("link")
                       if "canonical" in (el.get("rel") or "").lower().split() and el.get("href")), None)
     canonical = canonical or meta.get("og:url")
@@ -327,16 +356,21 @@ def _serialize(tree: Any, marks: bool = False) -> str:
     for el in tree.xpath("//*[@hidden or @style]"):
         if (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")) and \
                 el.getparent() is not None:
-            el.drop_tree()  # keeps its tail text
+            _drop_keep_tail(el)
+    block, sep, names = _BLOCK, _SEP, _BOILER_NAMES
     for el in tree.iter():
         tag = el.tag
-        pre, post = _marks_of(el, tag) if marks else ("", "")
-        if tag in _BLOCK:
-            el.text = _SEP + pre + (el.text or "")
-            el.tail = (" " if tag in ("td", "th") else "") + _SEP + post + (el.tail or "")
-        elif pre or post:
-            el.text = pre + (el.text or "")
-            el.tail = post + (el.tail or "")
+        if marks and (tag in _MARKED or names.search(el.get("class") or "") or names.search(el.get("id") or "")):
+            pre, post = _marks_of(el, tag)
+            if tag in block:
+                el.text = sep + pre + (el.text or "")
+                el.tail = (" " if tag in ("td", "th") else "") + sep + post + (el.tail or "")
+            elif pre or post:
+                el.text = pre + (el.text or "")
+                el.tail = post + (el.tail or "")
+        elif tag in block:
+            el.text = sep + (el.text or "")
+            el.tail = (" " + sep if tag in ("td", "th") else sep) + (el.tail or "")
     text = etree.tostring(tree, method="text", encoding="unicode", with_tail=False)
     if _INVISIBLE_RE.search(text):
         text = _INVISIBLE_RE.sub("", text)
@@ -352,12 +386,9 @@ def _marks_of(el: Any, tag: str) -> tuple[str, str]:
         pre, post = _QUOTE_ON, _QUOTE_OFF
     elif tag in _HEADINGS:
         pre = _HEAD
-    if tag in _BOILER_TAGS:
+    if tag in _BOILER_TAGS or (tag not in _NEVER_BOILER and (_BOILER_NAMES.search(el.get("class") or "")
+                                                             or _BOILER_NAMES.search(el.get("id") or ""))):
         pre, post = pre + _BOIL_ON, _BOIL_OFF + post
-    elif tag not in _NEVER_BOILER:
-        name = el.get("class") or el.get("id")
-        if name and _BOILER_NAMES.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
-            pre, post = pre + _BOIL_ON, _BOIL_OFF + post
     return pre, post
 
 
@@ -370,7 +401,8 @@ def visible_lines(tree: Any) -> list[tuple[str, float, str]]:
     out: list[tuple[str, float, str]] = []
     in_link = in_quote = in_boiler = 0
     search = _MARKS.search
-    for raw in _serialize(tree, marks=True).split(_SEP):
+    # empty blocks leave runs of separators and spaces: collapse them in C before the Python loop
+    for raw in _EMPTY_RUNS.sub(_SEP, _serialize(tree, marks=True)).split(_SEP):
         if not raw or raw.isspace():
             continue
         if not search(raw):
