@@ -53,6 +53,8 @@ SEGMENT_DOCS = 8192  # documents per postings segment
 BATCH_DOCS = 2000  # documents per write transaction
 BATCH_SECONDS = 5.0  # ... or less, so a slow add still commits regularly
 BUSY_TIMEOUT_MS = 120_000  # how long a writer waits for another one
+WRITE_CACHE_KB = 65536  # SQLite page cache when adding (the open segment stays in memory) ...
+READ_CACHE_KB = 8192  # ... and when querying (memory must not grow with the corpus)
 DF_LIMIT = 50  # a fingerprint in more documents than this is boilerplate, not evidence
 DOC_BITS = 24  # internal document numbers below 2**24 share a posting key with the hash
 _DOC_MASK = (1 << DOC_BITS) - 1
@@ -252,6 +254,7 @@ class CorpusIndex:
 
     def __init__(self, path: str | os.PathLike = DEFAULT_INDEX, create: bool = False) -> None:
         self.path = str(path)
+        self.cache_kb = WRITE_CACHE_KB if create else READ_CACHE_KB
         p = Path(self.path)
         if p.is_dir():
             raise ConfigError("is a directory, not a corpus index", self.path)
@@ -270,7 +273,7 @@ class CorpusIndex:
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                              check_same_thread=False)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        db.execute("PRAGMA cache_size = -65536")  # 64 MB
+        db.execute(f"PRAGMA cache_size = -{self.cache_kb}")
         if exists:
             db.execute("PRAGMA schema_version").fetchone()  # fails here on a non-database file
         return db
@@ -289,9 +292,11 @@ class CorpusIndex:
             self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = NORMAL")
         self._params = dict(self.db.execute("SELECT key, value FROM meta"))
-        if self._params.get("hash_probe") != str(fp.hash_probe()):
-            raise ConfigError("corpus index was built by a different Python build (n-gram hashes "
-                              "differ): rebuild it with `compliance corpus add`", self.path)
+        expected = {"gram": str(fp.GRAM), "window": str(fp.WINDOW), "hash_bits": str(fp.HASH_BITS),
+                    "hash_probe": str(fp.hash_probe())}
+        if any(self._params.get(k) != v for k, v in expected.items()):
+            raise ConfigError("corpus index holds fingerprints of another version of compliance or Python: "
+                              "rebuild it with `compliance corpus add`", self.path)
 
     def _has_tables(self) -> bool:
         return self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
@@ -606,15 +611,18 @@ class CorpusIndex:
     def _lookup(self, hashes: list[int], df_limit: int) -> dict[int, list[int]]:
         if not hashes:
             return {}
-        payload = json.dumps(hashes)
         found: dict[int, list[int]] = {}
         sql = ("SELECT h, docs FROM (SELECT q.value AS h, (SELECT group_concat(key & ?4) FROM "
                "(SELECT key FROM postings WHERE seg = ?1 AND key BETWEEN (q.value << ?5) AND "
                "((q.value << ?5) | ?4) LIMIT ?2)) AS docs FROM json_each(?3) AS q) WHERE docs IS NOT NULL")
-        segs = [s for (s,) in self.db.execute("SELECT seg FROM segments WHERE docs > 0")]
+        segs = [s for (s,) in self.db.execute("SELECT seg FROM segments WHERE docs > 0 ORDER BY seg DESC")]
+        live = hashes
         for seg in segs:
-            for h, docs in self.db.execute(sql, (seg, df_limit + 1, payload, _DOC_MASK, DOC_BITS)):
+            for h, docs in self.db.execute(sql, (seg, df_limit + 1, str(live), _DOC_MASK, DOC_BITS)):
                 found.setdefault(h, []).extend(map(int, docs.split(",")))
+            common = {h for h, d in found.items() if len(d) > df_limit}
+            if common:  # boilerplate: no need to look for it in older segments
+                live = [h for h in live if h not in common]
         return {h: d for h, d in found.items() if len(d) <= df_limit}
 
     def doc_numbers(self) -> list[int]:
