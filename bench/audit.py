@@ -12,6 +12,10 @@ Measured, each in a fresh process (so start-up, rule loading and the pool are in
 - WARC reading alone (the main process's share: records/s and MB/s of payload, no parsing);
 - peak RSS of the main process and of the largest worker, at two archive sizes (flat = streaming works).
 
+Other work on a shared machine slows wall-clock figures, so each run also reports the CPU time it used
+(main process plus workers, start-up included) and what that would give if every core were free:
+``cpu_count * docs / cpu_seconds`` (a projection, labelled as such).
+
     python bench/audit.py                 # 2000 docs, -j 2
     python bench/audit.py --docs 500 --quick
 """
@@ -101,11 +105,14 @@ def child(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     run = run_audit([args.input], JsonlSink(out), AuditOptions(jobs=args.jobs, extract=args.extract), Config())
     seconds = time.perf_counter() - start
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime  # this process and its workers
     print(json.dumps({"docs": run.written, "errors": run.errors, "clusters": len(run.clusters),
                       "seconds": round(seconds, 2), "docs_per_s": round(run.written / seconds, 1),
-                      "main_rss_mb": round(me / 1024), "worker_rss_mb": round(workers / 1024)}))
+                      "cpu_ms_per_doc": round(1000 * cpu / max(run.written, 1), 2),
+                      "docs_per_s_if_cores_free": round(os.cpu_count() * run.written / cpu, 1),
+                      "main_rss_mb": round(me.ru_maxrss / 1024), "worker_rss_mb": round(workers.ru_maxrss / 1024)}))
 
 
 def measure(input_path: Path, out: Path, jobs: int, extract: str) -> dict:
@@ -146,8 +153,8 @@ def main() -> None:
                 extra = f", WARC reading = {share:.0%} of the wall time" if share else ""
                 print(f"audit {name:8s} --extract {extract}: {r}{extra}")
         if not args.quick:
-            small = build_html_dir(root / "small", max(200, args.docs // 4)) if (root / "small").mkdir() is None \
-                else None
+            (root / "small").mkdir()
+            small = build_html_dir(root / "small", max(200, args.docs // 4))
             for label, path in (("1/4 size", small), ("full size", html_dir)):
                 r = measure(path, root / "out-mem.jsonl", args.jobs, "fast")
                 print(f"memory {label:9s} ({r['docs']} docs): main {r['main_rss_mb']} MB, largest worker "
