@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class AlignParams:
     min_dice: float = 0.25  # sentence seed: Dice of the word sets
     min_sentence: int = 6  # words a sentence needs on both sides to be a seed
     extend_cos: float = 0.3  # cosine a sentence needs to extend a copied passage beyond its copied words
+    edge_cos: float = 0.2  # cosine of the sentences just before/after a passage (both texts) to take them in
     min_words: int = 30  # a paraphrased passage: words on each side
     max_ratio: float = 3.0  # a paraphrased passage: longer side / shorter side
     min_passage_cos: float = 0.6  # a paraphrased passage on one sentence pair: cosine of its spans
@@ -187,8 +189,32 @@ def align(grams: DraftGrams, source: TextView, model: SentenceModel | None = Non
             _trim(cluster, grams.view, source, model, params)
         p = _verify(cluster, grams.view, source, params, model)
         if p is not None:
+            if model is not None and source_sentences is not None and grams.sentences is not None:
+                _extend_edges(p, grams, source, source_sentences, model)
             out.append(p)
     return _drop_overlaps(out)
+
+
+def _extend_edges(p: Passage, grams: DraftGrams, source: TextView, ssent: Sentences,
+                  model: SentenceModel) -> None:
+    """Take in the rest of the sentences at both ends of a passage when, on both sides, they say the
+    same (a paraphrase often starts or ends a sentence or two beyond the copied words)."""
+    limit = grams.params.edge_cos
+    dr, sr = grams.sentences.ranges, ssent.ranges
+    dstarts, sstarts = [a for a, _ in dr], [a for a, _ in sr]
+    while p.d0 > 0 and p.s0 > 0:
+        k, j = bisect_right(dstarts, p.d0 - 1) - 1, bisect_right(sstarts, p.s0 - 1) - 1
+        if k < 0 or j < 0 or _cos_ranges(model, grams.view, [(dr[k][0], p.d0)], source,
+                                          [(sr[j][0], p.s0)]) < limit:
+            break
+        p.d0, p.s0 = dr[k][0], sr[j][0]
+    while p.d1 < len(grams.view) and p.s1 < len(source):
+        k, j = bisect_right(dstarts, p.d1) - 1, bisect_right(sstarts, p.s1) - 1
+        if k < 0 or j < 0 or _cos_ranges(model, grams.view, [(p.d1, dr[k][1])], source,
+                                          [(p.s1, sr[j][1])]) < limit:
+            break
+        p.d1, p.s1 = dr[k][1], sr[j][1]
+    p.similarity = Indel.normalized_similarity(grams.view.ids[p.d0:p.d1], source.ids[p.s0:p.s1])
 
 
 def fragments(seeds: list[tuple[int, int]], n: int, gap: int) -> list[Unit]:
