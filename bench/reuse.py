@@ -152,6 +152,28 @@ def check(index: Path, draft: Path, runs: int) -> tuple[float, float, int, int]:
     return statistics.median(walls), min(walls), max(peaks), matches
 
 
+_BREAKDOWN = """
+import json, sys, time
+t0 = time.perf_counter()
+import compliance.cli
+from compliance.pipeline import load_engine
+from compliance.reuse.pipeline import check_documents
+t1 = time.perf_counter()
+engine = load_engine(None)
+t2 = time.perf_counter()
+check_documents([sys.argv[1]], sys.argv[2], engine)
+t3 = time.perf_counter()
+print(json.dumps([t1 - t0, t2 - t1, t3 - t2]))
+"""
+
+
+def breakdown(index: Path, draft: Path, runs: int = 3) -> tuple[float, float, float]:
+    """Medians of: imports, loading the rule packs (notice engine), reading + notices + matching."""
+    out = [json.loads(subprocess.run([sys.executable, "-c", _BREAKDOWN, str(draft), str(index)], capture_output=True,
+                                     text=True, check=True, cwd=ROOT).stdout) for _ in range(runs)]
+    return tuple(statistics.median(x[k] for x in out) for k in range(3))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000", help="synthetic corpus sizes (comma-separated)")
@@ -182,6 +204,9 @@ def main() -> None:
             wall, cpu = add(index, dirs, args.jobs)
             rows.append((f"synthetic-from-real {n:,}", n, raw, wall, cpu, index_bytes(index),
                          check(index, draft, args.runs)))
+            parts = breakdown(index, draft)
+            print(f"check at {n:,}: imports {parts[0]:.3f} s, rule packs (notice engine) {parts[1]:.3f} s, "
+                  f"reading + notices + reuse search {parts[2]:.3f} s (medians of 3, in-process)")
             if not args.keep:
                 for s in ("", "-wal", "-shm"):
                     Path(str(index) + s).unlink(missing_ok=True)

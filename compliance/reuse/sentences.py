@@ -12,16 +12,16 @@ stemmer) so inflected forms meet.
 from __future__ import annotations
 
 import math
+import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-import regex
-
 from compliance.reuse.view import TextView
 
-# A sentence ends after ., !, ? or … (and closing quotes/brackets) before white space, or at a
-# blank line (block boundary).
-_BOUNDARY = regex.compile(r"(?<=[.!?…][\"'”“»«’)\]]*)\s+|\n\s*\n")
+# A sentence ends at ., !, ? or … (and closing quotes/brackets) before white space, or at a blank
+# line (block boundary); the cut falls after the last word before the match.
+_BOUNDARY = re.compile(r"[.!?…][\"'”“»«’)\]]*\s|\n\s*\n")
 MIN_WORDS = 4  # shorter sentences are joined to the next
 MAX_WORDS = 60  # longer ones are cut into pieces
 STEM = 6  # characters kept of each word
@@ -40,7 +40,8 @@ def split_sentences(view: TextView) -> list[tuple[int, int]]:
     n = len(view)
     if not n:
         return []
-    cuts = sorted({view.token_range(m.start(), m.start())[0] for m in _BOUNDARY.finditer(view.plain)})
+    ends = view.tokens.ends
+    cuts = sorted({bisect_right(ends, m.start()) for m in _BOUNDARY.finditer(view.plain)})
     ranges: list[tuple[int, int]] = []
     start = 0
     for c in cuts + [n]:
