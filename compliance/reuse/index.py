@@ -244,7 +244,7 @@ class CorpusIndex:
             if batch.error is not None:
                 if batch.file in strict_set:
                     writer.flush()
-                    raise InputError(batch.error.split(": ", 1)[-1], batch.file)
+                    raise InputError(batch.message, batch.path)
                 report.errors.append(batch.error)
             else:
                 writer.add(batch)
@@ -265,13 +265,14 @@ class CorpusIndex:
         return report
 
     def _prepared(self, tasks: list[tuple[str, str | None]], engine, jobs: int) -> Iterator[FileBatch]:
-        if jobs <= 1 or len(tasks) < 64:
+        import multiprocessing as mp
+
+        # Workers inherit the notice engine by fork (it is not picklable); without fork, one process.
+        if jobs <= 1 or len(tasks) < 64 or "fork" not in mp.get_all_start_methods():
             for task in tasks:
                 yield prepare_file(task[0], task[1], engine)
             return
-        import multiprocessing as mp
-
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        ctx = mp.get_context("fork")
         with ctx.Pool(jobs, initializer=worker_init, initargs=(engine,)) as pool:
             yield from pool.imap(worker, tasks, chunksize=32)
 
