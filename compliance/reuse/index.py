@@ -244,7 +244,7 @@ class CorpusIndex:
             if batch.error is not None:
                 if batch.file in strict_set:
                     writer.flush()
-                    raise InputError(batch.message, batch.path)
+                    raise InputError(batch.message, batch.path, batch.line)
                 report.errors.append(batch.error)
             else:
                 writer.add(batch)

@@ -54,6 +54,7 @@ class FileBatch:
     register: bool = True  # remember the file's hash (False for documents added from memory)
     path: str = ""  # as the user named it
     message: str = ""  # the error without the path
+    line: int | None = None
 
 
 def file_key(path: str) -> str:
@@ -114,14 +115,14 @@ def prepare_file(path: str, known_hash: str | None, engine) -> FileBatch:
     try:
         data = read_bytes(path)
     except InputError as err:
-        return FileBatch(file, "", error=str(err), path=path, message=err.message)
+        return FileBatch(file, "", error=str(err), path=path, message=err.message, line=err.line)
     digest = hashlib.sha256(data).hexdigest()
     if digest == known_hash:
         return FileBatch(file, digest, unchanged=True)
     try:
         docs = list(reader_for(path)(data, path))
     except ComplianceError as err:
-        return FileBatch(file, digest, error=str(err), path=path, message=err.message)
+        return FileBatch(file, digest, error=str(err), path=path, message=err.message, line=err.line)
     return FileBatch(file, digest, [prepare_document(d, engine, file, path) for d in docs])
 
 
