@@ -150,7 +150,7 @@ class CorpusIndex:
             p.parent.mkdir(parents=True, exist_ok=True)
         self.db = self._guard(lambda: self._connect(exists))
         self._params: dict[str, str] = {}
-        self._guard(lambda: self._check_or_init(exists))
+        self._guard(lambda: self._check_or_init(exists, create))
 
     # -- connection and schema ----------------------------------------------------------------------
 
@@ -163,10 +163,10 @@ class CorpusIndex:
             db.execute("PRAGMA schema_version").fetchone()  # fails here on a non-database file
         return db
 
-    def _check_or_init(self, exists: bool) -> None:
+    def _check_or_init(self, exists: bool, create: bool) -> None:
         app = self.db.execute("PRAGMA application_id").fetchone()[0]
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if not exists or (app == 0 and version == 0 and not self._has_tables()):
+        if not exists or (create and app == 0 and version == 0 and not self._has_tables()):
             self._init_schema()
         elif app != APPLICATION_ID:
             raise ConfigError("not a compliance corpus index", self.path)
@@ -289,8 +289,8 @@ class CorpusIndex:
             per_seg: dict[int, list[int]] = {}
             for batch in batches:
                 if batch.unchanged:
-                    report.unchanged += db.execute("SELECT docs FROM files WHERE path = ?",
-                                                   (batch.file,)).fetchone()[0] if batch.hash else 0
+                    row = db.execute("SELECT docs FROM files WHERE path = ?", (batch.file,)).fetchone()
+                    report.unchanged += row[0] if row else 0
                     continue
                 row = db.execute("SELECT hash FROM files WHERE path = ?", (batch.file,)).fetchone() \
                     if batch.register else None
