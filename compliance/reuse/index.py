@@ -511,6 +511,11 @@ class CorpusIndex:
                 live = [h for h in live if h not in common]
         return {h: d for h, d in found.items() if len(d) <= df_limit}
 
+    def has_more_than(self, n: int) -> bool:
+        """Whether the index holds more than ``n`` documents (without counting them all)."""
+        return self._guard(lambda: self.db.execute("SELECT 1 FROM documents LIMIT 1 OFFSET ?",
+                                                   (max(0, n),)).fetchone() is not None)
+
     def doc_numbers(self) -> list[int]:
         """Internal numbers of all documents."""
         return self._guard(lambda: [d for (d,) in self.db.execute("SELECT doc FROM documents ORDER BY doc")])

@@ -57,7 +57,7 @@ def find_matches(doc: Document, index: CorpusIndex, notices: list[Notice] | None
         return []
     views = {d: v for d in candidates if (v := index.view(d)) is not None}
     found = align_candidates(view, views, params.align)
-    return _to_matches(doc, view, found, index, params)
+    return _to_matches(doc, view, found, views, index, params)
 
 
 def rank_candidates(view: TextView, index: CorpusIndex, params: SearchParams) -> list[int]:
@@ -70,7 +70,7 @@ def rank_candidates(view: TextView, index: CorpusIndex, params: SearchParams) ->
             scores[d] += weight
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     chosen = [d for d, s in ranked[:params.max_candidates] if s >= params.min_score]
-    if len(index) <= params.exhaustive_below:  # retrieval only saves time; a small corpus is read whole
+    if not index.has_more_than(params.exhaustive_below):  # retrieval only saves time; read a small corpus whole
         chosen += sorted(set(index.doc_numbers()) - set(chosen))
     return chosen
 
@@ -116,8 +116,8 @@ def _split_interleaved(found: dict[int, list[Passage]], sources: dict[int, TextV
     return out
 
 
-def _to_matches(doc: Document, view: TextView, found: list[tuple[int, Passage]], index: CorpusIndex,
-                params: SearchParams) -> list[Match]:
+def _to_matches(doc: Document, view: TextView, found: list[tuple[int, Passage]], views: dict[int, TextView],
+                index: CorpusIndex, params: SearchParams) -> list[Match]:
     refs = {d: SourceRef(*info) for d, info in index.documents({d for d, _ in found}).items()}
     quoted = quoted_mask(view, doc)
     matches: list[tuple[Match, Passage]] = []
@@ -129,8 +129,7 @@ def _to_matches(doc: Document, view: TextView, found: list[tuple[int, Passage]],
             if refs[d] not in twin.also:
                 twin.also.append(refs[d])
             continue
-        source = index.view(d)
-        matches.append((_match(doc, view, source, p, refs[d], quoted, params), p))
+        matches.append((_match(doc, view, views[d], p, refs[d], quoted, params), p))
     result = [m for m, _ in matches]
     result.sort(key=lambda m: (m.draft_start, m.draft_end))
     return result
