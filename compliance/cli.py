@@ -11,6 +11,7 @@ import sys
 import typer
 
 from compliance.commands import audit as audit_cmd
+from compliance.commands import baseline as baseline_cmd
 from compliance.commands import check as check_cmd
 from compliance.commands import corpus as corpus_cmd
 from compliance.commands import notices as notices_cmd
@@ -69,6 +70,7 @@ app.add_typer(rules_cmd.app, name="rules")
 app.command("audit")(audit_cmd.audit)
 app.command("check")(check_cmd.check)
 app.add_typer(corpus_cmd.app, name="corpus")
+app.add_typer(baseline_cmd.app, name="baseline")
 
 
 def _error(message: str) -> int:

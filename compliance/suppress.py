@@ -114,5 +114,10 @@ def apply_baseline(keys: set[str], doc: Document, path: str, verdicts: list[Verd
 def write_baseline(path: Path, entries: list[dict]) -> None:
     data = {"version": BASELINE_VERSION, "findings": sorted(entries, key=lambda e: (e["path"], e["rule"], e["key"]))}
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"cannot write baseline: {err.strerror or err}", str(path)) from None

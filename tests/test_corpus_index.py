@@ -198,7 +198,7 @@ def test_check_json_contract(tmp_path, cli):
     index = tmp_path / "i.sqlite"
     assert cli("corpus", "add", str(PORTAL), "--index", str(index), "-q").code == 0
     run = cli("check", str(DRAFT), "--corpus", str(index), "--format", "json")
-    assert run.code == 0, run.err
+    assert run.code == 1, run.err  # unquoted reuse is a finding: the CI gate fails
     data = json.loads(run.out)
     assert data["version"] == 1
     (file,) = data["files"]
@@ -218,5 +218,7 @@ def test_check_json_contract(tmp_path, cli):
     assert first["source"]["publisher"] == "Stahlmarkt-Nachrichten.de"
     assert first["start"] == {"line": 7, "column": text.splitlines()[6].index("Das Hüttenwerk") + 1}
     assert [m["quoted"] for m in file["matches"]] == [False, False, True, True]
+    assert len(file["verdicts"]) >= 4 and {v["source_id"] for v in file["verdicts"]} >= {
+        m["source"]["id"] for m in file["matches"]}
     out = cli("check", str(DRAFT), "--corpus", str(index))
-    assert out.code == 0 and "4 reused passages" in out.out and "Stahlmarkt-Nachrichten.de" in out.out
+    assert out.code == 1 and "4 passages from 3 sources" in out.out and "Stahlmarkt-Nachrichten.de" in out.out

@@ -18,7 +18,8 @@ def ruleset():
 
 WORDS = ("Japan versucht seine Wirtschaftsbeziehungen zu den Vereinigten Staaten zu stärken indem es eine "
          "Partnerschaft vorschlägt die sich auf kritische Mineralien insbesondere seltene Erden konzentriert und "
-         "Teil umfassenderer Verhandlungen ist").split()
+         "Teil umfassenderer Verhandlungen ist")
+WORDS = WORDS.split()
 
 
 def passage(n: int) -> str:

@@ -199,7 +199,8 @@ PROBES = [
 ("en","copyright","Copyright © 2022 Harbour Media Group, LLC"),
 ("en","all-rights-reserved","All rights reserved."),
 ("en","license","This article is licensed under CC BY 4.0."),
-("en","license","Our photos are licensed under the Creative Commons Attribution-NoDerivatives 4.0 International License."),
+("en","license", "Our photos are licensed under the Creative Commons Attribution-NoDerivatives 4.0 International "
+    "License."),
 ("en","license","This work is in the public domain."),
 ("en","tdm-reservation","No part of this website may be used for training artificial intelligence systems."),
 ("en","tdm-reservation", "The publisher expressly reserves all rights for text and data mining, including for AI "

@@ -1,39 +1,89 @@
-"""``compliance check DRAFT... --corpus INDEX``: which passages of a draft come from the corpus?"""
+"""``compliance check DRAFT...``: which passages come from the corpus, and may they be used as they are?"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
 from compliance.commands.common import RULES_OPTION, check_choice, output_stream
 
-FORMATS = ("text", "json")
+FAIL_ON = ("error", "warning", "info", "never")
+CORPUS_OPTION = typer.Option(None, "--corpus", "--index", "-c", help="Corpus index (default: `corpus` in the "
+                             "config, else .compliance/corpus.sqlite).", metavar="INDEX", dir_okay=False)
+CONFIG_OPTION = typer.Option(None, "--config", help="Config file (default: .compliance.toml or pyproject.toml "
+                             "found from the working directory).", metavar="FILE", dir_okay=False)
+
+
+@dataclass
+class CheckSetup:
+    """Everything a check run needs besides the drafts, resolved from options and the project config."""
+
+    config: object
+    index: str
+    rule_dirs: list[str]
+    drafts: list[str]
+
+
+def resolve(paths: list[str], corpus: Path | None, rules: list[str] | None, config_file: Path | None) -> CheckSetup:
+    """Options override the config; config paths are relative to the config file; ignored drafts are dropped."""
+    from compliance.config import is_ignored, load_config, load_ignore, rule_dirs
+    from compliance.readers import expand_paths
+    from compliance.reuse.index import DEFAULT_INDEX
+
+    config = load_config(config_file) if config_file is not None else load_config()
+    if corpus is not None:
+        index = str(corpus)
+    elif config.corpus:
+        index = str(Path(config.root) / config.corpus)
+    else:
+        index = DEFAULT_INDEX
+    ignore = load_ignore(Path(config.root) if config.path else None)
+    root = Path(config.root) if config.path else None
+    drafts = [p for p in expand_paths(paths, allow_dirs=True) if not is_ignored(ignore, p, root)]
+    return CheckSetup(config, index, [*rule_dirs(config), *(rules or [])], drafts)
 
 
 def check(
-    paths: list[str] = typer.Argument(..., help="Drafts to check (.txt, .md, ...); '-' reads stdin.",
+    paths: list[str] = typer.Argument(..., help="Drafts to check (files or directories; '-' reads stdin).",
                                       metavar="DRAFT..."),
-    corpus: Path = typer.Option(None, "--corpus", "--index", "-c", help="Corpus index (default: `corpus` in "
-                                "the config, else .compliance/corpus.sqlite).", metavar="INDEX", dir_okay=False),
-    format: str = typer.Option("text", "--format", "-f", help="text or json."),
-    rules: list[str] = RULES_OPTION,
+    corpus: Path = CORPUS_OPTION,
+    format: str = typer.Option("text", "--format", "-f", help="text, json, sarif, github, markdown or html."),
     output: Path = typer.Option(None, "--output", "-o", help="Write the report to FILE.", dir_okay=False),
+    fail_on: str = typer.Option(None, "--fail-on", help="Exit 1 on findings of this severity or above: error "
+                                "(default), warning, info or never.", metavar="SEVERITY"),
+    baseline: Path = typer.Option(None, "--baseline", help="Accept the findings listed in FILE (written by "
+                                  "`compliance baseline update`).", metavar="FILE", dir_okay=False),
+    rules: list[str] = RULES_OPTION,
+    config_file: Path = CONFIG_OPTION,
 ) -> None:
-    """Find passages reused from corpus documents (verbatim, edited or paraphrased), with exact spans
-    in the draft and in the source, and the draft's own rights notices."""
-    from compliance.commands.corpus import index_path
+    """Find passages reused from the corpus, with exact spans on both sides, and judge each one by the
+    source's notices, licence and the policy: ok, needs-attribution, needs-quotation-marks,
+    exceeds-quote-limit, not-allowed; plus third-party notices pasted into the draft.
+
+    Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, config or input error."""
+    from compliance.report import FORMATS, render
+    from compliance.report.common import worst_severity
     from compliance.reuse.pipeline import check_documents
+    from compliance.suppress import load_baseline
 
-    check_choice(format, FORMATS, "--format")
-    results = check_documents(paths, index_path(corpus), rule_dirs=rules)
+    check_choice(format, tuple(FORMATS), "--format")
+    setup = resolve(paths, corpus, rules, config_file)
+    threshold = check_choice(fail_on or setup.config.fail_on, FAIL_ON, "--fail-on")
+    baseline_file = baseline or (Path(setup.config.root) / setup.config.baseline if setup.config.baseline else None)
+    keys = load_baseline(baseline_file) if baseline_file is not None else None
+    results = check_documents(setup.drafts, setup.index, rule_dirs=setup.rule_dirs, config=setup.config,
+                              baseline=keys)
     with output_stream(output) as stream:
-        if format == "json":
-            from compliance.commands.common import write_json
-            from compliance.pipeline import json_report
+        render(format, results, stream)
+    raise typer.Exit(exit_code(worst_severity(results), threshold))
 
-            write_json(json_report(results), stream)
-        else:
-            from compliance.reuse.render import render_matches
 
-            render_matches(results, stream)
+def exit_code(worst: str | None, fail_on: str) -> int:
+    """1 when the worst active finding is at or above ``fail_on``; the output format never matters."""
+    from compliance.findings import SEVERITY_RANK
+
+    if worst is None or fail_on == "never":
+        return 0
+    return 1 if SEVERITY_RANK[worst] >= SEVERITY_RANK[fail_on] else 0

@@ -1,26 +1,57 @@
-"""``check``'s pipeline in one function, so later stages (policy verdicts) extend one place."""
+"""``check``'s pipeline in one function: read drafts → notices → matches → policy verdicts → noise control."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from compliance.config import Config, apply_to_ruleset
 from compliance.detect.notices import NoticeEngine
 from compliance.pipeline import FileResult, iter_documents, load_engine, scan_document
+from compliance.policy.permissions import SourceInfo
+from compliance.policy.verdicts import apply_policy
 from compliance.reuse.index import CorpusIndex
 from compliance.reuse.search import SearchParams, find_matches
+from compliance.suppress import apply_baseline, apply_suppressions
 
 
-def check_documents(paths: list[str], index: CorpusIndex | str, engine: NoticeEngine | None = None,
-                    rule_dirs: list[str] | None = None,
-                    params: SearchParams | None = None) -> list[FileResult]:
-    """Read every draft first (bad input fails before any output), then find notices and matches."""
+def source_info(index: CorpusIndex, source_id: str) -> SourceInfo:
+    """What policy needs about a corpus document, from what the index stored when it was added."""
+    rec = index.get(source_id)
+    if rec is None:  # removed between search and policy (another process): judge it by the default policy
+        return SourceInfo(id=source_id, path=source_id)
+    return SourceInfo(id=rec.id, path=rec.path, publisher=rec.publisher, title=rec.title, notices=rec.notices,
+                      words=rec.words or len(rec.text.split()))
+
+
+def check_documents(paths: Iterable[str], index: CorpusIndex | str, engine: NoticeEngine | None = None,
+                    rule_dirs: list[str] | None = None, params: SearchParams | None = None,
+                    config: Config | None = None, baseline: set[str] | None = None) -> list[FileResult]:
+    """Read every draft first (bad input fails before any output), then find notices, matches and verdicts.
+
+    ``config`` adjusts the policy (quote limits, own publishers, default policy); ``baseline`` holds keys
+    of accepted findings, which are marked suppressed like inline suppressions.
+    """
     engine = engine or load_engine(rule_dirs)
+    ruleset = engine.rules.ruleset
+    if config is not None:
+        ruleset = apply_to_ruleset(ruleset, config)
     own = not isinstance(index, CorpusIndex)
     idx = CorpusIndex(index) if own else index
     try:
         docs = list(iter_documents(paths))
         results = []
+        sources: dict[str, SourceInfo] = {}
         for doc in docs:
             result = scan_document(engine, doc)
             result.matches = find_matches(doc, idx, result.notices, params)
+            for m in result.matches:
+                if m.source.id not in sources:
+                    sources[m.source.id] = source_info(idx, m.source.id)
+            used = {m.source.id: sources[m.source.id] for m in result.matches}
+            result.verdicts, result.sources = apply_policy(doc, result.notices, result.matches, used, ruleset)
+            result.warnings += apply_suppressions(doc, result.verdicts)
+            if baseline:
+                apply_baseline(baseline, doc, doc.path, result.verdicts)
             results.append(result)
         return results
     finally:
