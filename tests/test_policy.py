@@ -16,10 +16,10 @@ def ruleset():
     return load_ruleset().ruleset
 
 
-WORDS = ("Japan versucht seine Wirtschaftsbeziehungen zu den Vereinigten Staaten zu stärken indem es eine "
-         "Partnerschaft vorschlägt die sich auf kritische Mineralien insbesondere seltene Erden konzentriert und "
-         "Teil umfassenderer Verhandlungen ist")
-WORDS = WORDS.split()
+SENTENCE = ("Japan versucht seine Wirtschaftsbeziehungen zu den Vereinigten Staaten zu stärken indem es eine "
+            "Partnerschaft vorschlägt die sich auf kritische Mineralien insbesondere seltene Erden konzentriert und "
+            "Teil umfassenderer Verhandlungen ist")
+WORDS = SENTENCE.split()
 
 
 def passage(n: int) -> str:
