@@ -11,6 +11,15 @@ written with hyphens or underscores. Command-line options override the file.
     own-publishers = ["Beispiel-Zeitung"]
     quote = { max-words = 40, max-share = 0.1 }   # quote limits for every source
     default-policy = { store = "review" }          # for sources with no notice
+    follow-symlinks = false            # follow symlinks that lead out of a scanned directory
+
+    [tool.compliance.limits]           # see compliance/limits.py for the defaults and why
+    max-file-size = "50MB"             # per document: a file, a WARC record, a JSONL line
+    max-line-length = 1000000          # characters
+    max-compression-ratio = 100        # gzip/WARC decompression bombs
+    html-max-depth = 2000              # nesting depth of HTML elements (2000 at most)
+    html-max-elements = 50000          # more: fast main-text extraction instead of trafilatura
+    extract-timeout = 5                # seconds of trafilatura per page, then the fast extraction
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from compliance.errors import ConfigError
 from compliance.ruleset.model import Permissions, QuotePolicy, RuleSet
@@ -36,6 +45,25 @@ class QuoteLimits(BaseModel):
     max_share: float | None = Field(None, ge=0, le=1)
 
 
+class LimitsConfig(BaseModel):
+    """``[tool.compliance.limits]``: unset keys keep the defaults of :class:`compliance.limits.Limits`."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_file_size: int | str | None = None
+    max_line_length: int | None = Field(None, gt=0)
+    max_compression_ratio: float | None = Field(None, ge=1)
+    html_max_depth: int | None = Field(None, gt=0, le=2000)
+    html_max_elements: int | None = Field(None, gt=0)
+    extract_timeout: float | None = Field(None, gt=0)
+
+    @field_validator("max_file_size")
+    @classmethod
+    def _size(cls, value: int | str | None) -> int | None:
+        from compliance.limits import parse_size
+
+        return None if value is None else parse_size(value)
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -47,6 +75,8 @@ class Config(BaseModel):
     quote: QuoteLimits | None = None
     default_policy: Permissions | None = None
     baseline: str | None = None
+    follow_symlinks: bool = False
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     path: str | None = Field(None, exclude=True)  # the file this came from
     root: str = Field(".", exclude=True)  # its directory: relative paths resolve against it
 

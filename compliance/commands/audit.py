@@ -8,6 +8,12 @@ from pathlib import Path
 import typer
 
 from compliance.commands.common import RULES_OPTION, check_choice
+from compliance.commands.limit_options import (
+    FOLLOW_SYMLINKS_OPTION,
+    MAX_FILE_SIZE_OPTION,
+    MAX_LINE_OPTION,
+    apply_limits,
+)
 
 FORMATS = ("text", "json", "html")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -28,6 +34,9 @@ def audit(
                                                           "(line-density heuristic, ~3x faster, lower precision)."),
     progress: bool = typer.Option(None, "--progress/--no-progress",
                                   help="Progress bar on stderr (default: when stderr is a terminal)."),
+    max_file_size: str = MAX_FILE_SIZE_OPTION,
+    max_line_length: int = MAX_LINE_OPTION,
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Audit an archive: per document the rights notices, machine-readable signals, store/TDM/quote verdicts
     with the deciding rule, and clusters of copies. Exit 1 when findings or unreadable documents reach
@@ -48,6 +57,7 @@ def audit(
     if resume and output is None:
         raise typer.BadParameter("needs --output (the file to resume)", param_hint="--resume")
     config = load_config()
+    apply_limits(config, max_file_size, max_line_length, follow_symlinks)
     options = AuditOptions(jobs=jobs, rule_dirs=[*rule_dirs(config), *(rules or [])], resume=resume, extract=extract,
                            progress=sys.stderr.isatty() if progress is None else progress)
     with tempfile.TemporaryDirectory(prefix="compliance-audit-") as spool:

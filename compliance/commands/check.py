@@ -8,6 +8,12 @@ from pathlib import Path
 import typer
 
 from compliance.commands.common import RULES_OPTION, check_choice, output_stream
+from compliance.commands.limit_options import (
+    FOLLOW_SYMLINKS_OPTION,
+    MAX_FILE_SIZE_OPTION,
+    MAX_LINE_OPTION,
+    apply_limits,
+)
 
 FAIL_ON = ("error", "warning", "info", "never")
 CORPUS_OPTION = typer.Option(None, "--corpus", "--index", "-c", help="Corpus index (default: `corpus` in the "
@@ -26,13 +32,20 @@ class CheckSetup:
     drafts: list[str]
 
 
-def resolve(paths: list[str], corpus: Path | None, rules: list[str] | None, config_file: Path | None) -> CheckSetup:
-    """Options override the config; config paths are relative to the config file; ignored drafts are dropped."""
+def resolve(paths: list[str], corpus: Path | None, rules: list[str] | None, config_file: Path | None,
+            **limit_options: object) -> CheckSetup:
+    """Options override the config; config paths are relative to the config file; ignored drafts are dropped.
+
+    ``limit_options`` (``max_file_size``, ``max_line_length``, ``follow_symlinks``) override the config's
+    limits; symlinks the walk passes over are named on stderr."""
+    import sys
+
     from compliance.config import is_ignored, load_config, load_ignore, rule_dirs
     from compliance.readers import expand_paths
     from compliance.reuse.index import DEFAULT_INDEX
 
     config = load_config(config_file) if config_file is not None else load_config()
+    apply_limits(config, **limit_options)  # type: ignore[arg-type]
     if corpus is not None:
         index = str(corpus)
     elif config.corpus:
@@ -41,7 +54,10 @@ def resolve(paths: list[str], corpus: Path | None, rules: list[str] | None, conf
         index = DEFAULT_INDEX
     ignore = load_ignore(Path(config.root) if config.path else None)
     root = Path(config.root) if config.path else None
-    drafts = [p for p in expand_paths(paths, allow_dirs=True) if not is_ignored(ignore, p, root)]
+    skipped: list[str] = []
+    drafts = [p for p in expand_paths(paths, allow_dirs=True, skipped=skipped) if not is_ignored(ignore, p, root)]
+    for note in skipped:
+        sys.stderr.write(f"compliance: warning: {note}\n")
     return CheckSetup(config, index, [*rule_dirs(config), *(rules or [])], drafts)
 
 
@@ -57,6 +73,9 @@ def check(
                                   "`compliance baseline update`).", metavar="FILE", dir_okay=False),
     rules: list[str] = RULES_OPTION,
     config_file: Path = CONFIG_OPTION,
+    max_file_size: str = MAX_FILE_SIZE_OPTION,
+    max_line_length: int = MAX_LINE_OPTION,
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Find passages reused from the corpus, with exact spans on both sides, and judge each one by the
     source's notices, licence and the policy: ok, needs-attribution, needs-quotation-marks,
@@ -69,7 +88,8 @@ def check(
     from compliance.suppress import load_baseline
 
     check_choice(format, tuple(FORMATS), "--format")
-    setup = resolve(paths, corpus, rules, config_file)
+    setup = resolve(paths, corpus, rules, config_file, max_file_size=max_file_size,
+                    max_line_length=max_line_length, follow_symlinks=follow_symlinks)
     threshold = check_choice(fail_on or setup.config.fail_on, FAIL_ON, "--fail-on")
     baseline_file = baseline or (Path(setup.config.root) / setup.config.baseline if setup.config.baseline else None)
     keys = load_baseline(baseline_file) if baseline_file is not None else None

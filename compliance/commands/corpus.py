@@ -9,6 +9,12 @@ from pathlib import Path
 import typer
 
 from compliance.commands.common import RULES_OPTION, check_choice, output_stream, write_json
+from compliance.commands.limit_options import (
+    FOLLOW_SYMLINKS_OPTION,
+    MAX_FILE_SIZE_OPTION,
+    MAX_LINE_OPTION,
+    apply_limits,
+)
 
 app = typer.Typer(help="Build and inspect the corpus index (SQLite) that `check` compares drafts with.",
                   no_args_is_help=True)
@@ -41,14 +47,19 @@ def add(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     batch: int = typer.Option(2000, "--batch", help="Documents per transaction (a killed add keeps "
                               "every batch written before).", min=1),
+    max_file_size: str = MAX_FILE_SIZE_OPTION,
+    max_line_length: int = MAX_LINE_OPTION,
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Add documents (or refresh changed ones); unchanged files are skipped, changed ones replaced."""
+    from compliance.config import load_config
     from compliance.errors import InputError
     from compliance.pipeline import load_engine
     from compliance.reuse.index import CorpusIndex
 
     if "-" in paths:
         raise InputError("a corpus document needs a file name; stdin cannot be indexed", "-")
+    apply_limits(load_config(), max_file_size, max_line_length, follow_symlinks)
     explicit = [p for p in paths if not os.path.isdir(p)]
     for p in explicit:
         if not os.path.exists(p):

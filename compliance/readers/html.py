@@ -19,7 +19,10 @@ Metadata comes from meta tags, ``<link rel=canonical>`` and JSON-LD rather than 
 ``extract_metadata``, which would halve throughput (htmldate).
 
 Nothing here crashes on bad input: binary data, undecodable text, an empty page, truncated or
-oversized gzip data all raise :class:`InputError` with a one-line reason.
+oversized gzip data all raise :class:`InputError` with a one-line reason. Hostile pages are bounded by
+:mod:`compliance.limits`: a page nested deeper than ``html_max_depth`` is refused (libxml2 would drop
+its end silently), one with more than ``html_max_elements`` elements or whose trafilatura run passes
+``extract_timeout`` gets the fast main-text extraction (``metadata["extraction"]`` says why).
 """
 
 from __future__ import annotations
@@ -33,12 +36,14 @@ from typing import Any
 
 import regex
 
+from compliance import limits
 from compliance.document import INVISIBLE, Block, Document, PlainBuilder
 from compliance.errors import InputError
 from compliance.readers.stream import GZIP_MAGIC, file_size, gunzip, mb, open_binary, read_capped
 
 # Largest page (after decompression) read at all: real pages are well under 10 MB.
-MAX_HTML_BYTES = 50 * 1024 * 1024
+# None: the configured max-file-size (compliance.limits); tests set a number.
+MAX_HTML_BYTES: int | None = None
 # False skips main-text extraction (trafilatura is ~2/3 of the time per page): every visible block
 # is then "boilerplate" and main_end is 0 — for a fast notices/signals-only pass over an archive.
 EXTRACT_MAIN = True
@@ -95,24 +100,29 @@ _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", reg
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings would reach stderr
 
 
+def max_bytes() -> int:
+    return MAX_HTML_BYTES if MAX_HTML_BYTES is not None else limits.current().max_file_size
+
+
 def read(data: bytes, path: str) -> Iterator[Document]:
-    """A page from bytes in memory (``.gz`` is decompressed with a size cap)."""
+    """A page from bytes in memory (``.gz`` is decompressed with a size and ratio cap)."""
     yield parse_html(_maybe_gunzip(data, path), path)
 
 
 def read_file(path: str) -> Iterator[Document]:
     """A page from disk: the size is checked before anything is read (a 200 MB file is refused)."""
     size = file_size(path)
-    if size > MAX_HTML_BYTES:
-        raise InputError(f"file too large: {mb(size)} (limit {mb(MAX_HTML_BYTES)})", path)
+    cap = max_bytes()
+    if size > cap:
+        raise InputError(f"file too large: {mb(size)} (limit {mb(cap)}; {limits.HINT_SIZE})", path)
     with open_binary(path) as fh:
-        data = read_capped(fh, path, MAX_HTML_BYTES)
+        data = read_capped(fh, path, cap)
     yield parse_html(_maybe_gunzip(data, path), path)
 
 
 def _maybe_gunzip(data: bytes, path: str) -> bytes:
     if data[:2] == GZIP_MAGIC:
-        return gunzip(data, path, MAX_HTML_BYTES)
+        return gunzip(data, path, max_bytes())
     if path.lower().endswith(".gz"):
         raise InputError("not gzip data (named .gz)", path)
     return data
@@ -215,8 +225,9 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
 
     from compliance.detect import signals as sig
 
-    if len(data) > MAX_HTML_BYTES:
-        raise InputError(f"page too large: {mb(len(data))} (limit {mb(MAX_HTML_BYTES)})", path)
+    cap = max_bytes()
+    if len(data) > cap:
+        raise InputError(f"page too large: {mb(len(data))} (limit {mb(cap)}; {limits.HINT_SIZE})", path)
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
     text = _XML_DECL.sub("", decode_html(data, path, charset_of(content_type)), count=1)
     fast = EXTRACT_MAIN and EXTRACT_FAST
@@ -233,6 +244,7 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
     except (etree.LxmlError, ValueError) as err:
         raise InputError(f"HTML has no content ({str(err).splitlines()[0] if str(err) else 'empty'})",
                          path) from None
+    check_depth(tree, path)
     vocab = vocab or sig.load_vocabulary()
     jsonld = sig.jsonld_items(tree)
     metadata = page_metadata(tree, jsonld, url)
@@ -240,16 +252,22 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
     signals = sig.dedupe([*sig.from_headers(headers, vocab, base), *sig.from_html(tree, vocab, base, jsonld)])
 
     etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, *_DROP, with_tail=False)
+    main: list[tuple[str, str, bool]] | None = None
+    if EXTRACT_MAIN and not fast:
+        main, metadata["extraction"] = bounded_main_blocks(tree)
+        fast = main is None  # too large or too slow for trafilatura: the fast extraction instead
     if fast:
         lines = visible_lines(tree)
         visible = [line for line, _, _ in lines]
         main = fast_main(lines)
     else:
-        main = main_blocks(tree) if EXTRACT_MAIN else []
         visible = visible_blocks(tree)
     if not visible:
         raise InputError("HTML has no body (no visible text)", path)
-    doc = compose(path, main, visible, metadata, exact=fast)
+    if metadata.get("extraction") is None:
+        metadata.pop("extraction", None)
+    doc = compose(path, main or [], visible, metadata, exact=fast)
+    limits.check_lines(doc.text, path)
     doc.record = record
     doc.signals = signals
     if headers:
@@ -459,6 +477,82 @@ def fast_main(lines: list[tuple[str, float, str]]) -> list[tuple[str, str, bool]
     lo, hi = best_span
     return [(kind, line, kind == "blockquote") for (line, _, kind), is_bad in
             zip(lines[lo:hi], bad[lo:hi], strict=True) if not is_bad]
+
+
+@lru_cache(maxsize=4)
+def _too_deep(depth: int) -> Any:
+    """An XPath that finds an element below ``depth`` levels: one step per level, each over the
+    elements at that level only, so it costs one pass over the tree (in C)."""
+    from lxml import etree
+
+    return etree.XPath("boolean(/" + "/".join(["*"] * (depth + 1)) + ")")
+
+
+def check_depth(tree: Any, path: str) -> None:
+    """Refuse a page nested deeper than the limit.
+
+    libxml2 stops building the tree at depth 2047 (even with ``huge_tree``) and drops the rest of the
+    page without an error, so a page could hide its footer notice behind 2,100 nested ``<div>``: such
+    a page is refused, not read in part.
+    """
+    depth = limits.current().html_max_depth
+    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    if _too_deep(depth)(root):
+        raise InputError(f"HTML nested too deeply: more than {depth} levels of elements (html-max-depth in "
+                         "[tool.compliance.limits]; libxml2 drops what lies below 2047)", path)
+
+
+def bounded_main_blocks(tree: Any) -> tuple[list[tuple[str, str, bool]] | None, str | None]:
+    """trafilatura's main text within the limits: ``(blocks, None)``, or ``(None, why)`` when the page has
+    too many elements or the extraction runs past its time budget (the caller then uses :func:`fast_main`)."""
+    lim = limits.current()
+    elements = int(tree.xpath("count(//*)"))
+    if elements > lim.html_max_elements:
+        return None, f"fast: {elements} elements (html-max-elements {lim.html_max_elements})"
+    try:
+        with _time_budget(lim.extract_timeout):
+            return main_blocks(tree), None
+    except _ExtractTimeout:
+        return None, f"fast: trafilatura took over {lim.extract_timeout:g}s (extract-timeout)"
+
+
+class _ExtractTimeout(BaseException):
+    """Raised by the alarm inside trafilatura; a BaseException so its ``except Exception`` cannot swallow it."""
+
+
+class _time_budget:
+    """Raise :class:`_ExtractTimeout` after ``seconds`` (SIGALRM; the main thread of a POSIX process only,
+    which is where readers run: the CLI and the workers of ``audit`` and ``corpus add``). Elsewhere it does
+    nothing, and the element limit is the only bound."""
+
+    def __init__(self, seconds: float) -> None:
+        import signal
+        import threading
+
+        self.seconds = seconds
+        self.active = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        self.previous: Any = None
+
+    def __enter__(self) -> _time_budget:
+        if self.active:
+            import signal
+
+            self.previous = signal.signal(signal.SIGALRM, self._expired)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    @staticmethod
+    def _expired(signum: int, frame: Any) -> None:
+        raise _ExtractTimeout
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            import signal
+
+            try:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            finally:  # the alarm may fire just before it is cancelled: restore the handler anyway
+                signal.signal(signal.SIGALRM, self.previous if self.previous is not None else signal.SIG_DFL)
 
 
 def main_blocks(tree: Any) -> list[tuple[str, str, bool]]:

@@ -13,7 +13,6 @@ dates, licence strings) so policy can see them.
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import zlib
@@ -21,12 +20,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from compliance import limits
 from compliance.document import Document
 from compliance.errors import InputError
 from compliance.readers.plain import build_plain_document
-from compliance.readers.stream import GZIP_MAGIC, error_document, mb, open_binary
+from compliance.readers.stream import GZIP_MAGIC, GuardedGzip, error_document, mb, open_binary
 
-MAX_LINE_BYTES = 50 * 1024 * 1024
+# Largest line (one document) read; None: the configured max-file-size (compliance.limits).
+MAX_LINE_BYTES: int | None = None
 MAX_FIELD_CHARS = 500  # scalar fields longer than this are not copied into metadata
 
 
@@ -43,24 +44,29 @@ def reader(text_field: str = "text", url_field: str = "url",
     options = JsonlOptions(text_field, url_field, title_field)
 
     def read_with(data: bytes, path: str) -> Iterator[Document]:
-        return iter_documents(_maybe_gzip(io.BytesIO(data)), path, options)
+        return iter_documents(_maybe_gzip(io.BytesIO(data), path), path, options)
 
     return read_with
 
 
 def read(data: bytes, path: str) -> Iterator[Document]:
-    yield from iter_documents(_maybe_gzip(io.BytesIO(data)), path, JsonlOptions())
+    yield from iter_documents(_maybe_gzip(io.BytesIO(data), path), path, JsonlOptions())
 
 
 def read_file(path: str, options: JsonlOptions | None = None) -> Iterator[Document]:
     with open_binary(path) as raw:
-        yield from iter_documents(_maybe_gzip(raw), path, options or JsonlOptions())
+        yield from iter_documents(_maybe_gzip(raw, path), path, options or JsonlOptions())
 
 
-def _maybe_gzip(fh: BinaryIO) -> BinaryIO:
+def _maybe_gzip(fh: BinaryIO, path: str = "") -> BinaryIO:
+    """``fh``, or a gzip reader over it that refuses decompression bombs (ratio limit)."""
     head = fh.read(2)
     fh.seek(0)
-    return gzip.GzipFile(fileobj=fh) if head == GZIP_MAGIC else fh  # type: ignore[return-value]
+    return GuardedGzip(fh, path) if head == GZIP_MAGIC else fh  # type: ignore[return-value]
+
+
+def max_line_bytes() -> int:
+    return MAX_LINE_BYTES if MAX_LINE_BYTES is not None else limits.current().max_file_size
 
 
 def iter_documents(fh: BinaryIO, path: str, options: JsonlOptions) -> Iterator[Document]:
@@ -79,20 +85,25 @@ def iter_lines(fh: BinaryIO, path: str,
     parser processes; ``skip(number)`` true passes a line over unparsed (``--resume``).
     """
     number = 0
+    cap = max_line_bytes()
     while True:
         try:
-            line = fh.readline(MAX_LINE_BYTES + 1)
-        except (EOFError, OSError, zlib.error) as err:
+            line = fh.readline(cap + 1)
+        except (EOFError, OSError, zlib.error, InputError) as err:
             reason = "truncated gzip data (file ends mid-stream)" if isinstance(err, EOFError) else \
-                f"unreadable data: {err}"
+                err.message if isinstance(err, InputError) else f"unreadable data: {err}"
             yield error_document(path, number + 1, reason)
             return
         if not line:
             return
         number += 1
-        if len(line) > MAX_LINE_BYTES:
-            yield error_document(path, number, f"line exceeds the {mb(MAX_LINE_BYTES)} limit")
-            _skip_rest_of_line(fh)
+        if len(line) > cap:
+            yield error_document(path, number, f"line exceeds the {mb(cap)} limit ({limits.HINT_SIZE})")
+            try:
+                _skip_rest_of_line(fh)
+            except (EOFError, OSError, zlib.error, InputError) as err:
+                yield error_document(path, number + 1, getattr(err, "message", None) or f"unreadable data: {err}")
+                return
             continue
         if not line.strip() or (skip is not None and skip(number)):
             continue

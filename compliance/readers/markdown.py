@@ -14,19 +14,22 @@ from typing import Any
 import regex
 from markdown_it import MarkdownIt
 
+from compliance import limits
 from compliance.document import Block, Document, PlainBuilder
 from compliance.errors import InputError
 from compliance.readers.decode import decode
 from compliance.textpos import LineIndex
 
 _FRONT_MATTER = regex.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)---[ \t]*(?:\r?\n|\Z)", regex.S)
+# Bracket and tag bodies exclude their own opener ("[", "<"), so a line of "[[[[" or "<a <a <a" is
+# scanned once instead of once per opener (that took minutes on a few hundred KB).
 _INLINE = regex.compile(
     r"""\\(?P<esc>[!-/:-@\[-`{-~])
-      | !?\[(?P<text>[^\]\n]*)\]\((?P<url>[^)\s]*)(?:\s+"[^"\n]*")?\)
-      | !?\[(?P<ref>[^\]\n]*)\]\[[^\]\n]*\]
+      | !?\[(?P<text>[^\[\]\n]*)\]\((?P<url>[^)\s]*)(?:\s+"[^"\n]*")?\)
+      | !?\[(?P<ref>[^\[\]\n]*)\]\[[^\[\]\n]*\]
       | <(?P<auto>(?:https?|ftp|mailto):[^>\s]+|[^>\s@]+@[^>\s@]+)>
       | (?P<ticks>`+)(?P<code>.+?)(?P=ticks)
-      | (?P<tag></?[A-Za-z][^>\n]*>)
+      | (?P<tag></?[A-Za-z][^<>\n]*>)
       | (?P<emph>\*+|~~|(?<!\w)_+|_+(?!\w))
     """,
     regex.X,
@@ -39,7 +42,9 @@ _md = MarkdownIt("commonmark").enable("table")
 
 
 def read(data: bytes, path: str) -> Iterator[Document]:
-    yield parse_markdown(decode(data, path), path)
+    text = decode(data, path)
+    limits.check_lines(text, path)
+    yield parse_markdown(text, path)
 
 
 def parse_markdown(text: str, path: str) -> Document:

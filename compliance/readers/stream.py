@@ -13,6 +13,7 @@ import os
 import zlib
 from typing import BinaryIO
 
+from compliance import limits
 from compliance.document import Document
 from compliance.errors import InputError
 
@@ -49,20 +50,72 @@ def file_size(path: str) -> int:
     return st.st_size
 
 
-def mb(n: int) -> str:
-    return f"{n / 1_048_576:.1f} MB"
+mb = limits.mb
 
 
 def gunzip(data: bytes, path: str, limit: int) -> bytes:
-    """Decompress gzip ``data`` (all members) up to ``limit`` bytes; truncated or corrupt data is an error."""
+    """Decompress gzip ``data`` (all members) up to ``limit`` bytes; truncated or corrupt data is an error.
+
+    A bomb is refused at the compression-ratio cap (``limits.ratio_cap``), long before ``limit`` when
+    the input is small: a 100 KB file never inflates past 10 MB with the default ratio.
+    """
+    cap = limits.ratio_cap(len(data), limit)
     with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
-        return read_capped(fh, path, limit, what="decompressed size")
+        out = _read_upto(fh, path, cap + 1)
+    if len(out) > cap:
+        if cap < limit:
+            raise InputError(limits.bomb_message(cap, len(data)), path)
+        raise InputError(f"decompressed size exceeds the {mb(limit)} limit", path)
+    return out
+
+
+class GuardedGzip(gzip.GzipFile):
+    """A streaming gzip reader that stops at the compression-ratio limit (JSONL dumps, line by line).
+
+    The compressed bytes consumed so far come from the underlying file's position (read-ahead makes
+    that an overestimate, so the ratio is never overstated); a breach raises :class:`InputError`.
+    """
+
+    def __init__(self, fileobj: BinaryIO, path: str) -> None:
+        super().__init__(fileobj=fileobj)
+        self._raw = fileobj
+        self._path = path
+        self._start = _tell(fileobj)
+        self._out = 0
+
+    def _check(self, data: bytes) -> bytes:
+        self._out += len(data)
+        if self._out > limits.RATIO_FLOOR:
+            consumed = max(1, _tell(self._raw) - self._start)
+            if limits.too_compressed(self._out, consumed):
+                raise InputError(limits.bomb_message(self._out, consumed), self._path)
+        return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._check(super().read(size))
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._check(super().readline(size))
+
+
+def _tell(fh: BinaryIO) -> int:
+    try:
+        return fh.tell()
+    except (OSError, ValueError):
+        return 0
 
 
 def read_capped(fh: BinaryIO, path: str, limit: int, what: str = "size") -> bytes:
     """Read all of ``fh`` but refuse more than ``limit`` bytes; gzip errors become one-line InputErrors."""
+    data = _read_upto(fh, path, limit + 1)
+    if len(data) > limit:
+        raise InputError(f"{what} exceeds the {mb(limit)} limit", path)
+    return data
+
+
+def _read_upto(fh: BinaryIO, path: str, size: int) -> bytes:
     try:
-        data = fh.read(limit + 1)
+        return fh.read(size)
     except EOFError:
         raise InputError("truncated gzip data (file ends mid-stream)", path) from None
     except gzip.BadGzipFile as err:
@@ -71,9 +124,6 @@ def read_capped(fh: BinaryIO, path: str, limit: int, what: str = "size") -> byte
         raise InputError(f"corrupt gzip data ({err})", path) from None
     except OSError as err:
         raise InputError(err.strerror or str(err), path) from None
-    if len(data) > limit:
-        raise InputError(f"{what} exceeds the {mb(limit)} limit", path)
-    return data
 
 
 def open_text_source(path: str) -> BinaryIO:

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from compliance import limits
 from compliance.document import Document
 from compliance.errors import InputError
 from compliance.readers.stream import GZIP_MAGIC, error_document, is_error, mb, open_binary
@@ -39,7 +40,8 @@ __all__ = ["RawRecord", "build_document", "collect_host_policies", "error_docume
            "iter_documents", "iter_raw", "read", "read_file"]
 
 # Largest record payload read; larger HTML/text records become error Documents.
-MAX_RECORD_BYTES = 50 * 1024 * 1024
+# None: the configured max-file-size (compliance.limits); tests set a number.
+MAX_RECORD_BYTES: int | None = None
 MAX_HOST_FILE_BYTES = 512 * 1024  # robots.txt / tdmrep.json larger than this are ignored
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml+xhtml"})
 TEXT_TYPES = frozenset({"text/plain"})
@@ -111,7 +113,7 @@ def iter_raw(fh: BinaryIO, path: str, vocab: Any = None,
                 continue
             if skip is not None and skip(ordinal):
                 continue
-            payload = _read_payload(rec, MAX_RECORD_BYTES)
+            payload = _read_payload(rec, MAX_RECORD_BYTES, fh)
         except InputError as err:
             yield error_document(path, ordinal, err.message, url=_target_uri(rec), warc_offset=rec.stream_pos)
             continue
@@ -292,7 +294,23 @@ def _content(rec: Any) -> tuple[str | None, list[tuple[str, str]], int | None]:
     return None, [], None
 
 
-def _read_payload(rec: Any, limit: int) -> bytes:
+def _tell(fh: Any) -> int:
+    try:
+        return fh.tell()
+    except (OSError, ValueError, AttributeError):
+        return -1  # a pipe: no ratio check (the size cap still holds)
+
+
+def _read_payload(rec: Any, limit: int | None, fh: BinaryIO | None = None) -> bytes:
+    """The record's payload (transfer and content encodings undone), at most ``limit`` bytes.
+
+    With the archive's file handle ``fh``, the payload's size is also held against the compressed bytes
+    read for it (``fh``'s position; fastwarc reads ahead, so that overestimates them): a record that
+    inflates past the compression-ratio limit is a decompression bomb, refused after a few MB.
+    """
+    if limit is None:
+        limit = limits.current().max_file_size
+    guard = fh is not None and _tell(fh) >= rec.stream_pos > -1  # a file position to compare with
     chunks = []
     size = 0
     while size <= limit:
@@ -301,8 +319,12 @@ def _read_payload(rec: Any, limit: int) -> bytes:
             break
         chunks.append(chunk)
         size += len(chunk)
+        if guard and size > limits.RATIO_FLOOR:
+            consumed = max(1, _tell(fh) - rec.stream_pos)
+            if limits.too_compressed(size, consumed):
+                raise InputError(limits.bomb_message(size, consumed))
     if size > limit:
-        raise InputError(f"record payload exceeds the {mb(limit)} limit")
+        raise InputError(f"record payload exceeds the {mb(limit)} limit ({limits.HINT_SIZE})")
     return b"".join(chunks)
 
 

@@ -234,10 +234,11 @@ class CorpusIndex:
         """
         from compliance.readers import expand_paths
 
-        files = list(dict.fromkeys(expand_paths(paths, allow_dirs=True)))
+        skipped: list[str] = []  # symlinks out of the tree, not followed
+        files = list(dict.fromkeys(expand_paths(paths, allow_dirs=True, skipped=skipped)))
         known = self._guard(lambda: dict(self.db.execute("SELECT path, hash FROM files")))
         tasks = [(f, known.get(file_key(f))) for f in files]
-        report = AddReport()
+        report = AddReport(errors=skipped)
         strict_set = {file_key(s) for s in strict}
         writer = _BatchWriter(self, report, batch)
         for done, batch in enumerate(self._prepared(tasks, engine, jobs), 1):
