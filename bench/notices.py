@@ -118,7 +118,7 @@ def keyword_report(engine: NoticeEngine, plains: list[str], top: int) -> None:
     for plain in plains:
         total += len(plain)
         for k, _start, _end in engine.keyword_hits(plain):
-            hits[k] += 1  # raw hits; a \\b-marked keyword's boundary check comes after this count
+            hits[k] += 1  # raw hits; the check of a \\b or ^ marker comes after this count
         for i, wins in engine.windows(plain).items():
             covered[i] += sum(hi - lo for lo, hi in wins)
     compiled = engine.rules.compiled
@@ -127,11 +127,16 @@ def keyword_report(engine: NoticeEngine, plains: list[str], top: int) -> None:
     for k, n in hits.most_common(top):
         free, bounded = engine.owners[k]
         rules = [compiled[i].rule.id for i in free]
-        rules += [f"{compiled[i].rule.id} (with \\b)" for _, _, idx in bounded for i in idx]
+        rules += [f"{compiled[i].rule.id} (with {_markers(left, right, line)})"
+                  for left, right, line, idx in bounded for i in idx]
         print(f"  {n:9,}  {literals[k]!r:28} -> {', '.join(rules)}")
     print("text share scanned per rule (windows around its keyword hits), highest first:")
     for i, n in covered.most_common(top):
         print(f"  {100 * n / max(total, 1):6.2f} %  {compiled[i].rule.id} ({len(compiled[i].patterns)} patterns)")
+
+
+def _markers(left: bool, right: bool, line: bool) -> str:
+    return " and ".join(m for m, on in (("^", line), ("\\b", left or right)) if on)
 
 
 def rule_costs(engine: NoticeEngine, plains: list[str], top: int) -> None:

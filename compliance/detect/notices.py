@@ -10,6 +10,13 @@ of running every pattern everywhere (``match_text_naive``; ``bench/notices.py`` 
 A keyword written ``\\bap\\b`` (a ``\\b`` at either end) only counts where the text has a word boundary
 there: short names ("AP", "SID", "dts") otherwise hit inside every "apt", "inside", "dtstart" and make
 their rules scan nearly all text. Use it only where every pattern of the rule has that boundary too.
+A keyword written ``^by `` only counts at the start of a line (the text's start or just after a
+``\\n``), for rules whose every pattern starts with ``(?m)^`` right before the keyword: "by " is in
+every other sentence, a line that starts with "By " is rare.
+
+Inside a window a pattern runs only if the window holds its *required literals* (strings every
+match contains, derived from the pattern: :mod:`compliance.ruleset.required`); most windows around a
+keyword do not hold the rest of a pattern, and a few ``str.find`` calls cost less than a search.
 """
 
 from __future__ import annotations
@@ -32,11 +39,13 @@ from compliance.detect.extract import (
 from compliance.document import Document
 from compliance.findings import Notice, Warning_
 from compliance.ruleset.loader import CompiledRule, LoadedRules
+from compliance.ruleset.required import fold_text
 
 WINDOW = 600  # characters scanned on each side of a keyword hit
 MARGIN = 40  # characters past a window that lookarounds may still see (matches must start inside)
 RULE_TIMEOUT = 1.0  # seconds one rule may spend on one document
 BOUNDARY = "\\b"  # keyword edge marker: a word boundary is required there
+LINE_START = "^"  # keyword start marker: the hit must start a line
 _YEAR_KINDS = {"copyright", "all-rights-reserved", "reproduction-ban", "license", "attribution"}
 
 
@@ -117,12 +126,20 @@ def _is_word(c: str) -> bool:
 
 def parse_keyword(keyword: str) -> tuple[str, bool, bool]:
     """``(literal, boundary_before, boundary_after)``; a boundary is only checked next to a word character."""
+    return keyword_spec(keyword)[:3]
+
+
+def keyword_spec(keyword: str) -> tuple[str, bool, bool, bool]:
+    """``(literal, boundary_before, boundary_after, line_start)`` of a keyword with its markers."""
+    line = keyword.startswith(LINE_START) and len(keyword) > len(LINE_START)
+    if line:
+        keyword = keyword[len(LINE_START):]
     left = keyword.startswith(BOUNDARY)
     right = keyword.endswith(BOUNDARY) and len(keyword) > len(BOUNDARY) * left + 1
     literal = keyword[len(BOUNDARY) if left else 0:len(keyword) - len(BOUNDARY) if right else None]
     if not literal:
-        return keyword, False, False
-    return literal, left and _is_word(literal[0]), right and _is_word(literal[-1])
+        return keyword, False, False, line
+    return literal, left and _is_word(literal[0]), right and _is_word(literal[-1]), line
 
 
 class KeywordIndex:
@@ -322,21 +339,22 @@ class NoticeEngine:
         self.rules = rules
         self.timeout = timeout
         self.publishers = PublisherIndex(rules.ruleset.publishers)
-        # literal -> (boundary_before, boundary_after) -> rule indexes
-        owners: dict[str, dict[tuple[bool, bool], list[int]]] = {}
+        # literal -> (boundary_before, boundary_after, line_start) -> rule indexes
+        owners: dict[str, dict[tuple[bool, bool, bool], list[int]]] = {}
         for i, compiled in enumerate(rules.compiled):
             for kw in compiled.keywords:
-                literal, left, right = parse_keyword(kw)
+                literal, left, right, line = keyword_spec(kw)
                 literal = _SPACE_RUN.sub(" ", literal)  # as the text is matched (collapse_spaces)
-                idx = owners.setdefault(literal, {}).setdefault((left, right), [])
+                idx = owners.setdefault(literal, {}).setdefault((left, right, line), [])
                 if i not in idx:
                     idx.append(i)
         self.keywords = KeywordIndex(list(owners))
-        # per literal: rules that take every hit, and (before, after, rules) that need boundaries
-        self.owners: list[tuple[tuple[int, ...], tuple[tuple[bool, bool, tuple[int, ...]], ...]]] = []
+        self._required: dict[int, list] = {}
+        # per literal: rules that take every hit, and (before, after, line, rules) that need a check
+        self.owners: list[tuple[tuple[int, ...], tuple[tuple[bool, bool, bool, tuple[int, ...]], ...]]] = []
         for groups in owners.values():
-            free = tuple(groups.pop((False, False), ()))
-            self.owners.append((free, tuple((left, right, tuple(idx)) for (left, right), idx in groups.items())))
+            free = tuple(groups.pop((False, False, False), ()))
+            self.owners.append((free, tuple((*flags, tuple(idx)) for flags, idx in groups.items())))
 
     # -- matching -------------------------------------------------------------------------------
 
@@ -383,17 +401,21 @@ class NoticeEngine:
 
     def _owned(self, hits, text: str | bytes) -> list[tuple[tuple[int, ...], int, int]]:
         """``(rules, start, end)`` per hit with at least one rule: the literal's rules, less those whose
-        ``\\b`` marker finds no word boundary there (checked in ``text``, or in its UTF-8 bytes)."""
-        word_before, word_after = (_word_before, _word_after) if isinstance(text, str) else \
-            (_word_before_utf8, _word_after_utf8)
+        ``\\b`` marker finds no word boundary or whose ``^`` finds no line start there (checked in
+        ``text``, or in its UTF-8 bytes)."""
+        if isinstance(text, str):
+            word_before, word_after, newline = _word_before, _word_after, "\n"
+        else:
+            word_before, word_after, newline = _word_before_utf8, _word_after_utf8, 10
         kept = []
         owners_of = self.owners
         for k, start, end in hits:
             owners, bounded = owners_of[k]
             if bounded:
                 owners = list(owners)
-                for left, right, idx in bounded:
-                    if not ((left and word_before(text, start)) or (right and word_after(text, end))):
+                for left, right, line, idx in bounded:
+                    if not ((left and word_before(text, start)) or (right and word_after(text, end))
+                            or (line and start and text[start - 1] != newline)):
                         owners += idx
                 if not owners:
                     continue
@@ -415,15 +437,26 @@ class NoticeEngine:
         """Every pattern over the whole text: the reference the prefilter must equal."""
         found: list[RawMatch] = []
         for compiled in self.rules.compiled:
-            found += self._run(compiled, text, [(0, len(text))], None, "")
+            found += self._run(compiled, text, [(0, len(text))], None, "", check=False)
         return dedupe(found)
 
-    def _run(self, compiled: CompiledRule, text: str, spans, warnings, path) -> list[RawMatch]:
+    def _run(self, compiled: CompiledRule, text: str, spans, warnings, path, check: bool = True) -> list[RawMatch]:
+        """Matches of ``compiled`` starting in ``spans``; with ``check``, a pattern runs only in the
+        spans that hold its required literals."""
         out: list[RawMatch] = []
         seen: set[tuple[int, int]] = set()
+        required = self._needs(compiled) if check else [()] * len(compiled.patterns)
+        folded: list[str | None] = [None] * len(spans)  # each span's text, folded once for all patterns
+        n = len(text)
         try:
-            for pattern in compiled.patterns:
-                for lo, hi in spans:
+            for pattern, needs in zip(compiled.patterns, required, strict=True):
+                for j, (lo, hi) in enumerate(spans):
+                    if needs:
+                        window = folded[j]
+                        if window is None:
+                            window = folded[j] = fold_text(text[lo:hi + MARGIN if hi + MARGIN < n else n])
+                        if not _holds(window, needs):
+                            continue
                     for m in self._scan(pattern, text, lo, hi):
                         if (m.start(), m.end()) not in seen:
                             seen.add((m.start(), m.end()))
@@ -434,6 +467,16 @@ class NoticeEngine:
                                                "on this document and was skipped", compiled.rule.id))
             return []
         return out
+
+    def _needs(self, compiled: CompiledRule) -> list:
+        """Per pattern, its required sets less those every keyword of the rule implies (a window is
+        around a keyword hit: "copyright" is always in a window of a rule whose keyword it is)."""
+        needs = self._required.get(id(compiled))
+        if needs is None:
+            words = [_SPACE_RUN.sub(" ", keyword_spec(k)[0]) for k in compiled.keywords]
+            needs = [tuple(s for s in sets if not _implied(s, words)) for sets in compiled.required_literals()]
+            self._required[id(compiled)] = needs
+        return needs
 
     def _scan(self, pattern, text: str, lo: int, hi: int) -> list:
         """Non-empty matches starting in ``[lo, hi)``, as a scan of the whole ``text`` finds them.
@@ -493,6 +536,25 @@ class NoticeEngine:
             license=license_id, role=rule.role, scope=block.kind if block else None,
             quoted=bool(block and block.quoted), links=[link.model_dump() for link in rule.links],
         )
+
+
+def _implied(alternatives: tuple[str, ...], keywords: list[str]) -> bool:
+    """Does every keyword hit put one of ``alternatives`` into the text? Only for alternatives of
+    ASCII without spaces: a keyword's space stands for any whitespace run, and a hit is found in
+    ``lowered`` text while windows are ``casefold``-ed (the two agree on ASCII results)."""
+    usable = [a for a in alternatives if a.isascii() and " " not in a]
+    return bool(usable) and all(any(a in k for a in usable) for k in keywords)
+
+
+def _holds(window: str, needs) -> bool:
+    """Does ``window`` (folded) hold a literal of each required set?"""
+    for alternatives in needs:
+        for literal in alternatives:
+            if literal in window:
+                break
+        else:
+            return False
+    return True
 
 
 def _merge(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
 from pydantic import ValidationError
 
 from compliance.errors import RuleError
 from compliance.ruleset.model import GROUP_NAMES, Pack, PolicyConfig, Rule, RuleSet
+
+if TYPE_CHECKING:
+    from compliance.ruleset.required import Required
 
 _MACRO = regex.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
 BUILTIN_MACROS = ("agencies", "publishers")
@@ -36,6 +39,15 @@ class CompiledRule:
     patterns: list[regex.Pattern]
     keywords: list[str]
     origin: str
+    required: list[Required] | None = None  # per pattern, derived on first use (or cached)
+
+    def required_literals(self) -> list[Required]:
+        """Per pattern, the sets of literals every match contains (``compliance.ruleset.required``)."""
+        if self.required is None:
+            from compliance.ruleset.required import required_sets
+
+            self.required = [required_sets(p.pattern, p.flags) for p in self.patterns]
+        return self.required
 
 
 class LoadedRules:
@@ -54,8 +66,22 @@ def yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_ruleset(extra_dirs: list[str] | None = None, builtin: bool = True) -> LoadedRules:
-    """Load the built-in packs plus each of ``extra_dirs`` (a directory or a single YAML file)."""
+def load_ruleset(extra_dirs: list[str] | None = None, builtin: bool = True, cache: bool = True) -> LoadedRules:
+    """Load the built-in packs plus each of ``extra_dirs`` (a directory or a single YAML file).
+
+    With ``cache`` the result comes from the rule cache when no rule file changed (see
+    :mod:`compliance.ruleset.cache`); a changed or invalid file is loaded, and reported, as without it.
+    """
+    sources = rule_sources(extra_dirs, builtin)
+    if not cache:
+        return _load_sources(sources)
+    from compliance.ruleset.cache import cached
+
+    return cached("rules", sources, lambda: _load_sources(sources, derive=True))
+
+
+def rule_sources(extra_dirs: list[str] | None = None, builtin: bool = True) -> list[Path]:
+    """The YAML files ``load_ruleset`` reads, in load order."""
     sources: list[Path] = []
     if builtin:
         sources += yaml_files(builtin_rules_dir())
@@ -67,8 +93,16 @@ def load_ruleset(extra_dirs: list[str] | None = None, builtin: bool = True) -> L
             sources.append(p)
         else:
             raise RuleError("no such rules directory or file", entry)
+    return sources
+
+
+def _load_sources(sources: list[Path], derive: bool = False) -> LoadedRules:
     packs = [(str(path), *_load_pack(path)) for path in sources]
-    return _merge_and_compile(packs)
+    loaded = _merge_and_compile(packs)
+    if derive:  # worth it only when the result is kept: the engine derives them lazily otherwise
+        for compiled in loaded.compiled:
+            compiled.required_literals()
+    return loaded
 
 
 def _load_yaml(path: Path) -> Any:
@@ -82,7 +116,7 @@ def _load_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as err:
         raise RuleError(f"cannot read rule file: {err}", str(path)) from None
     try:
-        return yaml.load(text)
+        data = yaml.load(text)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = (err.problem or err.context or "invalid YAML").strip()
@@ -90,6 +124,51 @@ def _load_yaml(path: Path) -> Any:
                         mark.column + 1 if mark else None) from None
     except YAMLError as err:
         raise RuleError(f"invalid YAML: {str(err).splitlines()[0]}", str(path)) from None
+    except (ValueError, TypeError, LookupError, RecursionError) as err:  # ``!!int x``, nesting too deep
+        first = str(err).splitlines()[0] if str(err) else ""
+        raise RuleError(f"invalid YAML: {type(err).__name__}: {first}", str(path)) from None
+    _refuse_tags(data, str(path))
+    return data
+
+
+# Tags a plain-data rule pack may carry: YAML's own types. Anything else (``!!python/object``, ``!custom``)
+# is refused by name rather than left for validation to trip over.
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq"))
+
+
+def _refuse_tags(data: Any, path: str) -> None:
+    """Raise a RuleError at the first explicitly tagged node that is not a plain YAML type.
+
+    Each container is visited once: aliases share nodes, so a walk that followed them would be exponential.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[Any, int | None, int | None]] = [(data, 1, 1)]
+    while stack:
+        node, line, col = stack.pop()
+        lc = getattr(node, "lc", None)
+        if lc is not None and lc.line is not None:
+            line, col = lc.line + 1, lc.col + 1
+        tag = getattr(getattr(node, "tag", None), "value", None)
+        if tag and tag not in _PLAIN_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise RuleError(f"YAML tag {shown} is not allowed: rule packs are plain data", path, line, col)
+        if not isinstance(node, (dict, list)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            where = _child_position(lc, key, isinstance(node, dict))
+            stack.append((value, *(where or (line, col))))
+
+
+def _child_position(lc: Any, key: Any, mapping: bool) -> tuple[int, int] | None:
+    try:
+        pos = lc.key(key) if mapping else lc.item(key)
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None
+    if not pos or pos[0] is None:
+        return None
+    return pos[0] + 1, pos[1] + 1
 
 
 def _load_pack(path: Path) -> tuple[Pack, Any]:

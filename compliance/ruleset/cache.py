@@ -1,0 +1,137 @@
+"""A cache of loaded rule packs, so that start-up does not parse YAML and compile regexes every time.
+
+Loading the shipped packs costs ~1 s (ruamel.yaml parsing ~0.35 s, ``regex`` compilation ~0.55 s,
+pydantic is cheap); unpickling the result costs ~30 ms, because a pickled ``regex`` pattern carries
+its compiled code. The cache is keyed by the *content* of every rule file (path, size and a hash of
+the bytes: an edit within the same second, or one that keeps the size, still invalidates it) plus the
+versions of Python, ``regex``, ``pydantic``, this package and the loader's own source files. A file
+that fails to load is never cached, so an invalid edit is reported exactly as without a cache.
+
+The cache is an optimisation only: an unreadable, corrupt, foreign or stale file is ignored and
+replaced, a failed write is ignored, and ``COMPLIANCE_NO_CACHE=1`` turns it off. Files go to
+``$COMPLIANCE_CACHE_DIR``, else ``$XDG_CACHE_HOME/compliance``, else ``~/.cache/compliance``; the
+directory is private (0700) and a file not owned by the user or writable by others is not loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+FORMAT = 1  # bump when the pickled objects change shape in a way the source stamps would not catch
+KEEP = 8  # cache files kept per kind (one per set of rule paths; test runs make many)
+_CODE = ("loader.py", "model.py", "cache.py", "required.py")  # modules whose classes are pickled
+
+
+def cache_dir() -> Path | None:
+    """Where cache files go, or None when caching is off."""
+    if os.environ.get("COMPLIANCE_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    explicit = os.environ.get("COMPLIANCE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "compliance"
+
+
+def cached(kind: str, sources: list[Path], build: Callable[[], T]) -> T:
+    """``build()``, or its result from an earlier run with the same ``sources`` (content) and code."""
+    directory = cache_dir()
+    if directory is None:
+        return build()
+    try:
+        stamp = _stamp(sources)
+    except OSError:  # a source vanished or is unreadable: let the loader report it
+        return build()
+    path = directory / f"{kind}-{_name(sources)}.pickle"
+    hit = _read(path, stamp)
+    if hit is not None:
+        return hit
+    value = build()
+    _write(directory, path, stamp, value)
+    return value
+
+
+def _name(sources: list[Path]) -> str:
+    """One file per set of rule paths (the shipped packs, or those plus ``--rules`` ones)."""
+    joined = "\0".join(str(p.resolve()) for p in sources)
+    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _stamp(sources: list[Path]) -> str:
+    import pydantic
+    import regex
+
+    import compliance
+
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    versions = (FORMAT, sys.version, regex.__version__, pydantic.VERSION, compliance.__version__)
+    digest.update(repr(versions).encode())
+    for name in _CODE:
+        try:
+            st = (here / name).stat()
+            digest.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        except OSError:
+            digest.update(f"{name}:-".encode())
+    for source in sources:
+        data = source.read_bytes()
+        digest.update(f"\0{source.resolve()}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _read(path: Path, stamp: str):
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not _trusted(st):
+                return None
+            saved, value = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - missing, truncated, corrupt or from another version: rebuild
+        return None
+    return value if saved == stamp else None
+
+
+def _trusted(st: os.stat_result) -> bool:
+    """Only a regular file of our own that nobody else may write (a pickle runs code when loaded)."""
+    if not stat.S_ISREG(st.st_mode) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or st.st_uid == getuid()
+
+
+def _write(directory: Path, path: Path, stamp: str, value: object) -> None:
+    """Write atomically (temporary file, then rename); any failure leaves the run unaffected."""
+    tmp = None
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=directory)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump((stamp, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        tmp = None
+        _prune(directory, path.name.split("-")[0])
+    except Exception:  # noqa: BLE001 - read-only home, full disk, unpicklable value: run uncached
+        pass
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _prune(directory: Path, kind: str) -> None:
+    """Delete all but the ``KEEP`` most recently written files of ``kind``."""
+    files = sorted(directory.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in files[KEEP:]:
+        old.unlink(missing_ok=True)
