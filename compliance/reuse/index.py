@@ -169,6 +169,9 @@ class CorpusIndex:
         if not exists or (create and app == 0 and version == 0 and not self._has_tables()):
             self._init_schema()
         elif app != APPLICATION_ID:
+            if app == 0 and version == 0 and not self._has_tables():  # created, killed before the schema
+                raise ConfigError("empty corpus index (a `compliance corpus add` stopped before its first "
+                                  "batch): run it again", self.path)
             raise ConfigError("not a compliance corpus index", self.path)
         elif version != SCHEMA_VERSION:
             raise ConfigError(f"corpus index format {version}, this version of compliance reads "
@@ -566,6 +569,11 @@ def _db_message(err: sqlite3.DatabaseError) -> str:
         return "not a compliance corpus index (not an SQLite database)"
     if "malformed" in text or "corrupt" in text:
         return f"corpus index is corrupt ({text})"
+    if "database or disk is full" in text:
+        return "corpus index: disk full (batches written before are kept; free space and run the command again)"
+    if "disk I/O error" in text:
+        return ("corpus index: disk I/O error (disk full, a file size limit or a failing disk; batches "
+                "written before are kept)")
     if "locked" in text or "busy" in text:
         return f"corpus index is busy: another process holds it ({text})"
     if "no such table" in text or "no such column" in text:
