@@ -71,11 +71,13 @@ _SPACE_RUN = regex.compile(r"\s+")
 _SURROGATE = regex.compile("[\ud800-\udfff]")
 
 
-_WHITE_BYTES = bytes.maketrans(b"\n\r\t", b"   ")
+# line breaks and tabs to spaces, and ASCII lower-cased in the same pass (bytes.lower() is one more)
+_WHITE_BYTES = bytes.maketrans(b"\n\r\tABCDEFGHIJKLMNOPQRSTUVWXYZ", b"   abcdefghijklmnopqrstuvwxyz")
 
 
 def collapse_spaces(low: AnyStr) -> tuple[AnyStr, list[int], list[int]]:
-    """``low`` (``str`` or UTF-8 ``bytes``) with line breaks and tabs as spaces and runs of spaces as one,
+    """``low`` (``str``, or UTF-8 ``bytes``, whose ASCII letters are lowered here too) with line breaks and
+    tabs as spaces and runs of spaces as one,
     plus the map back: ``after[i]`` is the collapsed offset just past the i-th shortened run,
     ``removed[i]`` the characters dropped up to it. A blank line stays a break no keyword spans (two
     NULs), which also keeps the runs to map few. Plain ``str``/``bytes`` methods only: a regex over
@@ -182,7 +184,7 @@ class KeywordIndex:
             raw = text.encode("utf-8", "surrogatepass")
             ascii_only = text.isascii()
             if ascii_only or not _holds_any(text, raw, odd, leads):
-                collapsed, after, removed = collapse_spaces(raw.lower())
+                collapsed, after, removed = collapse_spaces(raw)  # lowers ASCII as it goes
                 found = [(owner[v], s, e) for v, s, e in automaton.find_matches_as_indexes(collapsed, overlapping=True)]
                 if after and found:
                     found = _unmap(found, after, removed)
@@ -426,38 +428,48 @@ class NoticeEngine:
                    only: set[str] | None = None) -> list[RawMatch]:
         """All raw matches in ``text`` (prefiltered), deduplicated per kind."""
         found: list[RawMatch] = []
+        folds: dict[tuple[int, int], str] = {}  # folded window text, shared by rules with the same window
         for i, spans in self.windows(text).items():
             compiled = self.rules.compiled[i]
             if only is not None and compiled.rule.id not in only:
                 continue
-            found += self._run(compiled, text, spans, warnings, path)
+            found += self._run(compiled, text, spans, warnings, path, folds)
         return dedupe(found)
 
     def match_text_naive(self, text: str) -> list[RawMatch]:
         """Every pattern over the whole text: the reference the prefilter must equal."""
         found: list[RawMatch] = []
         for compiled in self.rules.compiled:
-            found += self._run(compiled, text, [(0, len(text))], None, "", check=False)
+            found += self._run(compiled, text, [(0, len(text))], None, "", None)
         return dedupe(found)
 
-    def _run(self, compiled: CompiledRule, text: str, spans, warnings, path, check: bool = True) -> list[RawMatch]:
-        """Matches of ``compiled`` starting in ``spans``; with ``check``, a pattern runs only in the
-        spans that hold its required literals."""
+    def _run(self, compiled: CompiledRule, text: str, spans, warnings, path,
+             folds: dict[tuple[int, int], str] | None) -> list[RawMatch]:
+        """Matches of ``compiled`` starting in ``spans``. With ``folds`` (a cache of folded windows), a
+        pattern runs only in the spans that hold its required literals; without, in every span."""
         out: list[RawMatch] = []
         seen: set[tuple[int, int]] = set()
-        required = self._needs(compiled) if check else [()] * len(compiled.patterns)
-        folded: list[str | None] = [None] * len(spans)  # each span's text, folded once for all patterns
+        required = self._needs(compiled) if folds is not None else [()] * len(compiled.patterns)
         n = len(text)
         try:
             for pattern, needs in zip(compiled.patterns, required, strict=True):
-                for j, (lo, hi) in enumerate(spans):
+                for span in spans:
                     if needs:
-                        window = folded[j]
+                        window = folds.get(span)
                         if window is None:
-                            window = folded[j] = fold_text(text[lo:hi + MARGIN if hi + MARGIN < n else n])
-                        if not _holds(window, needs):
+                            lo, hi = span
+                            window = folds[span] = fold_text(text[lo:hi + MARGIN if hi + MARGIN < n else n])
+                        missing = False
+                        for alternatives in needs:  # inline: this runs per pattern and window
+                            for literal in alternatives:
+                                if literal in window:
+                                    break
+                            else:
+                                missing = True
+                                break
+                        if missing:
                             continue
-                    for m in self._scan(pattern, text, lo, hi):
+                    for m in self._scan(pattern, text, *span):
                         if (m.start(), m.end()) not in seen:
                             seen.add((m.start(), m.end()))
                             out.append(RawMatch(compiled, m.start(), m.end(), m.groupdict()))
@@ -544,17 +556,6 @@ def _implied(alternatives: tuple[str, ...], keywords: list[str]) -> bool:
     ``lowered`` text while windows are ``casefold``-ed (the two agree on ASCII results)."""
     usable = [a for a in alternatives if a.isascii() and " " not in a]
     return bool(usable) and all(any(a in k for a in usable) for k in keywords)
-
-
-def _holds(window: str, needs) -> bool:
-    """Does ``window`` (folded) hold a literal of each required set?"""
-    for alternatives in needs:
-        for literal in alternatives:
-            if literal in window:
-                break
-        else:
-            return False
-    return True
 
 
 def _merge(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
