@@ -238,6 +238,8 @@ def test_full_disk_is_one_clean_error_and_the_index_stays_whole(corpus, tmp_path
     again = subprocess.run(_cmd("corpus", "add", docs / "a", "--index", index, "-q"), capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert state(index) == {k: v for k, v in reference.items() if k in order[:DOCS_PER_DIR]}
+    print(f"\nfull disk (300 KB file size limit): exit 2, one line; {len(got)} of {DOCS_PER_DIR} documents kept "
+          "whole, integrity ok; re-run completed the set")
 
 
 def test_database_full_error_is_clear_and_the_index_stays_whole(corpus, tmp_path):
@@ -256,3 +258,4 @@ def test_database_full_error_is_clear_and_the_index_stays_whole(corpus, tmp_path
     got = state(index)
     assert 0 < len(got) < DOCS_PER_DIR
     assert_committed_prefix(got, reference, order)
+    print(f"\nSQLITE_FULL (max_page_count): one message; {len(got)} of {DOCS_PER_DIR} documents kept whole")
