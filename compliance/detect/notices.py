@@ -527,8 +527,15 @@ class NoticeEngine:
 
     def to_notice(self, doc: Document, m: RawMatch) -> Notice:
         rule = m.rule.rule
-        start, end = doc.source_span(m.start, m.end)
-        matched = doc.plain[m.start:m.end]
+        # a pattern's ``\s``/``[^\n]`` may take the ``\r`` of a CRLF line end: a notice never ends (or
+        # starts) with whitespace, or its span and end column would be one off
+        p_start, p_end = m.start, m.end
+        while p_end > p_start and doc.plain[p_end - 1].isspace():
+            p_end -= 1
+        while p_start < p_end and doc.plain[p_start].isspace():
+            p_start += 1
+        start, end = doc.source_span(p_start, p_end)
+        matched = doc.plain[p_start:p_end]
         g = m.groups
         holder = clean_holder(g.get("holder"))
         profile = (self.publishers.profiles.get(rule.publisher) if rule.publisher else None) \

@@ -170,7 +170,9 @@ def license_id(value: str | None, vocab: Vocabulary) -> str | None:
 
 
 def _license_from_url(url: str, vocab: Vocabulary) -> str | None:
-    parts = urlsplit(url if "//" in url else "//" + url)
+    parts = _split(url if "//" in url else "//" + url)
+    if parts is None:
+        return None
     where = ((parts.hostname or "") + parts.path).lower().rstrip("/")
     m = vocab.cc_url.match(where)
     if m and vocab.licenses is not None:
@@ -198,7 +200,7 @@ def _signal(spec: SignalSpec, value: str, source: str, vocab: Vocabulary, base_u
     url = None
     machine = spec.machine_readable
     if (spec.spdx or spec.kind == "tdm-policy") and _LINK_VALUE.match(value):
-        url = urljoin(base_url or "", value)
+        url = _join(base_url, value)
         if not spec.spdx:
             value = url
     if spec.spdx:
@@ -399,7 +401,8 @@ class HostPolicies:
         """``"robots"`` or ``"tdmrep"`` when ``url`` names a host-level file, else None."""
         if not url:
             return None
-        path = urlsplit(url).path
+        parts = _split(url)
+        path = parts.path if parts is not None else None
         files = self.vocab.config.host_files
         return "robots" if path == files.robots else "tdmrep" if path == files.tdmrep else None
 
@@ -453,7 +456,9 @@ class HostPolicies:
         return out
 
     def _tdmrep_signals(self, url: str, rep_url: str, rules: list) -> list[Signal]:
-        parts = urlsplit(url)
+        parts = _split(url)
+        if parts is None:
+            return []
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         for pattern, rule in rules:
             if pattern.match(path):
@@ -461,14 +466,30 @@ class HostPolicies:
                 if "tdm-reservation" in rule:
                     out.append(Signal("tdm-reservation", str(rule["tdm-reservation"]), "file", True, None, rep_url))
                 if rule.get("tdm-policy"):
-                    policy = urljoin(url, str(rule["tdm-policy"]))
+                    policy = _join(url, str(rule["tdm-policy"]))
                     out.append(Signal("tdm-policy", policy, "file", True, None, policy))
                 return out  # the first matching rule decides
         return []
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    parts = _split(url)
+    return ((parts.hostname if parts is not None else None) or "").lower().removeprefix("www.")
+
+
+def _split(url: str) -> Any:
+    """``urlsplit(url)``, or None for a URL it refuses (``http://[::1``: pages carry such links)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
+def _join(base: str | None, url: str) -> str:
+    try:
+        return urljoin(base or "", url)
+    except ValueError:
+        return url
 
 
 def _location_pattern(location: str) -> regex.Pattern:

@@ -132,6 +132,8 @@ def _document(line: bytes, path: str, number: int, options: JsonlOptions) -> Doc
         raise InputError("line is not UTF-8", path, number) from None
     except ValueError as err:
         raise InputError(f"invalid JSON: {str(err).split(':')[0]}", path, number) from None
+    except RecursionError:  # ``[[[[...`` thousands deep: the parser's stack, not the machine's, runs out
+        raise InputError("invalid JSON: nested too deeply", path, number) from None
     if not isinstance(obj, dict):
         raise InputError("line is not a JSON object", path, number)
     text = _field(obj, options.text_field)

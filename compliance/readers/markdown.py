@@ -8,6 +8,8 @@ it kept.
 
 from __future__ import annotations
 
+import datetime
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -70,7 +72,19 @@ def parse_markdown(text: str, path: str) -> Document:
     return doc
 
 
+# Keys readers set themselves: front matter must not shadow them (an ``error`` key would make a good
+# document look unreadable, a ``links`` key would hide the document's own links).
+_RESERVED_KEYS = frozenset(("error", "links", "main_end", "fields", "http_headers"))
+# Metadata that every reader gives as text (the HTML reader takes them from meta tags): coerced to str.
+_TEXT_KEYS = frozenset(("title", "author", "publisher", "source", "sitename", "date", "language", "canonical",
+                        "url", "license"))
+# Values in the front matter once aliases are expanded: ``&a [*b, *b, ...]`` chains ("billion laughs")
+# are tiny on disk and exponential for whoever walks them (JSON output, policy).
+MAX_FRONT_MATTER_VALUES = 10_000
+
+
 def _parse_front_matter(raw: str, path: str) -> dict[str, Any]:
+    """The front matter as JSON-safe metadata: a YAML mapping of the writer's fields, never Python objects."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
@@ -80,7 +94,53 @@ def _parse_front_matter(raw: str, path: str) -> dict[str, Any]:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         raise InputError(f"invalid front matter: {getattr(err, 'problem', err)}", path, line) from None
-    return {str(k): v for k, v in data.items()} if isinstance(data, dict) else {}
+    except (ValueError, TypeError, LookupError, RecursionError) as err:  # ``!!int x``, nesting too deep
+        first = str(err).splitlines()[0] if str(err) else ""
+        raise InputError(f"invalid front matter: {type(err).__name__}: {first}", path, 2) from None
+    if not isinstance(data, dict):
+        return {}
+    budget = [MAX_FRONT_MATTER_VALUES]
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        key = str(k)
+        if key in _RESERVED_KEYS:
+            continue
+        value = _json_value(v, budget, path)
+        if key in _TEXT_KEYS:
+            value = _text_value(value)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _json_value(value: Any, budget: list[int], path: str) -> Any:
+    """``value`` with dates as ISO strings, non-finite floats and bytes as text, sets as lists."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise InputError(f"front matter too large: over {MAX_FRONT_MATTER_VALUES} values once aliases are "
+                         "expanded", path, 2)
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(k): _json_value(v, budget, path) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_json_value(v, budget, path) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _text_value(value: Any) -> str | None:
+    if value is None or isinstance(value, dict):
+        return None
+    if isinstance(value, list):
+        parts = [str(v) for v in value if v is not None and not isinstance(v, (dict, list))]
+        return ", ".join(parts) or None
+    return str(value)
 
 
 def _open_block(builder: PlainBuilder, blocks: list[Block], block: Block) -> Block:

@@ -163,7 +163,7 @@ def _refuse_tags(data: Any, path: str) -> None:
 
 def _child_position(lc: Any, key: Any, mapping: bool) -> tuple[int, int] | None:
     try:
-        pos = lc.key(key) if mapping else lc.item(key)
+        pos = lc.value(key) if mapping else lc.item(key)
     except (AttributeError, KeyError, IndexError, TypeError):
         return None
     if not pos or pos[0] is None:
