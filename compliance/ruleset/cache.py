@@ -29,7 +29,7 @@ from typing import TypeVar
 T = TypeVar("T")
 FORMAT = 1  # bump when the pickled objects change shape in a way the source stamps would not catch
 KEEP = 8  # cache files kept per kind (one per set of rule paths; test runs make many)
-_CODE = ("loader.py", "model.py", "cache.py", "required.py")  # modules whose classes are pickled
+_CODE = ("loader.py", "model.py", "cache.py", "required.py", "names.py")  # modules whose classes are pickled
 
 
 def cache_dir() -> Path | None:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from compliance.errors import RuleError
 from compliance.ruleset.model import GROUP_NAMES, Pack, PolicyConfig, Rule, RuleSet
+from compliance.ruleset.names import fast_expansion
 
 if TYPE_CHECKING:
     from compliance.ruleset.required import Required
@@ -40,13 +41,16 @@ class CompiledRule:
     keywords: list[str]
     origin: str
     required: list[Required] | None = None  # per pattern, derived on first use (or cached)
+    flat: list[str] | None = None  # expansions with flat name lists, where the compiled ones use trees
 
     def required_literals(self) -> list[Required]:
-        """Per pattern, the sets of literals every match contains (``compliance.ruleset.required``)."""
+        """Per pattern, the sets of literals every match contains (``compliance.ruleset.required``),
+        read from the flat expansion, where whole names are visible."""
         if self.required is None:
             from compliance.ruleset.required import required_sets
 
-            self.required = [required_sets(p.pattern, p.flags) for p in self.patterns]
+            sources = self.flat or [p.pattern for p in self.patterns]
+            self.required = [required_sets(src, p.flags) for src, p in zip(sources, self.patterns, strict=True)]
         return self.required
 
 
@@ -235,10 +239,11 @@ def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
             ruleset.origins[rule.id] = path
     macros = dict(ruleset.macros)
     macros.update(_builtin_macros(ruleset))
+    names = {name: _macro_names(ruleset, name) or [] for name in BUILTIN_MACROS}
     compiled = []
     for rule in ruleset.rules:
         path, raw, i = seen[rule.id]
-        compiled.append(_compile_rule(rule, macros, ruleset, path, raw, i))
+        compiled.append(_compile_rule(rule, macros, names, ruleset, path, raw, i))
     return LoadedRules(ruleset, compiled)
 
 
@@ -301,13 +306,22 @@ def expand_macros(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
     return _MACRO.sub(replace, pattern)
 
 
-def _compile_rule(rule: Rule, macros: dict[str, str], ruleset: RuleSet, path: str, raw: Any,
-                  index: int) -> CompiledRule:
+def _compile_rule(rule: Rule, macros: dict[str, str], names: dict[str, list[str]], ruleset: RuleSet,
+                  path: str, raw: Any, index: int) -> CompiledRule:
     flags = regex.V0 | (0 if rule.case_sensitive else regex.IGNORECASE)
     patterns = []
+    flat_sources: list[str] = []
     for j, source in enumerate(rule.patterns):
         try:
-            pattern = regex.compile(expand_macros(source, macros), flags)
+            flat = expand_macros(source, macros)
+            fast = fast_expansion(source, macros, names, flags, expand_macros) if "{{" in source else flat
+            try:
+                pattern = regex.compile(fast, flags)
+            except regex.error:
+                if fast == flat:
+                    raise
+                pattern = regex.compile(flat, flags)  # its error, with positions in the flat expansion
+            flat_sources.append(flat)
         except (regex.error, ValueError) as err:
             line, col = position(raw, ("rules", index, "patterns", j))
             raise RuleError(f"rule {rule.id}: pattern does not compile: {err}", path, line, col) from None
@@ -334,4 +348,5 @@ def _compile_rule(rule: Rule, macros: dict[str, str], ruleset: RuleSet, path: st
     if rule.publisher and rule.publisher not in ruleset.publishers:
         line, col = position(raw, ("rules", index, "publisher"))
         raise RuleError(f"rule {rule.id}: unknown publisher profile {rule.publisher!r}", path, line, col)
-    return CompiledRule(rule, patterns, sorted(set(keywords)), path)
+    flat = flat_sources if any(p.pattern != f for p, f in zip(patterns, flat_sources, strict=True)) else None
+    return CompiledRule(rule, patterns, sorted(set(keywords)), path, flat=flat)
