@@ -120,7 +120,10 @@ def parse_size(value: int | float | str) -> int:
 
 
 def mb(n: int) -> str:
-    return f"{n / MB:.1f} MB"
+    """A size for messages: ``50.0 MB``, ``64.0 KB`` (binary units, as in the options)."""
+    if n >= MB:
+        return f"{n / MB:.1f} MB"
+    return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
 
 
 # -- checks ----------------------------------------------------------------------------------------

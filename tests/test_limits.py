@@ -94,7 +94,7 @@ def test_max_file_size_option_and_config(cli, tmp_path, monkeypatch):
     one_line_error(cli("notices", "--max-file-size", "huge", f), "--max-file-size", "not a size")
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".compliance.toml").write_text('[limits]\nmax-file-size = "2k"\n', encoding="utf-8")
-    one_line_error(cli("notices", f), "file too large", "limit 0.0 MB")
+    one_line_error(cli("notices", f), "file too large", "limit 2.0 KB")
     assert cli("notices", "--max-file-size", "1MB", f).code == 0  # the option wins over the config
 
 
@@ -134,7 +134,7 @@ def test_warc_record_over_the_size_limit_is_an_error_record_and_the_next_is_read
     path.write_bytes(data)
     docs = list(iter_path(str(path)))
     assert [is_error(d) for d in docs] == [True, False]
-    assert "exceeds the 0.1 MB limit" in docs[0].metadata["error"]
+    assert "exceeds the 64.0 KB limit" in docs[0].metadata["error"]
     assert "Alle Rechte vorbehalten" in docs[1].text
 
 

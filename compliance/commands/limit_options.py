@@ -9,10 +9,10 @@ import typer
 MAX_FILE_SIZE_OPTION = typer.Option(
     None, "--max-file-size", metavar="SIZE",
     help="Largest document read: a file, a WARC record or a JSONL line, e.g. 50MB, 512k (default: "
-         "max-file-size in [tool.compliance.limits], else 50MB). Larger ones are refused.")
+         "max-file-size in the config's limits table, else 50MB). Larger ones are refused.")
 MAX_LINE_OPTION = typer.Option(
     None, "--max-line-length", min=1, metavar="CHARS",
-    help="Longest line in characters (default: max-line-length in [tool.compliance.limits], else 1000000).")
+    help="Longest line in characters (default: max-line-length in the config's limits table, else 1000000).")
 FOLLOW_SYMLINKS_OPTION = typer.Option(
     False, "--follow-symlinks",
     help="Follow symlinks that lead out of a scanned directory, and enter symlinked directories "
