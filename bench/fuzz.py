@@ -511,6 +511,7 @@ def check_document(doc: Any) -> None:
     from compliance.document import _SPACES, Document
     from compliance.pipeline import scan_document
     from compliance.readers.stream import is_error
+    from compliance.reuse.prepare import prepare_document
 
     assert isinstance(doc, Document), type(doc)
     assert isinstance(doc.text, str) and isinstance(doc.plain, str)
@@ -542,10 +543,11 @@ def check_document(doc: Any) -> None:
         assert 0 <= nt.start_offset <= nt.end_offset <= n, ("notice outside text", nt.offset, n)
         assert nt.text == doc.text[nt.start_offset:nt.end_offset], "notice text is not its slice"
         assert nt.start == doc.position(nt.start_offset) and nt.end == doc.position(nt.end_offset)
-    json.dumps(result.to_dict(), allow_nan=False)
-    record, info = document_record(doc, result.notices, engine().rules.ruleset, engine().publishers)
-    json.dumps(record, allow_nan=False)
-    json.dumps(info.to_dict(), allow_nan=False)
+    for data in (result.to_dict(), *document_record(doc, result.notices, engine().rules.ruleset,
+                                                    engine().publishers)):
+        data = data.to_dict() if hasattr(data, "to_dict") else data
+        json.dumps(data, allow_nan=False, ensure_ascii=False).encode("utf-8")  # strict JSON, UTF-8 writable
+    prepare_document(doc, engine(), doc.path, doc.path)  # what `corpus add` stores
 
 
 def run_reader(data: bytes, path: str) -> int:

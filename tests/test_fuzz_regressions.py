@@ -180,3 +180,34 @@ def test_notice_at_a_crlf_line_end_does_not_take_the_cr(tmp_path, engine):
     (notice,) = scan_document(engine, doc).notices
     assert notice.text == "© 2024 Erzkurier.de"
     assert (notice.end.line, notice.end.column) == (1, 20)
+
+
+def test_rule_pattern_with_a_conflicting_version_flag_is_a_rule_error(tmp_path):
+    # was: KeyError: regex.V0|V1 out of regex.compile (an inline (?V1) in a pattern compiled as V0)
+    path = tmp_path / "pack.yaml"
+    path.write_text("rules:\n- id: x.y\n  kind: copyright\n  languages: [de]\n  keywords: [a]\n  message: m\n"
+                    "  patterns: ['a(?V1)b']\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="pattern does not compile") as info:
+        load_ruleset([str(path)], builtin=False)
+    assert info.value.line == 7
+
+
+# --- text that UTF-8 output cannot hold ----------------------------------------------------------------
+
+
+def test_jsonl_lone_surrogates_and_nan_become_writable_text(tmp_path, engine):
+    # was: UnicodeEncodeError ('surrogates not allowed') in `corpus add` and the audit's record file
+    from compliance.reuse.prepare import prepare_document
+
+    line = b'{"text": "ok \\ud800 weiter", "title": "T\\udfff", "score": NaN, "k\\ud801": "v"}\n'
+    (doc,) = read(tmp_path, "a.jsonl", line)
+    assert doc.text == "ok \ufffd weiter" and doc.metadata["title"] == "T\ufffd"
+    assert doc.metadata["fields"] == {"score": None, "k\ufffd": "v"}
+    json.dumps(audit_record(engine, doc), ensure_ascii=False).encode("utf-8")
+    prepare_document(doc, engine, doc.path, doc.path)
+
+
+def test_front_matter_lone_surrogates_become_writable_text(tmp_path, engine):
+    doc = read(tmp_path, "a.md", b'---\ntitle: "\\ud800 x"\n"\\udfff": 1\n---\n\nText.\n')[0]
+    assert doc.metadata == {"title": "\ufffd x", "\ufffd": 1}
+    json.dumps(audit_record(engine, doc), ensure_ascii=False).encode("utf-8")

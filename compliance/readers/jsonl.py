@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -127,7 +128,7 @@ def _skip_rest_of_line(fh: BinaryIO) -> None:
 
 def _document(line: bytes, path: str, number: int, options: JsonlOptions) -> Document:
     try:
-        obj = json.loads(line)
+        obj = json.loads(line, parse_constant=_no_constant)
     except UnicodeDecodeError:
         raise InputError("line is not UTF-8", path, number) from None
     except ValueError as err:
@@ -140,15 +141,30 @@ def _document(line: bytes, path: str, number: int, options: JsonlOptions) -> Doc
     if not isinstance(text, str):
         what = "missing" if text is None else f"not a string ({type(text).__name__})"
         raise InputError(f"text field {options.text_field!r} {what}", path, number)
-    doc = build_plain_document(text, path, fmt="jsonl")
+    doc = build_plain_document(_unicode(text), path, fmt="jsonl")
     doc.record = number
     for key, field in (("url", options.url_field), ("title", options.title_field)):
         value = _field(obj, field)
         if isinstance(value, str) and value.strip():
-            doc.metadata[key] = value.strip()
+            doc.metadata[key] = _unicode(value.strip())
     used = {options.text_field, options.url_field, options.title_field}
-    doc.metadata["fields"] = {k: v for k, v in obj.items() if k not in used and _short_scalar(v)}
+    doc.metadata["fields"] = {_unicode(k): _unicode(v) if isinstance(v, str) else v for k, v in obj.items()
+                              if k not in used and _short_scalar(v)}
     return doc
+
+
+# JSON can spell lone UTF-16 surrogates (``"\ud800"``), which no UTF-8 output can hold: U+FFFD instead
+# (one code point for one, so offsets do not move).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unicode(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _no_constant(name: str) -> None:
+    """``NaN`` and ``Infinity`` are not JSON (Python's parser takes them): read as null."""
+    return None
 
 
 def _field(obj: dict[str, Any], dotted: str) -> Any:

@@ -81,6 +81,7 @@ _TEXT_KEYS = frozenset(("title", "author", "publisher", "source", "sitename", "d
 # Values in the front matter once aliases are expanded: ``&a [*b, *b, ...]`` chains ("billion laughs")
 # are tiny on disk and exponential for whoever walks them (JSON output, policy).
 MAX_FRONT_MATTER_VALUES = 10_000
+_SURROGATE = regex.compile("[\ud800-\udfff]")
 
 
 def _parse_front_matter(raw: str, path: str) -> dict[str, Any]:
@@ -102,7 +103,7 @@ def _parse_front_matter(raw: str, path: str) -> dict[str, Any]:
     budget = [MAX_FRONT_MATTER_VALUES]
     out: dict[str, Any] = {}
     for k, v in data.items():
-        key = str(k)
+        key = _SURROGATE.sub("\ufffd", str(k))
         if key in _RESERVED_KEYS:
             continue
         value = _json_value(v, budget, path)
@@ -119,12 +120,14 @@ def _json_value(value: Any, budget: list[int], path: str) -> Any:
     if budget[0] < 0:
         raise InputError(f"front matter too large: over {MAX_FRONT_MATTER_VALUES} values once aliases are "
                          "expanded", path, 2)
-    if value is None or isinstance(value, (str, bool, int)):
+    if isinstance(value, str):  # YAML can spell lone surrogates ("\ud800"), which UTF-8 output cannot hold
+        return _SURROGATE.sub("\ufffd", value)
+    if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, dict):
-        return {str(k): _json_value(v, budget, path) for k, v in value.items()}
+        return {_json_value(str(k), budget, path): _json_value(v, budget, path) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_json_value(v, budget, path) for v in value]
     if isinstance(value, (bytes, bytearray)):

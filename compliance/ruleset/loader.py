@@ -322,9 +322,11 @@ def _compile_rule(rule: Rule, macros: dict[str, str], names: dict[str, list[str]
                     raise
                 pattern = regex.compile(flat, flags)  # its error, with positions in the flat expansion
             flat_sources.append(flat)
-        except (regex.error, ValueError) as err:
+        except (regex.error, ValueError, LookupError, TypeError, OverflowError, RecursionError) as err:
+            # not only regex.error: ``(?V1)`` inside a V0 pattern is a KeyError out of the regex module
             line, col = position(raw, ("rules", index, "patterns", j))
-            raise RuleError(f"rule {rule.id}: pattern does not compile: {err}", path, line, col) from None
+            reason = str(err) if isinstance(err, (regex.error, ValueError)) else f"{type(err).__name__}: {err}"
+            raise RuleError(f"rule {rule.id}: pattern does not compile: {reason}", path, line, col) from None
         unknown = set(pattern.groupindex) - set(GROUP_NAMES)
         if unknown:
             line, col = position(raw, ("rules", index, "patterns", j))
