@@ -4,7 +4,7 @@ Loading the shipped packs costs ~1 s (ruamel.yaml parsing ~0.35 s, ``regex`` com
 pydantic is cheap); unpickling the result costs ~30 ms, because a pickled ``regex`` pattern carries
 its compiled code. The cache is keyed by the *content* of every rule file (path, size and a hash of
 the bytes: an edit within the same second, or one that keeps the size, still invalidates it) plus the
-versions of Python, ``regex``, ``pydantic``, this package and the loader's own source files. A file
+versions of Python, ``regex``, ``pydantic``, this package and the loader's own modules as imported. A file
 that fails to load is never cached, so an invalid edit is reported exactly as without a cache.
 
 The cache is an optimisation only: an unreadable, corrupt, foreign or stale file is ignored and
@@ -29,7 +29,6 @@ from typing import TypeVar
 T = TypeVar("T")
 FORMAT = 1  # bump when the pickled objects change shape in a way the source stamps would not catch
 KEEP = 8  # cache files kept per kind (one per set of rule paths; test runs make many)
-_CODE = ("loader.py", "model.py", "cache.py", "required.py", "names.py")  # modules whose classes are pickled
 
 
 def cache_dir() -> Path | None:
@@ -73,17 +72,11 @@ def _stamp(sources: list[Path]) -> str:
     import regex
 
     import compliance
+    from compliance.ruleset.loader import CODE_STAMP
 
     digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    versions = (FORMAT, sys.version, regex.__version__, pydantic.VERSION, compliance.__version__)
+    versions = (FORMAT, sys.version, regex.__version__, pydantic.VERSION, compliance.__version__, CODE_STAMP)
     digest.update(repr(versions).encode())
-    for name in _CODE:
-        try:
-            st = (here / name).stat()
-            digest.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
-        except OSError:
-            digest.update(f"{name}:-".encode())
     for source in sources:
         data = source.read_bytes()
         digest.update(f"\0{source.resolve()}\0{len(data)}\0".encode("utf-8", "surrogatepass"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import regex
 from pydantic import ValidationError
@@ -18,12 +18,28 @@ from pydantic import ValidationError
 from compliance.errors import RuleError
 from compliance.ruleset.model import GROUP_NAMES, Pack, PolicyConfig, Rule, RuleSet
 from compliance.ruleset.names import fast_expansion
-
-if TYPE_CHECKING:
-    from compliance.ruleset.required import Required
+from compliance.ruleset.required import Required, required_sets
 
 _MACRO = regex.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
 BUILTIN_MACROS = ("agencies", "publishers")
+
+
+def _code_stamp() -> str:
+    """Size and mtime of the modules whose objects the rule cache pickles, as they were *imported*
+    (all are imported by now): a process that imported older code and writes the cache after an
+    edit must not label its result with the edited files' stamp."""
+    here = Path(__file__).resolve().parent
+    parts = []
+    for name in ("loader.py", "model.py", "names.py", "required.py"):
+        try:
+            st = (here / name).stat()
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}:-")
+    return ",".join(parts)
+
+
+CODE_STAMP = _code_stamp()
 
 
 def builtin_rules_dir() -> Path:
@@ -47,8 +63,6 @@ class CompiledRule:
         """Per pattern, the sets of literals every match contains (``compliance.ruleset.required``),
         read from the flat expansion, where whole names are visible."""
         if self.required is None:
-            from compliance.ruleset.required import required_sets
-
             sources = self.flat or [p.pattern for p in self.patterns]
             self.required = [required_sets(src, p.flags) for src, p in zip(sources, self.patterns, strict=True)]
         return self.required
