@@ -19,6 +19,7 @@ them again. It is kept after the run for a later ``--resume`` and may be deleted
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -28,6 +29,7 @@ from typing import Any
 
 from compliance.audit.records import DocInfo, Key, key_of
 from compliance.errors import ConfigError
+from compliance.safe_write import NOFOLLOW, sibling_temp
 
 SIDECAR_SUFFIX = ".fingerprints"
 
@@ -37,6 +39,18 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         n = os.write(fd, view)
         view = view[n:]
+
+
+def _refuse_link(path: Path) -> None:
+    if path.is_symlink():
+        raise OSError(errno.ELOOP, "is a symbolic link")
+
+
+def _reason(err: OSError) -> str:
+    """Record files are written in place and never through a symlink (it could point anywhere)."""
+    if err.errno == errno.ELOOP:
+        return "is a symbolic link (record files are not written through links)"
+    return err.strerror or str(err)
 
 
 def _cut_torn_tail(path: Path) -> None:
@@ -87,15 +101,17 @@ class Sink:
         done: set[Key] = set()
         try:
             if resume and self.path.exists():
+                _refuse_link(self.path)
                 _cut_torn_tail(self.path)
                 done = {key_of(r) for r in self.records()}
                 fresh = self.path.stat().st_size == 0
-                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | NOFOLLOW)
             else:
                 fresh = True
-                self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+                flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | NOFOLLOW
+                self._fd = os.open(self.path, flags, 0o644)
         except OSError as err:
-            raise ConfigError(f"cannot write output: {err.strerror or err}", str(self.path)) from None
+            raise ConfigError(f"cannot write output: {_reason(err)}", str(self.path)) from None
         except (ValueError, csv.Error) as err:
             raise ConfigError(f"cannot resume: the output is not a {self.suffix} record file ({err})",
                               str(self.path)) from None
@@ -114,8 +130,7 @@ class Sink:
 
     def rewrite(self, update: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
         """Rewrite every record through ``update`` into a new file, then rename it over the old one."""
-        tmp = self.path.with_name(self.path.name + ".rewrite")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd, tmp = sibling_temp(self.path)
         try:
             _write_all(fd, self.header())
             buf = bytearray()
@@ -261,6 +276,10 @@ class Sidecar:
         """Open for appending; with ``resume`` return the infos already there (last entry per key wins)."""
         infos: dict[Key, DocInfo] = {}
         if resume and self.path.exists():
+            try:
+                _refuse_link(self.path)
+            except OSError as err:
+                raise ConfigError(f"cannot write output: {_reason(err)}", str(self.path)) from None
             _cut_torn_tail(self.path)
             with self.path.open("r", encoding="utf-8") as fh:
                 for line in fh:
@@ -273,9 +292,9 @@ class Sidecar:
         else:
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND
         try:
-            self._fd = os.open(self.path, flags, 0o644)
+            self._fd = os.open(self.path, flags | NOFOLLOW, 0o644)
         except OSError as err:
-            raise ConfigError(f"cannot write output: {err.strerror or err}", str(self.path)) from None
+            raise ConfigError(f"cannot write output: {_reason(err)}", str(self.path)) from None
         return infos
 
     def write(self, info: DocInfo) -> None:

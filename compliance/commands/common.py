@@ -27,22 +27,27 @@ def console(file=None):
 
 @contextmanager
 def output_stream(output: Path | None):
-    """stdout, or ``--output FILE`` (written whole: a temporary file renamed into place)."""
+    """stdout, or ``--output FILE`` written whole: a temporary file beside FILE renamed into place, so a
+    reader never sees half a report and nothing is written outside FILE's directory (see safe_write)."""
     if output is None:
         yield sys.stdout
         return
-    tmp = output.with_name(output.name + ".tmp")
+    from compliance.safe_write import sibling_temp
+
+    if not output.name or output.is_dir():
+        raise ConfigError("cannot write output: is a directory", str(output))
     try:
-        fh = tmp.open("w", encoding="utf-8")
+        fd, tmp = sibling_temp(output)
     except OSError as err:
         raise ConfigError(f"cannot write output: {err.strerror or err}", str(output)) from None
     try:
-        with fh:
+        with open(fd, "w", encoding="utf-8") as fh:
             yield fh
         tmp.replace(output)
+    except OSError as err:
+        raise ConfigError(f"cannot write output: {err.strerror or err}", str(output)) from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
 
 
 def write_json(data: Any, stream) -> None:
