@@ -1,0 +1,166 @@
+"""The rule cache: a hit gives the same engine, any edit invalidates it, a broken cache is ignored."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from compliance.detect.notices import NoticeEngine
+from compliance.errors import RuleError
+from compliance.ruleset import cache
+from compliance.ruleset.loader import load_ruleset
+
+PACK = r"""
+rules:
+  - id: t.arr
+    kind: all-rights-reserved
+    languages: [en]
+    keywords: [rights reserved]
+    patterns: ['all\s+rights\s+reserved']
+    message: ARR.
+"""
+TEXT = "Intro.\n\n(c) 2024 Example Ltd. All rights reserved.\nBy Jane Doe\nNachdruck verboten."
+
+
+@pytest.fixture()
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(directory))
+    monkeypatch.delenv("COMPLIANCE_NO_CACHE", raising=False)
+    return directory
+
+
+def spans(engine: NoticeEngine, text: str = TEXT) -> list[tuple[str, int, int]]:
+    return [(m.rule.rule.id, m.start, m.end) for m in engine.match_text(text)]
+
+
+def cache_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("rules-*.pickle"))
+
+
+def test_cache_hit_gives_identical_findings(cache_dir):
+    first = load_ruleset(None)  # builds and writes the cache
+    (written,) = cache_files(cache_dir)
+    second = load_ruleset(None)  # read back
+    uncached = load_ruleset(None, cache=False)
+    assert second is not first and len(second) == len(uncached)
+    assert [c.rule for c in second.compiled] == [c.rule for c in uncached.compiled]
+    assert [p.pattern for c in second.compiled for p in c.patterns] == \
+        [p.pattern for c in uncached.compiled for p in c.patterns]
+    expected = spans(NoticeEngine(uncached))
+    assert expected  # the text has notices
+    assert spans(NoticeEngine(second)) == expected
+    assert cache_files(cache_dir) == [written]
+
+
+def test_the_cache_is_read_not_rebuilt(cache_dir, monkeypatch):
+    load_ruleset(None)
+    import compliance.ruleset.loader as loader
+
+    def fail(*args, **kwargs):
+        raise AssertionError("rule files parsed although the cache is valid")
+
+    monkeypatch.setattr(loader, "_load_sources", fail)
+    assert len(load_ruleset(None)) > 100
+
+
+def write_pack(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def test_an_edited_rule_file_invalidates_the_cache(cache_dir, tmp_path):
+    pack = tmp_path / "pack.yaml"
+    write_pack(pack, PACK)
+    loaded = load_ruleset([str(pack)], builtin=False)
+    assert spans(NoticeEngine(loaded), "All rights reserved.") == [("t.arr", 0, 19)]
+    stat = pack.stat()
+    # same size and same mtime: only the content differs, which the key still sees
+    write_pack(pack, PACK.replace("all\\s+rights", "xll\\s+rights"))
+    os.utime(pack, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert pack.stat().st_size == stat.st_size
+    edited = load_ruleset([str(pack)], builtin=False)
+    assert spans(NoticeEngine(edited), "All rights reserved.") == []
+    assert spans(NoticeEngine(edited), "Xll rights reserved.") == [("t.arr", 0, 19)]
+
+
+def test_an_invalid_edit_still_errors_with_its_position(cache_dir, tmp_path):
+    pack = tmp_path / "pack.yaml"
+    write_pack(pack, PACK)
+    load_ruleset([str(pack)], builtin=False)  # cached
+    write_pack(pack, PACK.replace("patterns: ['all\\s+rights\\s+reserved']", "patterns: ['all(rights']"))
+    with pytest.raises(RuleError) as first:
+        load_ruleset([str(pack)], builtin=False)
+    with pytest.raises(RuleError) as uncached:
+        load_ruleset([str(pack)], builtin=False, cache=False)
+    assert str(first.value) == str(uncached.value)
+    assert str(first.value).startswith(f"{pack}:7:16: rule t.arr: pattern does not compile")
+    # an unknown key is reported with its position too, and a second try errors again
+    write_pack(pack, PACK.replace("message: ARR.", "message: ARR.\n    mesage: typo"))
+    for _ in range(2):
+        with pytest.raises(RuleError, match=r"pack\.yaml:9:5: rules\.0\.mesage: unknown key 'mesage'"):
+            load_ruleset([str(pack)], builtin=False)
+
+
+def test_a_corrupt_cache_file_is_ignored_and_replaced(cache_dir, tmp_path):
+    pack = tmp_path / "pack.yaml"
+    write_pack(pack, PACK)
+    load_ruleset([str(pack)], builtin=False)
+    (path,) = cache_files(cache_dir)
+    for junk in (b"", b"not a pickle", pickle.dumps(("stamp", "value"))[:-3], pickle.dumps(["not", "a", "pair"])):
+        path.write_bytes(junk)
+        loaded = load_ruleset([str(pack)], builtin=False)
+        assert spans(NoticeEngine(loaded), "All rights reserved.") == [("t.arr", 0, 19)]
+    with open(path, "rb") as fh:  # rewritten with a valid entry
+        stamp, value = pickle.load(fh)
+    assert [c.rule.id for c in value.compiled] == ["t.arr"]
+
+
+def test_a_file_others_may_write_is_not_loaded(cache_dir, tmp_path):
+    pack = tmp_path / "pack.yaml"
+    write_pack(pack, PACK)
+    load_ruleset([str(pack)], builtin=False)
+    (path,) = cache_files(cache_dir)
+    with open(path, "rb") as fh:
+        stamp, value = pickle.load(fh)
+    value.compiled[0].rule = value.compiled[0].rule.model_copy(update={"message": "planted"})
+    path.write_bytes(pickle.dumps((stamp, value)))
+    assert load_ruleset([str(pack)], builtin=False).compiled[0].rule.message == "planted"  # ours: trusted
+    os.chmod(path, 0o666)
+    assert load_ruleset([str(pack)], builtin=False).compiled[0].rule.message == "ARR."
+
+
+def test_an_unwritable_cache_dir_changes_nothing(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(blocked / "sub"))
+    pack = tmp_path / "pack.yaml"
+    write_pack(pack, PACK)
+    for _ in range(2):
+        assert [c.rule.id for c in load_ruleset([str(pack)], builtin=False).compiled] == ["t.arr"]
+
+
+def test_no_cache_switch(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("COMPLIANCE_NO_CACHE", "1")
+    load_ruleset(None)
+    assert not (tmp_path / "cache").exists()
+
+
+def test_other_code_gets_another_key(cache_dir, monkeypatch):
+    import compliance.ruleset.loader as loader
+
+    sources = loader.rule_sources(None)
+    before = cache._stamp(sources)
+    monkeypatch.setattr(loader, "CODE_STAMP", loader.CODE_STAMP + "-edited")
+    assert cache._stamp(sources) != before
+
+
+def test_old_files_are_pruned(cache_dir, tmp_path):
+    for i in range(cache.KEEP + 3):
+        pack = tmp_path / f"pack{i}.yaml"
+        write_pack(pack, PACK)
+        load_ruleset([str(pack)], builtin=False)
+    assert len(cache_files(cache_dir)) == cache.KEEP
