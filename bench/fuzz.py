@@ -403,7 +403,7 @@ def rule_dict(draw: Any) -> dict[str, Any]:
 @st.composite
 def pack_dict(draw: Any) -> Any:
     pack: dict[str, Any] = {}
-    if draw(st.booleans()):
+    if draw(st.integers(0, 3)):
         pack["rules"] = draw(st.lists(rule_dict(), max_size=3))
     if draw(st.booleans()):
         pack["macros"] = draw(st.dictionaries(st.sampled_from(("x", "m", "a", "publishers", "bad name")),
@@ -452,7 +452,7 @@ def yaml_text(draw: Any, seeds: list[bytes]) -> bytes:
     else:
         text = _dump_yaml(draw(pack_dict()))
     lines = text.splitlines(keepends=True)
-    for _ in range(draw(st.integers(0, 4))):
+    for _ in range(draw(st.sampled_from((0, 0, 0, 1, 2, 4)))):  # often none: valid packs reach the engine
         if not lines:
             break
         i = draw(st.integers(0, len(lines) - 1))
