@@ -102,7 +102,7 @@ def line_starts(text: str) -> list[int]:
 # --- offsets <-> line/column ---------------------------------------------------------------------
 
 
-@props(300)
+@props(500)
 @given(TRICKY_TEXT)
 def test_offsets_and_line_columns_round_trip_for_any_text(text):
     index = LineIndex(text)
@@ -122,7 +122,7 @@ def test_offsets_and_line_columns_round_trip_for_any_text(text):
             index.position(bad)
 
 
-@props(80)
+@props(150)
 @given(TRICKY_TEXT)
 def test_document_positions_are_the_text_positions(workdir, text):
     try:
@@ -171,7 +171,7 @@ PREFIXES = [b"", b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 40\r\n\r\n
             b"---\ntitle: ", b"\xef\xbb\xbf", b"\xff\xfe", b"\x1f\x8b\x08\x00", b"# Titel\n\n"]
 
 
-@props(80)
+@props(200)
 @given(st.sampled_from(READER_FILES), st.sampled_from(PREFIXES), st.binary(max_size=600))
 def test_every_reader_returns_documents_or_a_clean_error_for_arbitrary_bytes(workdir, name, prefix, data):
     data = prefix + data
@@ -206,7 +206,7 @@ FORMATTERS = {
 }
 
 
-@props(100)
+@props(200)
 @given(st.sampled_from(sorted(FORMATTERS)), text_of(NOTICE_BITS + MD_BITS + HTML_BITS, 30), st.booleans())
 def test_every_reader_handles_structured_hostile_text(workdir, name, text, gz):
     data = FORMATTERS[name](text)
@@ -223,7 +223,7 @@ def test_every_reader_handles_structured_hostile_text(workdir, name, text, gz):
 # --- notices lie inside the text -----------------------------------------------------------------
 
 
-@props(150)
+@props(300)
 @given(st.sampled_from(["x.txt", "x.md", "x.html"]), text_of(NOTICE_BITS + MD_BITS + HTML_BITS, 40))
 def test_notices_lie_inside_the_text_and_are_the_slice_at_their_offsets(workdir, engine, name, text):
     try:
@@ -245,7 +245,7 @@ def test_notices_lie_inside_the_text_and_are_the_slice_at_their_offsets(workdir,
 # --- normalization maps offsets back exactly ---------------------------------------------------------
 
 
-@props(200)
+@props(300)
 @given(st.lists(st.tuples(st.booleans(), TRICKY_TEXT), max_size=12))
 def test_plain_builder_runs_map_back_exactly(pieces):
     source = "".join(t for copy, t in pieces if copy)
@@ -275,7 +275,7 @@ def _same_char(a: str, b: str) -> bool:
     return a == b or _SPACES.sub(" ", b) == a
 
 
-@props(120)
+@props(250)
 @given(st.sampled_from(["x.txt", "x.md", "x.html"]), text_of(NOTICE_BITS + MD_BITS + HTML_BITS, 40))
 def test_normalized_tokens_map_to_exact_text_spans_and_back(workdir, name, text):
     try:
@@ -360,7 +360,7 @@ def rendered(fmt: str, results: list[FileResult]) -> dict:
     return json.loads(buf.getvalue())
 
 
-@props(60)
+@props(120)
 @given(st.sampled_from(["draft.md", "draft.txt", "dr aft <x>&.md"]), drafts())
 def test_matches_lie_inside_both_texts_and_reports_are_schema_valid(workdir, engine, corpus, validators, name,
                                                                     text):
@@ -385,7 +385,7 @@ def test_matches_lie_inside_both_texts_and_reports_are_schema_valid(workdir, eng
     assert_valid(validators["sarif"], rendered("sarif", results))
 
 
-@props(60)
+@props(100)
 @given(st.sampled_from(["n.md", "n.txt", "n.html", "a b/<x>\"&'.md", "ü/ç.txt"]),
        text_of(NOTICE_BITS + MD_BITS, 30))
 def test_notices_json_and_sarif_are_schema_valid(workdir, engine, validators, name, text):
