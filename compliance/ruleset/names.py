@@ -90,7 +90,8 @@ def prefix_tree(names: tuple[str, ...], fold: bool) -> str | None:
         for c in name:
             node = node.setdefault(_key(c) if fold else c, {})
         node[""] = {}
-    return _emit(root, fold)
+    tree = _emit(root, fold)
+    return None if tree is None else f"(?:{tree})"  # one atom, as the flat list is: {{agencies}}? stays right
 
 
 def _emit(node: dict[str, dict], fold: bool) -> str | None:

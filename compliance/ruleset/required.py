@@ -26,6 +26,7 @@ from typing import Any
 MAX_ALTERNATIVES = 160  # a bigger alternation costs more str.find calls than it saves
 MAX_SETS = 6
 MAX_SPELLINGS = 8  # spellings of one literal run ("(c)" and "(с)" for ``\\([cс]\\)``)
+_SIGMAS = {0x3A3, 0x3C3, 0x3C2}
 _FIX = str.maketrans({"\u0131": "i", "\u0307": None})  # dotless i; the dot casefold leaves of İ
 
 Required = tuple[tuple[str, ...], ...]  # sets of alternatives; every set must be present
@@ -224,7 +225,7 @@ def _forms(value: int, case_flags: int) -> set[int] | None:
 def _lower_char(value: int, case_flags: int) -> str | None:
     """The one lower-case character (as the keyword scan's ``lowered``) of every form, or None."""
     forms = _forms(value, case_flags)
-    if forms is None:
+    if forms is None or forms & _SIGMAS:  # str.lower() lowers a capital sigma by context
         return None
     lowered = set()
     for v in forms:

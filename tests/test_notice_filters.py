@@ -1,0 +1,236 @@
+"""The notice engine's shortcuts must not change what it finds: the ``^`` keyword marker, required
+literals, patterns anchored at keyword hits, name lists as prefix trees, and the NFA -> DFA switch.
+Each is checked against the naive loop (every pattern over the whole text) or the plain construct."""
+
+from __future__ import annotations
+
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compliance.detect.notices import KeywordIndex, NoticeEngine, keyword_spec, parse_keyword
+from compliance.ruleset.loader import load_ruleset
+from compliance.ruleset.names import fast_expansion, prefix_tree
+from compliance.ruleset.required import derive, fold_text, required_sets
+
+FLAGS = regex.V0 | regex.IGNORECASE
+
+
+def engine_for(tmp_path, rules_yaml: str, extra: str = "") -> NoticeEngine:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(extra + "rules:\n" + rules_yaml, encoding="utf-8")
+    return NoticeEngine(load_ruleset([str(pack)], builtin=False, cache=False))
+
+
+def spans(matches) -> list[tuple[str, int, int]]:
+    return [(m.rule.rule.id, m.start, m.end) for m in matches]
+
+
+# -- the ^ marker ------------------------------------------------------------------------------
+
+def test_line_start_marker_parses():
+    assert keyword_spec("^by ") == ("by ", False, False, True)
+    assert keyword_spec(r"^\bvon\b") == ("von", True, True, True)
+    assert keyword_spec("^") == ("^", False, False, False)
+    assert parse_keyword("^by ") == ("by ", False, False)
+
+
+BYLINE = r"""
+  - id: t.byline
+    kind: attribution
+    languages: [en]
+    keywords: ['^by ']
+    case_sensitive: true
+    patterns: ['(?m)^By (?P<holder>\p{Lu}\w+ \p{Lu}\w+)$']
+    message: Byline.
+"""
+
+
+def test_line_start_keyword_only_counts_at_a_line_start(tmp_path):
+    engine = engine_for(tmp_path, BYLINE)
+    assert engine.windows("Stand by me, said Jane Doe.\nNothing by Jane Doe here.") == {}
+    text = "Title\nBy Jane Doe\nBody text written by someone.\nBy John Roe"
+    assert spans(engine.match_text(text)) == spans(engine.match_text_naive(text)) == [
+        ("t.byline", 6, 17), ("t.byline", 48, 59)]
+    assert spans(engine.match_text("By Jane Doe")) == [("t.byline", 0, 11)]  # the text's start is a line start
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["By ", "by ", "Jane", " Doe", "\n", "\r\n", " ", "x", "\n\n"]), max_size=60))
+def test_line_start_marker_equals_naive(tmp_path_factory, parts):
+    engine = _engine(tmp_path_factory, "byline", BYLINE)
+    text = "".join(parts)
+    assert spans(engine.match_text(text)) == spans(engine.match_text_naive(text))
+
+
+_ENGINES: dict[str, NoticeEngine] = {}
+
+
+def _engine(tmp_path_factory, name: str, rules_yaml: str, extra: str = "") -> NoticeEngine:
+    if name not in _ENGINES:
+        _ENGINES[name] = engine_for(tmp_path_factory.mktemp(name), rules_yaml, extra)
+    return _ENGINES[name]
+
+
+# -- required literals --------------------------------------------------------------------------
+
+def test_required_sets_of_typical_patterns():
+    assert required_sets(r"\bcopyright\s*(?:©|\([cс]\)|&copy;)", FLAGS) == (
+        ("copyright",), ("&copy;", "(c)", "(с)", "©"))
+    # case-sensitive sets of case variants fold to one spelling; a lone space is no requirement
+    assert required_sets(r"(?:[Ww]ritten|[Ww]ords) by (?P<holder>\p{Lu}\w+)", regex.V0) == (
+        ("words", "written"), (" by ",))
+    # optional parts, lookarounds and repeats with a minimum of zero require nothing
+    assert required_sets(r"(?:foo)?bar(?=baz)(?<=qux)(?:zz)*", FLAGS) == (("bar",),)
+    assert required_sets(r"\w+\s+", FLAGS) == ()
+    # one implied by another is dropped
+    assert required_sets(r"copyright.{0,9}copy", FLAGS) == (("copyright",),)
+    # folded as regex folds: ß matches ẞ, and its fold is "ss"
+    assert required_sets("Straße", FLAGS) == (("strasse",),)
+
+
+def test_starts_are_lowered_and_stop_at_letters_with_irregular_cases():
+    assert derive(r"\bcopyright\s*\d", FLAGS)[1] == ("copyright",)
+    assert derive(r"(?:©|&copy;)\s*\d", FLAGS)[1] == ("&copy;", "©")
+    assert derive(r"(?:ab)?cd", FLAGS)[1] == ()  # may start with either
+    # regex matches 's' to 'ſ', which lowers to itself: the start ends before it
+    assert derive("Reserved", FLAGS)[1] == ("re",)
+
+
+PATTERNS = [
+    r"\bcopyright\s*(?:©|\([cс]\))\s*(?P<years>\d{4})",
+    r"(?:all|some)\s+rights?\s+reserved",
+    r"Straße\s+\d+",
+    r"(?i:kelvin)\s+is",
+    r"[Ii]nfo(?:rmation)?:\s*\w+",
+    r"σος|ΟΣ",
+    r"(?:\bBei\s+)?\bÜbersetzung\w*\b.{0,20}?\bFehler",
+]
+TEXT_PIECES = ["copyright", "COPYRİGHT", "(c)", "(С)", "©", " ", "  ", "\n", "2024", "All", "ALL", "rights",
+               "reserved", "reſerved", "Straße", "STRAẞE", "STRASSE", "12", "\u212aelvin", "KELVIN", "is",
+               "İnfo", "ınfo", "Information:", "info:", "x", "σος", "ΣΟΣ", "Übersetzung", "ÜBERSETZUNGEN",
+               "Fehler", "fehler", "bei", "ſ", "ı"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(PATTERNS), st.booleans(), st.lists(st.sampled_from(TEXT_PIECES), max_size=12))
+def test_every_match_holds_its_required_literals(pattern, ignorecase, pieces):
+    """Soundness: a window where the pattern matches never lacks one of its required sets."""
+    flags = regex.V0 | (regex.IGNORECASE if ignorecase else 0)
+    compiled = regex.compile(pattern, flags)
+    text = "".join(pieces)
+    sets, starts = derive(pattern, flags)
+    for m in compiled.finditer(text, overlapped=True):
+        folded = fold_text(m.group())
+        assert all(any(a in folded for a in alternatives) for alternatives in sets), (m.group(), sets)
+        lowered = m.group().lower()
+        assert not starts or any(lowered.startswith(s) for s in starts), (m.group(), starts)
+
+
+COPYRIGHT_RULES = r"""
+  - id: t.word
+    kind: copyright
+    languages: [en]
+    keywords: [copyright, '©']
+    patterns:
+      - '\bcopyright\s*(?:©\s*)?(?P<years>\d{4})(?:\s+(?P<holder>\p{Lu}\w+))?'
+      - '©\s*(?P<years>\d{4})'
+      - '(?P<holder>\p{Lu}\w+)\s+holds\s+the\s+copyright'
+    message: Copyright.
+  - id: t.arr
+    kind: all-rights-reserved
+    languages: [en]
+    keywords: [rights reserved]
+    patterns: ['(?:all|some)\s+rights\s+reserved']
+    message: ARR.
+"""
+WORDS = st.sampled_from(["copyright", "Copyright", "COPYRIGHT", "©", "2024", "1999", " ", "\n", "Acme", "holds",
+                         "the", "all", "rights", "reserved", ".", "x", "copyrights"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WORDS, max_size=80))
+def test_required_literals_and_anchors_keep_findings_equal_to_naive(tmp_path_factory, words):
+    engine = _engine(tmp_path_factory, "copyright", COPYRIGHT_RULES)
+    text = " ".join(words)
+    assert spans(engine.match_text(text)) == spans(engine.match_text_naive(text))
+
+
+def test_copyright_patterns_are_anchored_where_they_start_with_a_keyword(tmp_path):
+    engine = engine_for(tmp_path, COPYRIGHT_RULES)
+    word = engine.rules.by_id["t.word"]
+    plan = engine._plan(word)
+    assert plan[0][1] is not None and plan[1][1] is not None  # start with 'copyright' / '©'
+    assert plan[2][1] is None  # starts with a name: searched in windows
+    text = "Copyright 2024 Acme. " + "filler " * 200 + "© 1999 and Acme holds the copyright."
+    assert spans(engine.match_text(text)) == spans(engine.match_text_naive(text))
+
+
+# -- name lists as prefix trees -----------------------------------------------------------------
+
+NAME_CHARS = st.sampled_from(list("aAbBiIıİsSſkK") + ["\u212a", "-", " "])
+NAMES = st.lists(st.text(NAME_CHARS, min_size=1, max_size=4), min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAMES, st.booleans(), st.text(NAME_CHARS | st.sampled_from(["x", "."]), max_size=30))
+def test_prefix_tree_matches_like_the_flat_alternation(names, fold, text):
+    flat = "(?:" + "|".join(regex.escape(n) for n in sorted(set(names), key=lambda n: (-len(n), n))) + ")"
+    tree = prefix_tree(tuple(sorted(set(names))), fold)
+    if tree is None:  # overlapping case classes with names of different lengths: kept flat
+        return
+    flags = regex.V0 | (regex.IGNORECASE if fold else 0)
+    for template in ("(?P<n>{})", "(?P<n>{})x", "(?P<n>{})\\b", "(?P<n>{})(?:[ .]|$)", "x{}?", "{}{{2}}"):
+        a = [(m.span(), m.groupdict()) for m in regex.finditer(template.format(flat), text, flags)]
+        b = [(m.span(), m.groupdict()) for m in regex.finditer(template.format(tree), text, flags)]
+        assert a == b, (template, flat, tree)
+
+
+def test_fast_expansion_uses_the_case_mode_where_the_macro_stands():
+    from compliance.ruleset.loader import expand_macros
+
+    names = {"agencies": ["AP", "APA", "dpa", "Deutsche Presse-Agentur"], "publishers": []}
+    macros = {"agencies": "(?:Deutsche\\ Presse\\-Agentur|APA|dpa|AP)", "publishers": "(?!)"}
+    folded = fast_expansion("\\({{agencies}}\\)", macros, names, FLAGS, expand_macros)
+    assert folded == "\\(" + prefix_tree(tuple(sorted(names["agencies"])), True) + "\\)"
+    exact = fast_expansion("(?-i:{{agencies}})", macros, names, FLAGS, expand_macros)
+    assert exact == "(?-i:" + prefix_tree(tuple(sorted(names["agencies"])), False) + ")"
+    mixed = fast_expansion("{{agencies}}(?-i:{{agencies}})", macros, names, FLAGS, expand_macros)
+    assert mixed == macros["agencies"] + "(?-i:" + macros["agencies"] + ")"  # two modes: flat
+
+
+def test_agency_patterns_compile_to_trees_and_keep_whole_names_for_required_literals(tmp_path):
+    engine = engine_for(tmp_path, r"""
+  - id: t.tag
+    kind: agency-credit
+    languages: [en]
+    keywords: ['({{agencies}})']
+    patterns: ['\((?P<publisher>{{agencies}})\)']
+    message: Tag.
+""", extra="publishers:\n  - {id: a, name: AFP, agency: true}\n  - {id: b, name: APA, agency: true}\n")
+    tag = engine.rules.by_id["t.tag"]
+    assert tag.patterns[0].pattern == "\\((?P<publisher>(?:A(?:FP|PA)))\\)"
+    assert tag.flat == ["\\((?P<publisher>(?:AFP|APA))\\)"]
+    assert ("afp", "apa") in tag.required_literals()[0][0]  # whole names, from the flat expansion
+    text = "Paris (AFP) and Wien (apa) but (AP)."
+    assert spans(engine.match_text(text)) == spans(engine.match_text_naive(text)) == [
+        ("t.tag", 6, 11), ("t.tag", 21, 26)]
+
+
+def test_shipped_agency_patterns_use_trees():
+    loaded = load_ruleset(None, cache=False)
+    slash = loaded.by_id["common.agency-credit.slash-line"]
+    assert slash.flat is not None and len(slash.patterns[2].pattern) < len(slash.flat[2])
+
+
+# -- the keyword automaton's NFA -> DFA switch --------------------------------------------------
+
+def test_keyword_hits_are_the_same_before_and_after_the_dfa_switch():
+    literals = ["copyright", "by ap", "ap", "für", "rechte vorbehalten", "all rights reserved"]
+    text = "COPYRIGHT by AP für Alle\n\nRechte  vorbehalten. All rights\r\n reserved. FÜR"
+    index = KeywordIndex(literals, backend="ahocorasick_rs")
+    before = index.hits(text)
+    index._nfa_budget = 0  # the next scan switches
+    after = index.hits(text)
+    assert index._nfa_budget is None
+    assert sorted(before) == sorted(after) and len(before) >= 7
