@@ -11,6 +11,7 @@ from compliance.detect.provenance import Provenance, provenance
 from compliance.document import Document
 from compliance.findings import Notice, Warning_
 from compliance.readers import expand_paths, read_path
+from compliance.readers.stream import is_error
 from compliance.ruleset.loader import LoadedRules, load_ruleset
 
 JSON_VERSION = 1
@@ -56,6 +57,9 @@ def iter_documents(paths: Iterable[str], allow_dirs: bool = False) -> Iterator[D
 
 def scan_document(engine: NoticeEngine, doc: Document) -> FileResult:
     warnings: list[Warning_] = []
+    if is_error(doc):  # an unreadable WARC/JSONL record: say so, rather than "no notices"
+        warnings.append(Warning_(doc.path, f"record {doc.record} not read: {doc.metadata['error']}"))
+        return FileResult(doc.path, doc, warnings=warnings, record=doc.record)
     notices = engine.scan(doc, warnings)
     return FileResult(doc.path, doc, notices=notices, provenance=provenance(notices), warnings=warnings,
                       record=doc.record)

@@ -211,3 +211,13 @@ def test_front_matter_lone_surrogates_become_writable_text(tmp_path, engine):
     doc = read(tmp_path, "a.md", b'---\ntitle: "\\ud800 x"\n"\\udfff": 1\n---\n\nText.\n')[0]
     assert doc.metadata == {"title": "\ufffd x", "\ufffd": 1}
     json.dumps(audit_record(engine, doc), ensure_ascii=False).encode("utf-8")
+
+
+def test_an_unreadable_record_is_a_warning_not_silently_no_notices(cli, tmp_path):
+    # was: `notices` printed "dump.jsonl#2: no notices" for a line it could not read, exit 0, nothing else
+    path = tmp_path / "dump.jsonl"
+    path.write_bytes(b'{"text": "(c) 2024 Foo GmbH"}\n{bad json\n')
+    run = cli("notices", str(path), "-f", "json")
+    files = json.loads(run.out)["files"]
+    assert [f["record"] for f in files] == [1, 2] and files[0]["notices"] and not files[0]["warnings"]
+    assert files[1]["warnings"][0]["message"].startswith("record 2 not read: invalid JSON")
