@@ -16,7 +16,7 @@ every other sentence, a line that starts with "By " is rare.
 
 Inside a window a pattern runs only if the window holds its *required literals* (strings every
 match contains, derived from the pattern: :mod:`compliance.ruleset.required`); most windows around a
-keyword do not hold the rest of a pattern, and a few ``str.find`` calls cost less than a search.
+keyword do not hold the rest of a pattern, and a few ``in`` tests cost less than a search.
 """
 
 from __future__ import annotations
@@ -381,8 +381,7 @@ class NoticeEngine:
                 if i not in idx:
                     idx.append(i)
         self.keywords = KeywordIndex(list(owners))
-        self._literal_index = {literal: k for k, literal in enumerate(owners)}
-        self._plans: dict[int, list] = {}  # per rule, made on its first window (derivation is lazy)
+        self._required: dict[int, list] = {}  # per rule, on its first window (derivation is lazy)
         # per literal: rules that take every hit, and (before, after, line, rules) that need a check
         self.owners: list[tuple[tuple[int, ...], tuple[tuple[bool, bool, bool, tuple[int, ...]], ...]]] = []
         for groups in owners.values():
@@ -398,13 +397,9 @@ class NoticeEngine:
 
     def windows(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Per rule index, sorted disjoint windows of ``text`` around that rule's keyword hits."""
-        return self._windows(text)[0]
-
-    def _windows(self, text: str) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[int]]]:
-        """The windows, and where the kept hits of each literal start (for patterns anchored at them)."""
         hits, raw = self.keywords.scan(text)
         if not hits:
-            return {}, {}
+            return {}
         kept = self._owned(hits, text if raw is None else raw)
         if raw is not None and kept:
             kept = _chars(raw, kept)
@@ -412,14 +407,8 @@ class NoticeEngine:
         # per keyword hit, so it stays free of function calls on the common path).
         flat: dict[int, list[int]] = {}
         unsorted: set[int] = set()
-        anchors: dict[int, list[int]] = {}  # per literal, where its kept hits start
         n = len(text)
-        for (owners, k), start, end in kept:
-            starts = anchors.get(k)
-            if starts is None:
-                anchors[k] = [start]
-            else:
-                starts.append(start)
+        for owners, start, end in kept:
             lo = start - WINDOW if start > WINDOW else 0
             hi = end + WINDOW
             if hi > n:
@@ -440,10 +429,10 @@ class NoticeEngine:
         for i, spans in flat.items():
             pairs = list(zip(spans[::2], spans[1::2], strict=True))
             out[i] = _merge(pairs) if i in unsorted else pairs
-        return out, anchors
+        return out
 
-    def _owned(self, hits, text: str | bytes) -> list[tuple[tuple[Any, int], int, int]]:
-        """``((rules, literal), start, end)`` per hit with a rule: the literal's rules, less those whose
+    def _owned(self, hits, text: str | bytes) -> list[tuple[tuple[int, ...], int, int]]:
+        """``(rules, start, end)`` per hit with at least one rule: the literal's rules, less those whose
         ``\\b`` marker finds no word boundary or whose ``^`` finds no line start there (checked in
         ``text``, or in its UTF-8 bytes)."""
         if isinstance(text, str):
@@ -462,7 +451,7 @@ class NoticeEngine:
                         owners += idx
                 if not owners:
                     continue
-            kept.append(((owners, k), start, end))
+            kept.append((owners, start, end))
         return kept
 
     def match_text(self, text: str, warnings: list[Warning_] | None = None, path: str = "",
@@ -470,57 +459,49 @@ class NoticeEngine:
         """All raw matches in ``text`` (prefiltered), deduplicated per kind."""
         found: list[RawMatch] = []
         folds: dict[tuple[int, int], str] = {}  # folded window text, shared by rules with the same window
-        windows, anchors = self._windows(text)
-        for i, spans in windows.items():
+        for i, spans in self.windows(text).items():
             compiled = self.rules.compiled[i]
             if only is not None and compiled.rule.id not in only:
                 continue
-            found += self._run(compiled, text, spans, warnings, path, folds, anchors)
+            found += self._run(compiled, text, spans, warnings, path, folds)
         return dedupe(found)
 
     def match_text_naive(self, text: str) -> list[RawMatch]:
         """Every pattern over the whole text: the reference the prefilter must equal."""
         found: list[RawMatch] = []
         for compiled in self.rules.compiled:
-            found += self._run(compiled, text, [(0, len(text))], None, "", None, None)
+            found += self._run(compiled, text, [(0, len(text))], None, "", None)
         return dedupe(found)
 
     def _run(self, compiled: CompiledRule, text: str, spans, warnings, path,
-             folds: dict[tuple[int, int], str] | None, anchors: dict[int, list[int]] | None) -> list[RawMatch]:
+             folds: dict[tuple[int, int], str] | None) -> list[RawMatch]:
         """Matches of ``compiled`` starting in ``spans``. With ``folds`` (a cache of folded windows), a
-        pattern runs only in the spans that hold its required literals, and a pattern whose every
-        match starts with a keyword is only tried where one of those keywords' hits starts
-        (``anchors``); without, every pattern runs over every span."""
+        pattern runs only in the spans that hold its required literals; without, in every span."""
         out: list[RawMatch] = []
         seen: set[tuple[int, int]] = set()
-        plan = self._plan(compiled) if folds is not None else [((), None)] * len(compiled.patterns)
+        required = self._needs(compiled) if folds is not None else [()] * len(compiled.patterns)
         try:
-            for pattern, (needs, anchor) in zip(compiled.patterns, plan, strict=True):
-                if anchor is not None:
-                    found = self._anchored(pattern, text, anchor, anchors)
-                else:
-                    found = []
-                    for span in spans:
-                        if needs:
-                            window = folds.get(span)
-                            if window is None:
-                                lo, hi = span
-                                window = folds[span] = fold_text(text[lo:hi + MARGIN])
-                            missing = False
-                            for alternatives in needs:  # inline: this runs per pattern and window
-                                for literal in alternatives:
-                                    if literal in window:
-                                        break
-                                else:
-                                    missing = True
+            for pattern, needs in zip(compiled.patterns, required, strict=True):
+                for span in spans:
+                    if needs:
+                        window = folds.get(span)
+                        if window is None:
+                            lo, hi = span
+                            window = folds[span] = fold_text(text[lo:hi + MARGIN])
+                        missing = False
+                        for alternatives in needs:  # inline: this runs per pattern and window
+                            for literal in alternatives:
+                                if literal in window:
                                     break
-                            if missing:
-                                continue
-                        found += self._scan(pattern, text, *span)
-                for m in found:
-                    if (m.start(), m.end()) not in seen:
-                        seen.add((m.start(), m.end()))
-                        out.append(RawMatch(compiled, m.start(), m.end(), m.groupdict()))
+                            else:
+                                missing = True
+                                break
+                        if missing:
+                            continue
+                    for m in self._scan(pattern, text, *span):
+                        if (m.start(), m.end()) not in seen:
+                            seen.add((m.start(), m.end()))
+                            out.append(RawMatch(compiled, m.start(), m.end(), m.groupdict()))
         except TimeoutError:
             if warnings is not None:
                 warnings.append(Warning_(path, f"rule {compiled.rule.id} timed out after {self.timeout:g}s "
@@ -528,43 +509,15 @@ class NoticeEngine:
             return []
         return out
 
-    def _anchored(self, pattern, text: str, literals: tuple[int, ...], anchors: dict[int, list[int]]) -> list:
-        """Matches of a pattern that starts with a keyword: tried where those keywords' hits start,
-        in order and not inside an earlier match, as a scan of the whole text tries every position."""
-        starts = [s for k in literals for s in anchors.get(k, ())]
-        if len(literals) > 1:
-            starts = sorted(set(starts))
-        found = []
-        done = 0
-        match, timeout = pattern.match, self.timeout
-        for start in starts:
-            if start < done:
-                continue
-            m = match(text, start, timeout=timeout)
-            if m is not None and m.end() > start:
-                found.append(m)
-                done = m.end()
-        return found
-
-    def _plan(self, compiled: CompiledRule) -> list:
-        """Per pattern: its required sets less those every keyword of the rule implies (a window is
-        around a keyword hit: "copyright" is always in a window of a rule whose keyword it is), and
-        the literals whose hits it must start at, if every match starts with a keyword (else None)."""
-        plan = self._plans.get(id(compiled))
-        if plan is None:
-            specs = [keyword_spec(k) for k in compiled.keywords]
-            words = [_SPACE_RUN.sub(" ", lit) for lit, *_ in specs]
-            # a keyword with a \b or ^ marker is no anchor: its occurrences are not all hits
-            free = [_SPACE_RUN.sub(" ", lit) for lit, left, right, line in specs if not (left or right or line)]
-            plan = []
-            for sets, starts in compiled.required_literals():
-                heads = {k for s in starts for k in free if s.startswith(k)}
-                anchor = None
-                if starts and all(any(s.startswith(k) for k in heads) for s in starts):
-                    anchor = tuple(sorted(self._literal_index[k] for k in heads))
-                plan.append((tuple(s for s in sets if not _implied(s, words)), anchor))
-            self._plans[id(compiled)] = plan
-        return plan
+    def _needs(self, compiled: CompiledRule) -> list:
+        """Per pattern, its required sets less those every keyword of the rule implies (a window is
+        around a keyword hit: "copyright" is always in a window of a rule whose keyword it is)."""
+        needs = self._required.get(id(compiled))
+        if needs is None:
+            words = [_SPACE_RUN.sub(" ", keyword_spec(k)[0]) for k in compiled.keywords]
+            needs = [tuple(s for s in sets if not _implied(s, words)) for sets in compiled.required_literals()]
+            self._required[id(compiled)] = needs
+        return needs
 
     def _scan(self, pattern, text: str, lo: int, hi: int) -> list:
         """Non-empty matches starting in ``[lo, hi)``, as a scan of the whole ``text`` finds them.

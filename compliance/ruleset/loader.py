@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from compliance.errors import RuleError
 from compliance.ruleset.model import GROUP_NAMES, Pack, PolicyConfig, Rule, RuleSet
 from compliance.ruleset.names import fast_expansion
-from compliance.ruleset.required import Required, derive
+from compliance.ruleset.required import Required, required_sets
 
 _MACRO = regex.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
 BUILTIN_MACROS = ("agencies", "publishers")
@@ -56,15 +56,15 @@ class CompiledRule:
     patterns: list[regex.Pattern]
     keywords: list[str]
     origin: str
-    required: list[tuple[Required, tuple[str, ...]]] | None = None  # per pattern, derived on first use
+    required: list[Required] | None = None  # per pattern, derived on first use (or cached)
     flat: list[str] | None = None  # expansions with flat name lists, where the compiled ones use trees
 
-    def required_literals(self) -> list[tuple[Required, tuple[str, ...]]]:
-        """Per pattern, the sets of literals every match contains and the strings one of which starts
-        it (``compliance.ruleset.required.derive``), read from the flat expansion, where names are whole."""
+    def required_literals(self) -> list[Required]:
+        """Per pattern, the sets of literals every match contains (``compliance.ruleset.required``),
+        read from the flat expansion, where whole names are visible."""
         if self.required is None:
             sources = self.flat or [p.pattern for p in self.patterns]
-            self.required = [derive(src, p.flags) for src, p in zip(sources, self.patterns, strict=True)]
+            self.required = [required_sets(src, p.flags) for src, p in zip(sources, self.patterns, strict=True)]
         return self.required
 
 

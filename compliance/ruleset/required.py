@@ -26,7 +26,6 @@ from typing import Any
 MAX_ALTERNATIVES = 160  # a bigger alternation costs more str.find calls than it saves
 MAX_SETS = 6
 MAX_SPELLINGS = 8  # spellings of one literal run ("(c)" and "(с)" for ``\\([cс]\\)``)
-_SIGMAS = {0x3A3, 0x3C3, 0x3C2}
 _FIX = str.maketrans({"\u0131": "i", "\u0307": None})  # dotless i; the dot casefold leaves of İ
 
 Required = tuple[tuple[str, ...], ...]  # sets of alternatives; every set must be present
@@ -45,22 +44,14 @@ def fold_text(text: str) -> str:
 
 def required_sets(pattern: str, flags: int) -> Required:
     """Required sets of ``pattern`` compiled with ``flags`` (most selective first); ``()`` if none."""
-    return derive(pattern, flags)[0]
-
-
-def derive(pattern: str, flags: int) -> tuple[Required, tuple[str, ...]]:
-    """The required sets of ``pattern``, and its *starts*: strings, lower-cased as the keyword scan
-    lowers text, one of which begins every match (``()`` if that is not certain). A pattern whose
-    every start begins with a keyword of its rule can only match where a keyword hit starts."""
     try:
         parsed = _parse(pattern, flags)
         sets = _dedupe(_requirements(parsed))
-        starts = _starts(parsed) or set()
     except Exception:  # noqa: BLE001 - private parser API: no requirement is always safe
-        return (), ()
+        return ()
     sets = [s for s in sets if _useful(s)]
     sets.sort(key=lambda s: (len(s) > 8, -min(map(len, s)), len(s)))
-    return tuple(tuple(sorted(s)) for s in sets[:MAX_SETS]), tuple(sorted(starts))
+    return tuple(tuple(sorted(s)) for s in sets[:MAX_SETS])
 
 
 def _parse(pattern: str, flags: int) -> Any:
@@ -105,54 +96,6 @@ def _requirements(node: Any) -> list[frozenset[str]]:
     return []
 
 
-def _starts(node: Any) -> set[str] | None:
-    """Lower-cased strings one of which starts every match of ``node`` (None if unknown or if the
-    match may be empty). Built only from characters whose every case-insensitive form lowers to
-    the same character, so that the keyword scan, which lowers the text, sees the same string."""
-    from regex import _regex_core as core
-
-    if isinstance(node, core.Sequence):
-        run: list[frozenset[str] | None] = []
-        for item in node.items:
-            chars = _literal(item, core, _lower_char)
-            if chars is not None:
-                run += chars
-            elif isinstance(item, (core.ZeroWidthBase, core.LookAround, core.LookAroundConditional)):
-                continue
-            elif not run:
-                return _starts(item)  # the first item that consumes starts the match
-            else:
-                break
-        return _leading(run)
-    if isinstance(node, core.StringSet):
-        return None
-    if isinstance(node, core.Branch):
-        out: set[str] = set()
-        for branch in node.branches:
-            first = _starts(branch)
-            if not first:
-                return None
-            out |= first
-        return out
-    if isinstance(node, (core.Group, core.Atomic)):
-        return _starts(node.subpattern)
-    if isinstance(node, core.GreedyRepeat):
-        return _starts(node.subpattern) if node.min_count >= 1 else None
-    chars = _literal(node, core, _lower_char)
-    return _leading(chars) if chars is not None else None
-
-
-def _leading(run: list[frozenset[str] | None]) -> set[str] | None:
-    """Spellings of the start of a literal run, up to a character that cannot be used or
-    ``MAX_SPELLINGS``; None if the run does not start with a usable character."""
-    spellings: set[str] = {""}
-    for choice in run:
-        if choice is None or len(spellings) * len(choice) > MAX_SPELLINGS:
-            break
-        spellings = {s + c for s in spellings for c in choice}
-    return None if "" in spellings else spellings
-
-
 def _sequence(items: list[Any], core: Any) -> list[frozenset[str]]:
     out: list[frozenset[str]] = []
     run: list[frozenset[str] | None] = []  # per character: the folded forms it may take
@@ -184,32 +127,32 @@ def _runs(run: list[frozenset[str] | None]) -> list[frozenset[str]]:
     return out
 
 
-def _literal(item: Any, core: Any, char=None) -> list[frozenset[str] | None] | None:
+def _literal(item: Any, core: Any) -> list[frozenset[str] | None] | None:
     """Per character of a literal item (a character, a string, a small set of characters), the
-    forms it matches as ``char`` (default :func:`_fold_char`) gives them (None where they are not
-    one character); None for other items."""
-    char = char or _fold_char
+    folded forms it matches (None where they are not one character); None for other items."""
     if isinstance(item, core.Character):
         if not item.positive or item.zerowidth:
             return None
-        return [_choice((item.value,), item.case_flags, char)]
+        return [_choice((item.value,), item.case_flags)]
     if type(item) in (core.String, core.Literal):
-        return [_choice((v,), item.case_flags, char) for v in item.characters]
+        return [_choice((v,), item.case_flags) for v in item.characters]
     if type(item) is core.SetUnion and item.positive and not item.zerowidth \
             and all(type(m) is core.Character and m.positive for m in item.items):
-        return [_choice(tuple(m.value for m in item.items), item.case_flags, char)]
+        return [_choice(tuple(m.value for m in item.items), item.case_flags)]
     return None
 
 
-def _choice(values: tuple[int, ...], case_flags: int, char) -> frozenset[str] | None:
-    folded = [char(v, case_flags) for v in values]
+def _choice(values: tuple[int, ...], case_flags: int) -> frozenset[str] | None:
+    folded = [_fold_char(v, case_flags) for v in values]
     if None in folded or len(set(folded)) > MAX_SPELLINGS:
         return None
     return frozenset(folded)
 
 
-def _forms(value: int, case_flags: int) -> set[int] | None:
-    """The characters a literal matches (None under full case folding, which matches 'ß' as 'ss')."""
+@lru_cache(maxsize=4096)
+def _fold_char(value: int, case_flags: int) -> str | None:
+    """The fold every character this literal matches has, or None if they differ (a few letters
+    newer than Python's Unicode tables); full case folding (which matches 'ß' as 'ss') is not used."""
     from regex import _regex
     from regex import _regex_core as core
 
@@ -218,31 +161,6 @@ def _forms(value: int, case_flags: int) -> set[int] | None:
     forms = {value}
     if case_flags & core.IGNORECASE:
         forms.update(_regex.get_all_cases(core.IGNORECASE | core.UNICODE | core.VERSION0, value))
-    return forms
-
-
-@lru_cache(maxsize=4096)
-def _lower_char(value: int, case_flags: int) -> str | None:
-    """The one lower-case character (as the keyword scan's ``lowered``) of every form, or None."""
-    forms = _forms(value, case_flags)
-    if forms is None or forms & _SIGMAS:  # str.lower() lowers a capital sigma by context
-        return None
-    lowered = set()
-    for v in forms:
-        low = chr(v).lower()
-        if len(low) != 1:
-            low = chr(v).replace("\u0130", "I").lower()[:1]
-        lowered.add(low)
-    return lowered.pop() if len(lowered) == 1 else None
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(value: int, case_flags: int) -> str | None:
-    """The fold every character this literal matches has, or None if they differ (a few letters
-    newer than Python's Unicode tables)."""
-    forms = _forms(value, case_flags)
-    if forms is None:
-        return None
     folded = {fold_text(chr(v)) for v in forms}
     return folded.pop() if len(folded) == 1 else None
 
