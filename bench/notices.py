@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import os
 import pstats
 import statistics
 import sys
@@ -202,6 +203,7 @@ def main() -> int:
     n_patterns = sum(len(c.patterns) for c in rules.compiled)
     n_keywords = len({k for c in rules.compiled for k in c.keywords})
     print(f"corpus: {corpus}, {mb:.1f} MB")
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     print(f"rules: {len(rules)} rules, {n_patterns} patterns, {n_keywords} distinct keywords")
     print(f"start-up: rule packs {t1 - t0:.3f} s without the rule cache ({t2 - t1:.3f} s on the run that "
           f"writes it, if it was missing), {t3 - t2:.3f} s from it; NoticeEngine {t4 - t3:.3f} s")
@@ -238,7 +240,7 @@ def main() -> int:
     keyword_report(engine, plains, args.top)
     rule_costs(engine, plains, args.top)
 
-    print("results:")
+    print(f"results (load average {os.getloadavg()[0]:.2f} at the end):")
     print(f"  engine     {summary(fast, 'engine')}")
     print(f"  read+scan  {summary(scan, 'read+scan')}")
     ok_speed = statistics.median(fast) >= TARGET_MBPS
