@@ -117,4 +117,4 @@ def test_user_pack_overrides_the_signal_mapping(tmp_path):
 
 def test_record_fields_are_the_contract():
     assert RECORD_FIELDS == ("path", "record", "url", "title", "publisher", "license", "notices", "signals",
-                             "verdicts", "cluster", "error")
+                             "verdicts", "cluster", "error", "warnings")

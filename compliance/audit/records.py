@@ -32,7 +32,7 @@ from compliance.policy.permissions import Effective, SourceInfo, effective_permi
 from compliance.ruleset.model import RuleSet
 
 RECORD_FIELDS = ("path", "record", "url", "title", "publisher", "license", "notices", "signals", "verdicts",
-                 "cluster", "error")
+                 "cluster", "error", "warnings")
 Key = tuple[str, int | None]
 
 # Clustering keeps a sample of each document's winnowed fingerprints: those divisible by SAMPLE (the same
@@ -51,7 +51,7 @@ def key_of(record: dict[str, Any]) -> Key:
 
 def empty_record(path: str, record: int | None) -> dict[str, Any]:
     return {"path": path, "record": record, "url": None, "title": None, "publisher": None, "license": None,
-            "notices": [], "signals": [], "verdicts": None, "cluster": None, "error": None}
+            "notices": [], "signals": [], "verdicts": None, "cluster": None, "error": None, "warnings": []}
 
 
 def error_record(path: str, record: int | None, reason: str, url: str | None = None) -> dict[str, Any]:

@@ -156,8 +156,11 @@ def _analyze(doc: Document) -> Result:
     hosts = _STATE.get("hosts")
     if hosts:
         hosts.apply(doc)
-    notices = engine.scan(doc, [])
-    return document_record(doc, notices, _STATE["ruleset"], engine.publishers)
+    warnings: list = []
+    notices = engine.scan(doc, warnings)
+    record, info = document_record(doc, notices, _STATE["ruleset"], engine.publishers)
+    record["warnings"] = [w.message for w in warnings]  # e.g. a rule that ran out of its time budget
+    return record, info
 
 
 # --- main side: tasks --------------------------------------------------------------------------------

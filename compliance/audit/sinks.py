@@ -166,7 +166,7 @@ class JsonlSink(Sink):
 
 CSV_FIELDS = ("path", "record", "url", "title", "publisher", "license", "store", "store_rule", "tdm", "tdm_rule",
               "tdm_machine_readable", "tdm_natural_language", "quote", "quote_max_words", "quote_rule", "cluster",
-              "cluster_original", "error", "notice_kinds", "notices", "signals")
+              "cluster_original", "error", "notice_kinds", "notices", "signals", "warnings")
 
 
 def _cell(value: Any) -> str:
@@ -200,6 +200,7 @@ def flatten(record: dict[str, Any]) -> list[str]:
         "notice_kinds": "; ".join(dict.fromkeys(n["kind"] for n in record.get("notices") or [])),
         "notices": json.dumps(record.get("notices") or [], ensure_ascii=False),
         "signals": json.dumps(record.get("signals") or [], ensure_ascii=False),
+        "warnings": json.dumps(record.get("warnings") or [], ensure_ascii=False),
     }
     return [_cell(row[f]) for f in CSV_FIELDS]
 
@@ -224,7 +225,8 @@ def unflatten(row: dict[str, str]) -> dict[str, Any]:
     return {"path": row["path"], "record": _opt_int(row.get("record", "")), "url": opt("url"),
             "title": opt("title"), "publisher": opt("publisher"), "license": opt("license"),
             "notices": json.loads(row.get("notices") or "[]"), "signals": json.loads(row.get("signals") or "[]"),
-            "verdicts": verdicts, "cluster": cluster, "error": opt("error")}
+            "verdicts": verdicts, "cluster": cluster, "error": opt("error"),
+            "warnings": json.loads(row.get("warnings") or "[]")}
 
 
 class CsvSink(Sink):

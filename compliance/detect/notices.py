@@ -21,6 +21,7 @@ keyword do not hold the rest of a pattern, and a few ``in`` tests cost less than
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import product
@@ -480,6 +481,7 @@ class NoticeEngine:
         out: list[RawMatch] = []
         seen: set[tuple[int, int]] = set()
         required = self._needs(compiled) if folds is not None else [()] * len(compiled.patterns)
+        deadline = time.monotonic() + self.budget(len(text))
         try:
             for pattern, needs in zip(compiled.patterns, required, strict=True):
                 for span in spans:
@@ -498,14 +500,15 @@ class NoticeEngine:
                                 break
                         if missing:
                             continue
-                    for m in self._scan(pattern, text, *span):
+                    for m in self._scan(pattern, text, *span, deadline):
                         if (m.start(), m.end()) not in seen:
                             seen.add((m.start(), m.end()))
                             out.append(RawMatch(compiled, m.start(), m.end(), m.groupdict()))
         except TimeoutError:
             if warnings is not None:
-                warnings.append(Warning_(path, f"rule {compiled.rule.id} timed out after {self.timeout:g}s "
-                                               "on this document and was skipped", compiled.rule.id))
+                warnings.append(Warning_(path, f"rule {compiled.rule.id} timed out (its budget on this document: "
+                                               f"{self.budget(len(text)):g}s) and was skipped",
+                                         compiled.rule.id))
             return []
         return out
 
@@ -519,7 +522,12 @@ class NoticeEngine:
             self._required[id(compiled)] = needs
         return needs
 
-    def _scan(self, pattern, text: str, lo: int, hi: int) -> list:
+    def budget(self, length: int) -> float:
+        """A rule's time on one document: ``timeout`` seconds per started megabyte of text, so one
+        runaway rule cannot hold a scan for long however many keyword windows it is given."""
+        return self.timeout * max(1, -(-length // 1_000_000))
+
+    def _scan(self, pattern, text: str, lo: int, hi: int, deadline: float) -> list:
         """Non-empty matches starting in ``[lo, hi)``, as a scan of the whole ``text`` finds them.
 
         The search stops a little past the window (lookarounds see ``MARGIN`` more characters), which
@@ -529,10 +537,13 @@ class NoticeEngine:
         and one ``search`` call is the cheapest way to learn that.
         """
         end = min(len(text), hi + MARGIN)
-        search, match, timeout = pattern.search, pattern.match, self.timeout
+        search, match, clock = pattern.search, pattern.match, time.monotonic
         found = []
         pos = lo
         while pos < hi:
+            timeout = deadline - clock()  # what is left of the rule's budget on this document
+            if timeout <= 0:
+                raise TimeoutError
             m = search(text, pos, end, timeout=timeout)
             if m is None or m.start() >= hi:
                 break
