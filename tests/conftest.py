@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,31 @@ def cli(capsys, monkeypatch):
         return Run(exit_info.value.code, captured.out, captured.err)
 
     return run
+
+
+class Collector(HTMLParser):
+    """Every tag, attribute and text node of an HTML report, the way a browser's tokenizer sees them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def build_index(path: Path, *sources: Path) -> Path:
+    """A corpus index at ``path`` holding ``sources`` (files or directories), built in-process."""
+    from compliance.pipeline import load_engine
+    from compliance.reuse.index import CorpusIndex
+
+    with CorpusIndex(path, create=True) as idx:
+        report = idx.add_paths([str(s) for s in sources], load_engine(None), jobs=1)
+    assert not report.errors, report.errors
+    return path

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, build_index
 
 CORPUS = ROOT / "fixtures" / "corpus"
 SHOWCASE = ROOT / "fixtures" / "drafts" / "showcase.md"
@@ -19,14 +19,7 @@ FORMATS = ("text", "json", "sarif", "github", "markdown", "html")
 @pytest.fixture(scope="module")
 def index(tmp_path_factory) -> Path:
     """The fixture corpus plus the seed article, indexed once for the module."""
-    from compliance.pipeline import load_engine
-    from compliance.reuse.index import CorpusIndex
-
-    path = tmp_path_factory.mktemp("corpus") / "corpus.sqlite"
-    with CorpusIndex(path, create=True) as idx:
-        report = idx.add_paths([str(CORPUS), str(SEED)], load_engine(None), jobs=1)
-    assert not report.errors and report.added >= 7
-    return path
+    return build_index(tmp_path_factory.mktemp("corpus") / "corpus.sqlite", CORPUS, SEED)
 
 
 @pytest.fixture

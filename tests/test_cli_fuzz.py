@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Run
+from tests.conftest import ROOT, Run, build_index
 
 CORPUS = ROOT / "fixtures" / "corpus"
 DRAFT = ROOT / "fixtures" / "drafts" / "showcase.md"
@@ -79,13 +79,7 @@ def hostile(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory) -> str:
-    from compliance.pipeline import load_engine
-    from compliance.reuse import CorpusIndex
-
-    path = tmp_path_factory.mktemp("index") / "corpus.sqlite"
-    with CorpusIndex(path, create=True) as idx:
-        idx.add_paths([str(CORPUS)], load_engine(None), jobs=1)
-    return str(path)
+    return str(build_index(tmp_path_factory.mktemp("index") / "corpus.sqlite", CORPUS))
 
 
 def assert_clean(run: Run, args: list[str]) -> None:

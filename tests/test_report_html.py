@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from html.parser import HTMLParser
 
+from conftest import Collector
 from test_report_data import REF_A, SOURCE_A, passage, pasted_notice, sample_results
 
 from compliance.findings import SourceRef, SourceSummary, Warning_
@@ -20,24 +20,6 @@ Die Nachfrage aus China {SCRIPT} bleibt hoch {IMG} und die Lagerbestände sinken
 
 Alle Inhalte sind geschützt {IMG}. Nachdruck verboten.
 """
-
-
-class Collector(HTMLParser):
-    """Every tag, attribute and text node, the way a browser's tokenizer sees them."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
 
 
 def html_report(results) -> str:

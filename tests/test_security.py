@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import pickle
 import socket
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ import pytest
 from compliance.errors import InputError, RuleError
 from compliance.readers import read_path
 from compliance.ruleset.loader import load_ruleset
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Collector, build_index
 
 DRAFT = ROOT / "fixtures" / "drafts" / "showcase.md"
 CORPUS = ROOT / "fixtures" / "corpus"
@@ -192,13 +191,7 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.fixture(scope="module")
 def outside_index(tmp_path_factory) -> str:
-    from compliance.pipeline import load_engine
-    from compliance.reuse import CorpusIndex
-
-    path = tmp_path_factory.mktemp("outside-index") / "corpus.sqlite"
-    with CorpusIndex(path, create=True) as idx:
-        idx.add_paths([str(CORPUS)], load_engine(None), jobs=1)
-    return str(path)
+    return str(build_index(tmp_path_factory.mktemp("outside-index") / "corpus.sqlite", CORPUS))
 
 
 OUTPUT_RUNS = {
@@ -321,23 +314,6 @@ FORBIDDEN_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "a
                   "video", "audio", "source", "base", "form", "input", "button", "link", "portal"}
 URL_ATTRS = {"href", "src", "action", "formaction", "srcset", "srcdoc", "data", "poster", "background", "xlink:href",
              "ping", "manifest", "codebase", "cite"}
-
-
-class Collector(HTMLParser):
-    """Tags, attributes and text as a browser's tokenizer sees them."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    handle_startendtag = handle_starttag
-
-    def handle_data(self, data):
-        self.text.append(data)
 
 
 def assert_inert(report: str) -> str:
