@@ -99,10 +99,12 @@ def child(args: argparse.Namespace) -> None:
     """One audit in this process; prints a JSON line with timing and peak memory."""
     from compliance.audit.runner import AuditOptions, run_audit
     from compliance.audit.sinks import JsonlSink
+    from compliance import limits
     from compliance.config import Config
 
     out = Path(args.out)
     start = time.perf_counter()
+    limits.configure(follow_symlinks=True)  # the repeated pages are symlinks to the real files
     run = run_audit([args.input], JsonlSink(out), AuditOptions(jobs=args.jobs, extract=args.extract), Config())
     seconds = time.perf_counter() - start
     me = resource.getrusage(resource.RUSAGE_SELF)
