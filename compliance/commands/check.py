@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -14,6 +15,9 @@ from compliance.commands.limit_options import (
     MAX_LINE_OPTION,
     apply_limits,
 )
+
+if TYPE_CHECKING:
+    from compliance.config import Config
 
 FAIL_ON = ("error", "warning", "info", "never")
 CORPUS_OPTION = typer.Option(None, "--corpus", "--index", "-c", help="Corpus index (default: `corpus` in the "
@@ -26,7 +30,7 @@ CONFIG_OPTION = typer.Option(None, "--config", help="Config file (default: .comp
 class CheckSetup:
     """Everything a check run needs besides the drafts, resolved from options and the project config."""
 
-    config: object
+    config: Config
     index: str
     rule_dirs: list[str]
     drafts: list[str]
