@@ -97,9 +97,9 @@ def warc_read_only(path: Path) -> dict:
 
 def child(args: argparse.Namespace) -> None:
     """One audit in this process; prints a JSON line with timing and peak memory."""
+    from compliance import limits
     from compliance.audit.runner import AuditOptions, run_audit
     from compliance.audit.sinks import JsonlSink
-    from compliance import limits
     from compliance.config import Config
 
     out = Path(args.out)

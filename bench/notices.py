@@ -38,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from prose import iter_synthetic_articles, load_prose  # noqa: E402
 
-from compliance.detect.notices import WINDOW, NoticeEngine, lowered, parse_keyword  # noqa: E402
+from compliance.detect.keywords import lowered, parse_keyword  # noqa: E402
+from compliance.detect.notices import WINDOW, NoticeEngine  # noqa: E402
 from compliance.readers.plain import build_plain_document  # noqa: E402
 from compliance.ruleset.loader import load_ruleset  # noqa: E402
 

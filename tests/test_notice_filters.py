@@ -8,7 +8,8 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance.detect.notices import KeywordIndex, NoticeEngine, keyword_spec, parse_keyword
+from compliance.detect.keywords import KeywordIndex, keyword_spec, parse_keyword
+from compliance.detect.notices import NoticeEngine
 from compliance.ruleset.loader import load_ruleset
 from compliance.ruleset.names import fast_expansion, prefix_tree
 from compliance.ruleset.required import fold_text, required_sets

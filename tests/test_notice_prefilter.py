@@ -6,15 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance.detect.notices import (
-    _IRREGULAR,
-    WINDOW,
-    KeywordIndex,
-    NoticeEngine,
-    collapse_spaces,
-    lowered,
-    parse_keyword,
-)
+from compliance.detect.keywords import _IRREGULAR, KeywordIndex, collapse_spaces, lowered, parse_keyword
+from compliance.detect.notices import WINDOW, NoticeEngine
 from compliance.ruleset.loader import load_ruleset
 
 

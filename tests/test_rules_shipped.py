@@ -13,7 +13,8 @@ from functools import lru_cache
 
 import pytest
 
-from compliance.detect.notices import NoticeEngine, lowered, parse_keyword
+from compliance.detect.keywords import lowered, parse_keyword
+from compliance.detect.notices import NoticeEngine
 from compliance.readers.plain import build_plain_document
 from compliance.ruleset import load_ruleset
 from compliance.ruleset.model import KINDS

@@ -24,11 +24,6 @@ from __future__ import annotations
 import time
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import product
-from math import prod
-from typing import Any, AnyStr
-
-import regex
 
 from compliance.detect.extract import (
     PublisherIndex,
@@ -36,6 +31,16 @@ from compliance.detect.extract import (
     normalize_license,
     urls_of,
     years_of,
+)
+from compliance.detect.keywords import (
+    SPACE_RUN,
+    KeywordIndex,
+    char_offsets,
+    keyword_spec,
+    word_after,
+    word_after_utf8,
+    word_before,
+    word_before_utf8,
 )
 from compliance.document import Document
 from compliance.findings import Notice, Warning_
@@ -45,8 +50,6 @@ from compliance.ruleset.required import fold_text
 WINDOW = 600  # characters scanned on each side of a keyword hit
 MARGIN = 40  # characters past a window that lookarounds may still see (matches must start inside)
 RULE_TIMEOUT = 1.0  # seconds one rule may spend on one document
-BOUNDARY = "\\b"  # keyword edge marker: a word boundary is required there
-LINE_START = "^"  # keyword start marker: the hit must start a line
 _YEAR_KINDS = {"copyright", "all-rights-reserved", "reproduction-ban", "license", "attribution"}
 
 
@@ -58,311 +61,6 @@ class RawMatch:
     groups: dict[str, str | None]
 
 
-def lowered(text: str) -> str:
-    """``text.lower()`` with the same length (U+0130 lowers to two code points)."""
-    low = text.lower()
-    if len(low) != len(text):
-        low = text.replace("\u0130", "I").lower()
-        if len(low) != len(text):
-            low = "".join(c.lower()[:1] or c for c in text)
-    return low
-
-
-_SPACE_RUN = regex.compile(r"\s+")
-_SURROGATE = regex.compile("[\ud800-\udfff]")
-
-
-# line breaks and tabs to spaces, and ASCII lower-cased in the same pass (bytes.lower() is one more)
-_WHITE_BYTES = bytes.maketrans(b"\n\r\tABCDEFGHIJKLMNOPQRSTUVWXYZ", b"   abcdefghijklmnopqrstuvwxyz")
-
-
-def collapse_spaces(low: AnyStr) -> tuple[AnyStr, list[int], list[int]]:
-    """``low`` (``str``, or UTF-8 ``bytes``, whose ASCII letters are lowered here too) with line breaks and
-    tabs as spaces and runs of spaces as one,
-    plus the map back: ``after[i]`` is the collapsed offset just past the i-th shortened run,
-    ``removed[i]`` the characters dropped up to it. A blank line stays a break no keyword spans (two
-    NULs), which also keeps the runs to map few. Plain ``str``/``bytes`` methods only: a regex over
-    every byte would cost more than the keyword scan.
-    """
-    if isinstance(low, str):
-        space, double = " ", "  "
-        s = low.replace("\n\n", "\0\0").replace("\n", " ").replace("\r", " ").replace("\t", " ")
-    else:
-        space, double = b" ", b"  "
-        s = low.replace(b"\n\n", b"\0\0").translate(_WHITE_BYTES)
-    i = s.find(double)
-    if i < 0:
-        return s, [], []
-    space_item = space[0]
-    parts = []
-    after: list[int] = []
-    removed: list[int] = []
-    prev = dropped = 0
-    n = len(s)
-    while i >= 0:
-        j = i + 2
-        while j < n and s[j] == space_item:
-            j += 1
-        parts.append(s[prev:i + 1])
-        after.append(i + 1 - dropped)
-        dropped += j - i - 1
-        removed.append(dropped)
-        prev = j
-        i = s.find(double, j)
-    parts.append(s[prev:])
-    return s[:0].join(parts), after, removed
-
-
-def _unmap(hits: list[tuple[int, int, int]], after: list[int], removed: list[int]) -> list[tuple[int, int, int]]:
-    """Hits in collapsed text -> hits in the text before collapsing."""
-    out = []
-    for k, start, end in hits:
-        i = bisect_right(after, start)
-        j = bisect_right(after, end - 1)
-        out.append((k, start + (removed[i - 1] if i else 0), end + (removed[j - 1] if j else 0)))
-    return out
-
-
-def _is_word(c: str) -> bool:
-    return c.isalnum() or c == "_"
-
-
-def parse_keyword(keyword: str) -> tuple[str, bool, bool]:
-    """``(literal, boundary_before, boundary_after)``; a boundary is only checked next to a word character."""
-    return keyword_spec(keyword)[:3]
-
-
-def keyword_spec(keyword: str) -> tuple[str, bool, bool, bool]:
-    """``(literal, boundary_before, boundary_after, line_start)`` of a keyword with its markers."""
-    line = keyword.startswith(LINE_START) and len(keyword) > len(LINE_START)
-    if line:
-        keyword = keyword[len(LINE_START):]
-    left = keyword.startswith(BOUNDARY)
-    right = keyword.endswith(BOUNDARY) and len(keyword) > len(BOUNDARY) * left + 1
-    literal = keyword[len(BOUNDARY) if left else 0:len(keyword) - len(BOUNDARY) if right else None]
-    if not literal:
-        return keyword, False, False, line
-    return literal, left and _is_word(literal[0]), right and _is_word(literal[-1]), line
-
-
-class KeywordIndex:
-    """Every occurrence of a set of lower-case literals in a text, overlapping ones included, found
-    case-insensitively and with any run of whitespace standing for a literal's single space.
-
-    With ``ahocorasick_rs`` (a DFA over UTF-8 bytes) the text is encoded and lowered as bytes, which
-    lowers ASCII only: each literal is entered in every case its non-ASCII letters can take (``für``
-    and ``fÜr``), so the hits equal those on the fully lowered text. Literals with more than
-    ``MAX_VARIANTS`` such spellings (Cyrillic, Greek) and the few letters that lower irregularly
-    (KELVIN SIGN to ``k``) send a text that holds their bytes down the ``str`` path: ``lowered`` text
-    and a second automaton (``pyahocorasick`` when ``ahocorasick_rs`` is missing). Measured with
-    ~2,500 keywords: the bytes path finds hits ~10-15 % faster than the ``str`` one (no Unicode
-    ``lower()``), and ``ahocorasick_rs`` scans 2-3x faster than ``pyahocorasick``, whose trie looks up
-    each node's children linearly. The bytes automaton starts as an NFA (built in ~10 ms) and becomes
-    a DFA (~70 ms to build, twice as fast to scan) after ``DFA_AFTER`` bytes; the str one is built on
-    first use.
-    """
-
-    MAX_VARIANTS = 8
-    DFA_AFTER = 16_000_000  # bytes: the DFA's build time pays for itself after ~15 MB of text
-
-    def __init__(self, literals: list[str], backend: str | None = None) -> None:
-        self.literals = literals
-        self.backend = backend or ("ahocorasick_rs" if _has_rust() else "pyahocorasick")
-        if self.backend == "ahocorasick_rs" and not _has_rust():
-            raise ImportError("ahocorasick_rs is not installed")
-        self._str_find = None  # the str-path automaton, built when a text first needs it (start-up time)
-        self._nfa_budget: int | None = self.DFA_AFTER  # bytes scanned with the quick-to-build NFA first
-        self._bytes = self._bytes_automaton() if self.backend == "ahocorasick_rs" and literals else None
-
-    def _find(self, low: str) -> list[tuple[int, int, int]]:
-        if self._str_find is None:
-            self._str_find = self._rust() if self.backend == "ahocorasick_rs" else self._python()
-        return self._str_find(low)
-
-    def hits(self, text: str) -> list[tuple[int, int, int]]:
-        """``(literal index, start, end)`` of every hit, as offsets into ``text``."""
-        found, raw = self.scan(text)
-        return _chars(raw, found) if raw is not None and found else found
-
-    def scan(self, text: str) -> tuple[list[tuple[int, int, int]], bytes | None]:
-        """The hits, and the UTF-8 of ``text`` when their offsets are into it rather than into ``text``
-        (a non-ASCII text read as bytes); callers convert only the hits they keep (``_chars``)."""
-        if not self.literals:
-            return [], None
-        if self._bytes is not None:
-            raw = text.encode("utf-8", "surrogatepass")
-            if self._nfa_budget is not None:
-                self._nfa_budget -= len(raw)
-                if self._nfa_budget < 0:
-                    self._to_dfa()
-            automaton, owner, leads, odd = self._bytes
-            ascii_only = text.isascii()
-            if ascii_only or not _holds_any(text, raw, odd, leads):
-                collapsed, after, removed = collapse_spaces(raw)  # lowers ASCII as it goes
-                found = [(owner[v], s, e) for v, s, e in automaton.find_matches_as_indexes(collapsed, overlapping=True)]
-                if after and found:
-                    found = _unmap(found, after, removed)
-                return found, None if ascii_only else raw
-        collapsed, after, removed = collapse_spaces(lowered(text))
-        found = self._find(collapsed)
-        return (_unmap(found, after, removed) if after and found else found), None
-
-    def find(self, low: str) -> list[tuple[int, int, int]]:
-        """``(literal index, start, end)`` of every hit in ``low``, text already lowered and collapsed."""
-        return self._find(low) if self.literals else []
-
-    def _rust(self):
-        import ahocorasick_rs
-
-        automaton = ahocorasick_rs.AhoCorasick(self.literals, implementation=ahocorasick_rs.Implementation.DFA)
-
-        def find(low: str) -> list[tuple[int, int, int]]:
-            try:
-                return automaton.find_matches_as_indexes(low, overlapping=True)
-            except UnicodeEncodeError:  # a lone surrogate (from a lenient decoder): no keyword holds one
-                return automaton.find_matches_as_indexes(_SURROGATE.sub("\ufffd", low), overlapping=True)
-        return find
-
-    def _bytes_automaton(self):
-        """The UTF-8 automaton over every case spelling, its variant -> literal map, and the byte
-        strings whose presence sends a text down the ``str`` path."""
-        import ahocorasick_rs
-
-        variants: list[bytes] = []
-        owner: list[int] = []
-        leads: set[bytes] = set()  # lead bytes of letters of literals left to the str path
-        odd: set[str] = set()  # irregular upper-case forms of the literals' letters
-        irregular_ascii = "".join(c for c in _IRREGULAR if c.isascii())
-        for i, literal in enumerate(self.literals):
-            if literal.isascii():  # most keywords: one spelling
-                odd.update(x for c in irregular_ascii if c in literal for x in _IRREGULAR[c])
-                variants.append(literal.encode())
-                owner.append(i)
-                continue
-            forms = [_spellings(c) for c in literal]
-            odd.update(x for c in literal for x in _IRREGULAR.get(c, ()))
-            if prod(len(f) for f in forms) > self.MAX_VARIANTS or any(c in "σς" for c in literal):
-                # too many spellings (or Greek sigma, which lowers by context)
-                leads.update(f.encode()[:1] for form in forms for f in form if not f.isascii())
-                continue
-            for spelling in product(*forms):
-                variants.append("".join(spelling).encode())
-                owner.append(i)
-        if not variants:
-            return None
-        self._variants = variants
-        nfa = ahocorasick_rs.Implementation.ContiguousNFA
-        automaton = ahocorasick_rs.BytesAhoCorasick(variants, implementation=nfa)
-        return automaton, owner, tuple(sorted(leads)), "".join(sorted(odd))
-
-    def _to_dfa(self) -> None:
-        """Rebuild the bytes automaton as a DFA: ~70 ms to build with ~4,500 keywords, then half the
-        NFA's scan time. A short run (``check`` of one draft) never pays for it."""
-        import ahocorasick_rs
-
-        automaton = ahocorasick_rs.BytesAhoCorasick(self._variants, implementation=ahocorasick_rs.Implementation.DFA)
-        self._bytes = (automaton, *self._bytes[1:])
-        self._nfa_budget = None
-
-    def _python(self):
-        import ahocorasick
-
-        automaton = ahocorasick.Automaton()
-        # Children are scanned in insertion order: insert literals whose letters are frequent first.
-        rank = {c: i for i, c in enumerate(_FREQUENT)}
-        order = sorted(range(len(self.literals)),
-                       key=lambda i: [rank.get(c, len(rank)) for c in self.literals[i]])
-        for i in order:
-            automaton.add_word(self.literals[i], (i, len(self.literals[i])))
-        if self.literals:
-            automaton.make_automaton()
-
-        def find(low: str) -> list[tuple[int, int, int]]:
-            return [(i, end + 1 - length, end + 1) for end, (i, length) in automaton.iter(low)]
-        return find
-
-
-def _has_rust() -> bool:
-    try:
-        import ahocorasick_rs  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-# The only characters whose lower case is not the inverse of their upper or title case (all of Unicode
-# checked in tests/test_notice_prefilter.py): lower case -> such characters.
-_IRREGULAR = {"i": ("\u0130",), "\u03b8": ("\u03f4",), "\u00df": ("\u1e9e",), "\u03c9": ("\u2126",),
-              "k": ("\u212a",), "\u00e5": ("\u212b",)}
-
-
-def _spellings(c: str) -> tuple[str, ...]:
-    """The characters whose ``lowered`` form is ``c`` and that a bytes ``lower()`` leaves alone, apart
-    from ``_IRREGULAR`` ones: ``c`` itself, and its upper and title case if ``c`` is not ASCII."""
-    if c.isascii():
-        return (c,)
-    return tuple(sorted({c} | {f for f in (c.upper(), c.title()) if len(f) == 1 and lowered(f) == c}))
-
-
-def _holds_any(text: str, raw: bytes, chars: str, leads: tuple[bytes, ...]) -> bool:
-    """Does ``text`` hold one of ``chars`` or its UTF-8 ``raw`` one of the bytes ``leads``? (Single
-    characters and single bytes: both ``in`` tests are a memchr.)"""
-    for c in chars:
-        if c in text:
-            return True
-    return any(b in raw for b in leads)
-
-
-def _word_before(text: str, i: int) -> bool:
-    return i > 0 and _is_word(text[i - 1])
-
-
-def _word_after(text: str, i: int) -> bool:
-    return i < len(text) and _is_word(text[i])
-
-
-def _word_before_utf8(raw: bytes, i: int) -> bool:
-    if i == 0:
-        return False
-    if raw[i - 1] < 0x80:
-        return _ASCII_WORD[raw[i - 1]]
-    j = i - 1
-    while j > 0 and raw[j] & 0xC0 == 0x80:  # back to the lead byte
-        j -= 1
-    return _is_word(raw[j:i].decode("utf-8", "surrogatepass"))
-
-
-def _word_after_utf8(raw: bytes, i: int) -> bool:
-    if i >= len(raw):
-        return False
-    if raw[i] < 0x80:
-        return _ASCII_WORD[raw[i]]
-    j = i + 1
-    while j < len(raw) and raw[j] & 0xC0 == 0x80:
-        j += 1
-    return _is_word(raw[i:j].decode("utf-8", "surrogatepass"))
-
-
-_ASCII_WORD = [chr(b).isalnum() or b == 0x5F for b in range(128)]
-
-
-def _chars(raw: bytes, hits: list[tuple[Any, int, int]]) -> list[tuple[Any, int, int]]:
-    """Byte offsets of hits in UTF-8 ``raw`` -> character offsets. Hits come ordered by end and start
-    and end on whole characters, so each offset is one short decode away from the previous end."""
-    out = []
-    at_byte = at_char = 0
-    for k, start, end in hits:
-        if start >= at_byte:
-            first = at_char + len(raw[at_byte:start].decode("utf-8", "surrogatepass"))
-        else:
-            first = at_char - len(raw[start:at_byte].decode("utf-8", "surrogatepass"))
-        at_char = first + len(raw[start:end].decode("utf-8", "surrogatepass"))
-        at_byte = end
-        out.append((k, first, at_char))
-    return out
-
-
-_FREQUENT = " etaoinsrhldcumfpgwybvkzäöüéàèj.,-/:()0123456789"  # rough letter frequency in prose
 
 
 class NoticeEngine:
@@ -377,7 +75,7 @@ class NoticeEngine:
         for i, compiled in enumerate(rules.compiled):
             for kw in compiled.keywords:
                 literal, left, right, line = keyword_spec(kw)
-                literal = _SPACE_RUN.sub(" ", literal)  # as the text is matched (collapse_spaces)
+                literal = SPACE_RUN.sub(" ", literal)  # as the text is matched (collapse_spaces)
                 idx = owners.setdefault(literal, {}).setdefault((left, right, line), [])
                 if i not in idx:
                     idx.append(i)
@@ -403,7 +101,7 @@ class NoticeEngine:
             return {}
         kept = self._owned(hits, text if raw is None else raw)
         if raw is not None and kept:
-            kept = _chars(raw, kept)
+            kept = char_offsets(raw, kept)
         # One flat [lo, hi, lo, hi, ...] list per rule, merged as hits arrive (this loop runs once
         # per keyword hit, so it stays free of function calls on the common path).
         flat: dict[int, list[int]] = {}
@@ -437,9 +135,9 @@ class NoticeEngine:
         ``\\b`` marker finds no word boundary or whose ``^`` finds no line start there (checked in
         ``text``, or in its UTF-8 bytes)."""
         if isinstance(text, str):
-            word_before, word_after, newline = _word_before, _word_after, "\n"
+            before, after, newline = word_before, word_after, "\n"
         else:
-            word_before, word_after, newline = _word_before_utf8, _word_after_utf8, 10
+            before, after, newline = word_before_utf8, word_after_utf8, 10
         kept = []
         owners_of = self.owners
         for k, start, end in hits:
@@ -447,7 +145,7 @@ class NoticeEngine:
             if bounded:
                 owners = list(owners)
                 for left, right, line, idx in bounded:
-                    if not ((left and word_before(text, start)) or (right and word_after(text, end))
+                    if not ((left and before(text, start)) or (right and after(text, end))
                             or (line and start and text[start - 1] != newline)):
                         owners += idx
                 if not owners:
@@ -517,7 +215,7 @@ class NoticeEngine:
         around a keyword hit: "copyright" is always in a window of a rule whose keyword it is)."""
         needs = self._required.get(id(compiled))
         if needs is None:
-            words = [_SPACE_RUN.sub(" ", keyword_spec(k)[0]) for k in compiled.keywords]
+            words = [SPACE_RUN.sub(" ", keyword_spec(k)[0]) for k in compiled.keywords]
             needs = [tuple(s for s in sets if not _implied(s, words)) for sets in compiled.required_literals()]
             self._required[id(compiled)] = needs
         return needs
