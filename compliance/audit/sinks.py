@@ -23,6 +23,7 @@ import errno
 import io
 import json
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -76,8 +77,10 @@ def _cut_torn_tail(path: Path) -> None:
         fh.truncate(0)
 
 
-class Sink:
-    """A record file: open (fresh or resumed), write records, read them back, rewrite them atomically."""
+class Sink(ABC):
+    """A record file: open (fresh or resumed), write records, read them back, rewrite them atomically.
+
+    A format (JSONL, CSV) says how one record becomes bytes and how the file reads back."""
 
     suffix = ""
 
@@ -89,11 +92,13 @@ class Sink:
     def header(self) -> bytes:
         return b""
 
+    @abstractmethod
     def encode(self, record: dict[str, Any]) -> bytes:
-        raise NotImplementedError
+        """One record as a whole line of the file."""
 
+    @abstractmethod
     def records(self) -> Iterator[dict[str, Any]]:
-        raise NotImplementedError
+        """The records in the file, in order."""
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def open(self, resume: bool) -> set[Key]:
