@@ -66,3 +66,18 @@ def build_index(path: Path, *sources: Path) -> Path:
         report = idx.add_paths([str(s) for s in sources], load_engine(None), jobs=1)
     assert not report.errors, report.errors
     return path
+
+
+def engine_for(tmp_path: Path, rules_yaml: str, extra: str = ""):
+    """A notice engine of only the rules in ``rules_yaml`` (a YAML list), with ``extra`` pack keys before it."""
+    from compliance.detect.notices import NoticeEngine
+    from compliance.ruleset.loader import load_ruleset
+
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(extra + "rules:\n" + rules_yaml, encoding="utf-8")
+    return NoticeEngine(load_ruleset([str(pack)], builtin=False, cache=False))
+
+
+def spans(matches) -> list[tuple[str, int, int]]:
+    """``(rule id, start, end)`` of raw matches, for comparing the prefiltered scan with the naive one."""
+    return [(m.rule.rule.id, m.start, m.end) for m in matches]

@@ -5,6 +5,7 @@ loop (every pattern over the whole text) or the plain construct."""
 from __future__ import annotations
 
 import regex
+from conftest import engine_for, spans
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,16 +16,6 @@ from compliance.ruleset.names import fast_expansion, prefix_tree
 from compliance.ruleset.required import fold_text, required_sets
 
 FLAGS = regex.V0 | regex.IGNORECASE
-
-
-def engine_for(tmp_path, rules_yaml: str, extra: str = "") -> NoticeEngine:
-    pack = tmp_path / "pack.yaml"
-    pack.write_text(extra + "rules:\n" + rules_yaml, encoding="utf-8")
-    return NoticeEngine(load_ruleset([str(pack)], builtin=False, cache=False))
-
-
-def spans(matches) -> list[tuple[str, int, int]]:
-    return [(m.rule.rule.id, m.start, m.end) for m in matches]
 
 
 # -- the ^ marker ------------------------------------------------------------------------------

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import engine_for, spans
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compliance.detect.keywords import _IRREGULAR, KeywordIndex, collapse_spaces, lowered, parse_keyword
 from compliance.detect.notices import WINDOW, NoticeEngine
-from compliance.ruleset.loader import load_ruleset
-
-
-def engine_for(tmp_path, rules_yaml: str) -> NoticeEngine:
-    pack = tmp_path / "pack.yaml"
-    pack.write_text("rules:\n" + rules_yaml)
-    return NoticeEngine(load_ruleset([str(pack)], builtin=False))
-
-
-def spans(matches) -> list[tuple[str, int, int]]:
-    return [(m.rule.rule.id, m.start, m.end) for m in matches]
-
 
 AP_RULE = r"""
   - id: t.agency
