@@ -44,25 +44,19 @@ def resolve(paths: list[str], corpus: Path | None, rules: list[str] | None, conf
     limits; symlinks the walk passes over are named on stderr."""
     import sys
 
+    from compliance.commands.corpus import index_path
     from compliance.config import is_ignored, load_config, load_ignore, rule_dirs
     from compliance.readers import expand_paths
-    from compliance.reuse.index import DEFAULT_INDEX
 
-    config = load_config(config_file) if config_file is not None else load_config()
+    config = load_config(config_file)  # None: the one found from the working directory
     apply_limits(config, **limit_options)  # type: ignore[arg-type]
-    if corpus is not None:
-        index = str(corpus)
-    elif config.corpus:
-        index = str(Path(config.root) / config.corpus)
-    else:
-        index = DEFAULT_INDEX
-    ignore = load_ignore(Path(config.root) if config.path else None)
     root = Path(config.root) if config.path else None
+    ignore = load_ignore(root)
     skipped: list[str] = []
     drafts = [p for p in expand_paths(paths, allow_dirs=True, skipped=skipped) if not is_ignored(ignore, p, root)]
     for note in skipped:
         sys.stderr.write(f"compliance: warning: {note}\n")
-    return CheckSetup(config, index, [*rule_dirs(config), *(rules or [])], drafts)
+    return CheckSetup(config, index_path(corpus, config), [*rule_dirs(config), *(rules or [])], drafts)
 
 
 def check(

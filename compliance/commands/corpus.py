@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -16,6 +17,9 @@ from compliance.commands.limit_options import (
     apply_limits,
 )
 
+if TYPE_CHECKING:
+    from compliance.config import Config
+
 app = typer.Typer(help="Build and inspect the corpus index (SQLite) that `check` compares drafts with.",
                   no_args_is_help=True)
 
@@ -24,14 +28,16 @@ INDEX_OPTION = typer.Option(None, "--index", "-i", help="Corpus index file (defa
 FORMATS = ("text", "json")
 
 
-def index_path(option: Path | None) -> str:
-    """``--index``, else ``corpus`` from the project config (relative to it), else the default."""
+def index_path(option: Path | None, config: Config | None = None) -> str:
+    """``--index``, else ``corpus`` from the project config (relative to it), else the default.
+
+    ``config`` is the project config when the caller has loaded it already."""
     if option is not None:
         return str(option)
     from compliance.config import load_config
     from compliance.reuse.index import DEFAULT_INDEX
 
-    config = load_config()
+    config = config or load_config()
     if config.corpus:
         return str(Path(config.root) / config.corpus)
     return DEFAULT_INDEX
@@ -59,14 +65,15 @@ def add(
 
     if "-" in paths:
         raise InputError("a corpus document needs a file name; stdin cannot be indexed", "-")
-    apply_limits(load_config(), max_file_size, max_line_length, follow_symlinks)
+    config = load_config()
+    apply_limits(config, max_file_size, max_line_length, follow_symlinks)
     explicit = [p for p in paths if not os.path.isdir(p)]
     for p in explicit:
         if not os.path.exists(p):
             raise InputError("no such file", p)
     engine = load_engine(rules)
     workers = jobs or min(4, os.cpu_count() or 1)
-    with CorpusIndex(index_path(index), create=True) as idx, _progress(quiet) as progress:
+    with CorpusIndex(index_path(index, config), create=True) as idx, _progress(quiet) as progress:
         report = idx.add_paths(paths, engine, progress=progress, jobs=workers, strict=explicit, batch=batch)
         total = len(idx)
     for err in report.errors:
