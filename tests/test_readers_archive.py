@@ -243,8 +243,17 @@ def test_huge_file_refused_before_reading(tmp_path):
     assert "too large" in message and "200.0 MB" in message
 
 
-def test_gzip_bomb_capped(tmp_path, monkeypatch):
-    monkeypatch.setattr(html_reader, "MAX_HTML_BYTES", 1024 * 1024)
+@pytest.fixture
+def max_file_size():
+    """Set the configured max-file-size for one test: ``max_file_size(bytes)``."""
+    from compliance import limits
+
+    yield lambda size: limits.configure(max_file_size=size)
+    limits.reset()
+
+
+def test_gzip_bomb_capped(tmp_path, max_file_size):
+    max_file_size(1024 * 1024)
     bomb = gzip.compress(b"<p>" + b"a" * (3 * 1024 * 1024) + b"</p>")
     assert len(bomb) < 1024 * 1024
     assert "exceeds" in _error(_write(tmp_path, "bomb.html.gz", bomb))
@@ -431,8 +440,8 @@ def test_jsonl_truncated_gzip_ends_with_one_error(tmp_path):
     assert not any(map(is_error, docs[:-1])) and docs[0].text.startswith("Zeile 0")
 
 
-def test_jsonl_line_over_cap(tmp_path, monkeypatch):
-    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 1000)
+def test_jsonl_line_over_cap(tmp_path, max_file_size):
+    max_file_size(1000)
     lines = [json.dumps({"text": "a" * 5000}), json.dumps({"text": "kurz"})]
     docs = list(iter_path(_write(tmp_path, "big.jsonl", "\n".join(lines).encode())))
     assert [is_error(d) for d in docs] == [True, False] and docs[1].record == 2

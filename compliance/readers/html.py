@@ -41,9 +41,6 @@ from compliance.document import INVISIBLE, Block, Document, PlainBuilder
 from compliance.errors import InputError
 from compliance.readers.stream import GZIP_MAGIC, file_size, gunzip, mb, open_binary, read_capped
 
-# Largest page (after decompression) read at all: real pages are well under 10 MB.
-# None: the configured max-file-size (compliance.limits); tests set a number.
-MAX_HTML_BYTES: int | None = None
 # False skips main-text extraction (trafilatura is ~2/3 of the time per page): every visible block
 # is then "boilerplate" and main_end is 0 — for a fast notices/signals-only pass over an archive.
 EXTRACT_MAIN = True
@@ -102,7 +99,8 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings woul
 
 
 def max_bytes() -> int:
-    return MAX_HTML_BYTES if MAX_HTML_BYTES is not None else limits.current().max_file_size
+    """Largest page (after decompression) read at all: the configured max-file-size."""
+    return limits.current().max_file_size
 
 
 def read(data: bytes, path: str) -> Iterator[Document]:

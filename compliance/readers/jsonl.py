@@ -27,8 +27,6 @@ from compliance.errors import InputError
 from compliance.readers.plain import build_plain_document
 from compliance.readers.stream import GZIP_MAGIC, GuardedGzip, error_document, mb, open_binary
 
-# Largest line (one document) read; None: the configured max-file-size (compliance.limits).
-MAX_LINE_BYTES: int | None = None
 MAX_FIELD_CHARS = 500  # scalar fields longer than this are not copied into metadata
 
 
@@ -67,7 +65,8 @@ def _maybe_gzip(fh: BinaryIO, path: str = "") -> BinaryIO:
 
 
 def max_line_bytes() -> int:
-    return MAX_LINE_BYTES if MAX_LINE_BYTES is not None else limits.current().max_file_size
+    """Largest line (one document) read: the configured max-file-size."""
+    return limits.current().max_file_size
 
 
 def iter_documents(fh: BinaryIO, path: str, options: JsonlOptions) -> Iterator[Document]:
