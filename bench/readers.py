@@ -146,7 +146,7 @@ def warc_raw(path: Path) -> None:
         for _, rec in warc.RecordStream(fh, str(path)):
             if isinstance(rec, str):
                 continue
-            size += len(warc._read_payload(rec, warc.MAX_RECORD_BYTES))
+            size += len(warc._read_payload(rec, None))
             n += 1
     seconds = time.perf_counter() - t0
     print(f"{'warc raw':<12} {n:6d} recs in {seconds:6.2f} s = {n / seconds:7.1f} /s, "

@@ -452,8 +452,8 @@ def test_warc_not_a_warc_is_one_error_record(tmp_path):
     assert len(docs) == 1 and is_error(docs[0]) and docs[0].record == 1
 
 
-def test_warc_record_over_cap_is_an_error_record(monkeypatch):
-    monkeypatch.setattr(warc, "MAX_RECORD_BYTES", 10_000)
+def test_warc_record_over_cap_is_an_error_record(max_file_size):
+    max_file_size(10_000)
     records = [("https://ex.org/big", _page("<p>" + "x " * 20_000 + "</p>"), INJECTED, "200 OK"),
                ("https://ex.org/small", _page(ARTICLE), INJECTED, "200 OK")]
     docs = list(warc.read(_warc(records), "x.warc.gz"))

@@ -39,9 +39,6 @@ from compliance.readers.stream import GZIP_MAGIC, error_document, is_error, mb, 
 __all__ = ["RawRecord", "build_document", "collect_host_policies", "error_document", "is_error",
            "iter_documents", "iter_raw", "read", "read_file"]
 
-# Largest record payload read; larger HTML/text records become error Documents.
-# None: the configured max-file-size (compliance.limits); tests set a number.
-MAX_RECORD_BYTES: int | None = None
 MAX_HOST_FILE_BYTES = 512 * 1024  # robots.txt / tdmrep.json larger than this are ignored
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml+xhtml"})
 TEXT_TYPES = frozenset({"text/plain"})
@@ -113,7 +110,7 @@ def iter_raw(fh: BinaryIO, path: str, vocab: Any = None,
                 continue
             if skip is not None and skip(ordinal):
                 continue
-            payload = _read_payload(rec, MAX_RECORD_BYTES, fh)
+            payload = _read_payload(rec, None, fh)
         except InputError as err:
             yield error_document(path, ordinal, err.message, url=_target_uri(rec), warc_offset=rec.stream_pos)
             continue
@@ -302,7 +299,8 @@ def _tell(fh: Any) -> int:
 
 
 def _read_payload(rec: Any, limit: int | None, fh: BinaryIO | None = None) -> bytes:
-    """The record's payload (transfer and content encodings undone), at most ``limit`` bytes.
+    """The record's payload (transfer and content encodings undone), at most ``limit`` bytes (default:
+    the configured max-file-size; a larger HTML/text record becomes an error Document).
 
     With the archive's file handle ``fh``, the payload's size is also held against the compressed bytes
     read for it (``fh``'s position; fastwarc reads ahead, so that overestimates them): a record that
