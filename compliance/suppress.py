@@ -113,16 +113,9 @@ def apply_baseline(keys: set[str], doc: Document, path: str, verdicts: list[Verd
 
 def write_baseline(path: Path, entries: list[dict]) -> None:
     data = {"version": BASELINE_VERSION, "findings": sorted(entries, key=lambda e: (e["path"], e["rule"], e["key"]))}
-    from compliance.safe_write import sibling_temp
+    from compliance.safe_write import replace_text
 
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = sibling_temp(path)  # a random name: a planted "<baseline>.tmp" symlink cannot redirect it
-        with open(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        tmp.replace(path)
+        replace_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     except OSError as err:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
         raise ConfigError(f"cannot write baseline: {err.strerror or err}", str(path)) from None

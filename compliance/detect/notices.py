@@ -61,8 +61,6 @@ class RawMatch:
     groups: dict[str, str | None]
 
 
-
-
 class NoticeEngine:
     """Compiled rules plus their keyword automaton; one instance scans many documents."""
 

@@ -53,3 +53,12 @@ def _detect(data: bytes, path: str) -> str:
     if best is None:
         raise InputError("binary or undecodable file, not text", path)
     return str(best)
+
+
+# YAML and JSON can spell lone UTF-16 surrogates ("\ud800"), which no UTF-8 output can hold.
+_SURROGATE = regex.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate as U+FFFD (one code point for one: offsets do not move)."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text

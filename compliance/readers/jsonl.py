@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any, BinaryIO
 from compliance import limits
 from compliance.document import Document
 from compliance.errors import InputError
+from compliance.readers.decode import without_surrogates
 from compliance.readers.plain import build_plain_document
 from compliance.readers.stream import GZIP_MAGIC, GuardedGzip, error_document, mb, open_binary
 
@@ -140,25 +140,16 @@ def _document(line: bytes, path: str, number: int, options: JsonlOptions) -> Doc
     if not isinstance(text, str):
         what = "missing" if text is None else f"not a string ({type(text).__name__})"
         raise InputError(f"text field {options.text_field!r} {what}", path, number)
-    doc = build_plain_document(_unicode(text), path, fmt="jsonl")
+    doc = build_plain_document(without_surrogates(text), path, fmt="jsonl")
     doc.record = number
     for key, field in (("url", options.url_field), ("title", options.title_field)):
         value = _field(obj, field)
         if isinstance(value, str) and value.strip():
-            doc.metadata[key] = _unicode(value.strip())
+            doc.metadata[key] = without_surrogates(value.strip())
     used = {options.text_field, options.url_field, options.title_field}
-    doc.metadata["fields"] = {_unicode(k): _unicode(v) if isinstance(v, str) else v for k, v in obj.items()
-                              if k not in used and _short_scalar(v)}
+    doc.metadata["fields"] = {without_surrogates(k): without_surrogates(v) if isinstance(v, str) else v
+                              for k, v in obj.items() if k not in used and _short_scalar(v)}
     return doc
-
-
-# JSON can spell lone UTF-16 surrogates (``"\ud800"``), which no UTF-8 output can hold: U+FFFD instead
-# (one code point for one, so offsets do not move).
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _unicode(text: str) -> str:
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def _no_constant(name: str) -> None:

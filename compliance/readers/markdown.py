@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from compliance import limits
 from compliance.document import Block, Document, PlainBuilder
 from compliance.errors import InputError
-from compliance.readers.decode import decode
+from compliance.readers.decode import decode, without_surrogates
 from compliance.textpos import LineIndex
 
 _FRONT_MATTER = regex.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)---[ \t]*(?:\r?\n|\Z)", regex.S)
@@ -83,7 +83,6 @@ _TEXT_KEYS = frozenset(("title", "author", "publisher", "source", "sitename", "d
 # Values in the front matter once aliases are expanded: ``&a [*b, *b, ...]`` chains ("billion laughs")
 # are tiny on disk and exponential for whoever walks them (JSON output, policy).
 MAX_FRONT_MATTER_VALUES = 10_000
-_SURROGATE = regex.compile("[\ud800-\udfff]")
 
 
 def _parse_front_matter(raw: str, path: str) -> dict[str, Any]:
@@ -105,7 +104,7 @@ def _parse_front_matter(raw: str, path: str) -> dict[str, Any]:
     budget = [MAX_FRONT_MATTER_VALUES]
     out: dict[str, Any] = {}
     for k, v in data.items():
-        key = _SURROGATE.sub("\ufffd", str(k))
+        key = without_surrogates(str(k))
         if key in _RESERVED_KEYS:
             continue
         value = _json_value(v, budget, path)
@@ -123,7 +122,7 @@ def _json_value(value: Any, budget: list[int], path: str) -> Any:
         raise InputError(f"front matter too large: over {MAX_FRONT_MATTER_VALUES} values once aliases are "
                          "expanded", path, 2)
     if isinstance(value, str):  # YAML can spell lone surrogates ("\ud800"), which UTF-8 output cannot hold
-        return _SURROGATE.sub("\ufffd", value)
+        return without_surrogates(value)
     if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
