@@ -200,7 +200,7 @@ def _signal(spec: SignalSpec, value: str, source: str, vocab: Vocabulary, base_u
     url = None
     machine = spec.machine_readable
     if (spec.spdx or spec.kind == "tdm-policy") and _LINK_VALUE.match(value):
-        url = _join(base_url, value)
+        url = join_url(base_url, value)
         if not spec.spdx:
             value = url
     if spec.spdx:
@@ -466,7 +466,7 @@ class HostPolicies:
                 if "tdm-reservation" in rule:
                     out.append(Signal("tdm-reservation", str(rule["tdm-reservation"]), "file", True, None, rep_url))
                 if rule.get("tdm-policy"):
-                    policy = _join(url, str(rule["tdm-policy"]))
+                    policy = join_url(url, str(rule["tdm-policy"]))
                     out.append(Signal("tdm-policy", policy, "file", True, None, policy))
                 return out  # the first matching rule decides
         return []
@@ -485,7 +485,8 @@ def _split(url: str) -> Any:
         return None
 
 
-def _join(base: str | None, url: str) -> str:
+def join_url(base: str | None, url: str) -> str:
+    """``urljoin(base, url)``, or ``url`` as written when the parser refuses one of them."""
     try:
         return urljoin(base or "", url)
     except ValueError:

@@ -313,9 +313,7 @@ def _header_dict(headers: list[tuple[str, str]]) -> dict[str, str]:
 
 def page_metadata(tree: Any, jsonld: list[dict[str, Any]], url: str | None) -> dict[str, Any]:
     """Title, author, sitename, date, language, canonical and URL from meta tags and JSON-LD."""
-    from urllib.parse import urljoin
-
-    from compliance.detect.signals import jsonld_types, jsonld_values
+    from compliance.detect.signals import join_url, jsonld_types, jsonld_values
 
     meta: dict[str, str] = {}
     for el in tree.iter("meta"):
@@ -339,11 +337,8 @@ def page_metadata(tree: Any, jsonld: list[dict[str, Any]], url: str | None) -> d
     canonical = next((el.get("href") for el in tree.iter("link")
                       if "canonical" in (el.get("rel") or "").lower().split() and el.get("href")), None)
     canonical = canonical or meta.get("og:url")
-    if canonical:
-        try:
-            canonical = urljoin(url or "", canonical.strip())
-        except ValueError:  # ``http://[::1``: a broken link tag must not make the page unreadable
-            canonical = canonical.strip()
+    if canonical:  # join_url: a broken link (``http://[::1``) must not make the page unreadable
+        canonical = join_url(url, canonical.strip())
     publisher = article.get("publisher")
     fields = {
         "title": title,
