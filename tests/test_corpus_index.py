@@ -222,3 +222,34 @@ def test_check_json_contract(tmp_path, cli):
         m["source"]["id"] for m in file["matches"]}
     out = cli("check", str(DRAFT), "--corpus", str(index))
     assert out.code == 1 and "4 passages from 3 sources" in out.out and "Stahlmarkt-Nachrichten.de" in out.out
+
+
+def _open_new_index(path: str, start, failures) -> None:
+    start.wait()
+    try:
+        CorpusIndex(path, create=True).close()
+    except ConfigError as err:
+        failures.put(str(err))
+
+
+def test_processes_creating_one_index_at_once_all_open_it(tmp_path):
+    """Creating the index races on the schema and the switch to WAL; every opener must get the index."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    failures = ctx.Queue()
+    for trial in range(30):
+        path = tmp_path / f"race{trial}.sqlite"
+        start = ctx.Barrier(4)
+        procs = [ctx.Process(target=_open_new_index, args=(str(path), start, failures)) for _ in range(4)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(60)
+        with CorpusIndex(path) as idx:
+            assert idx.list() == []
+    found = []
+    while not failures.empty():
+        found.append(failures.get())
+    assert found == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"race{i}.sqlite" for i in range(30))

@@ -147,7 +147,8 @@ class CorpusIndex:
         if not exists and not create:
             raise ConfigError("no corpus index here (create one with `compliance corpus add`)", self.path)
         if create and not exists:
-            p.parent.mkdir(parents=True, exist_ok=True)
+            self._guard(lambda: self._create_atomically(p))
+            exists = True
         self.db = self._guard(lambda: self._connect(exists))
         self._params: dict[str, str] = {}
         self._guard(lambda: self._check_or_init(exists, create))
@@ -185,6 +186,37 @@ class CorpusIndex:
         if any(self._params.get(k) != v for k, v in expected.items()):
             raise ConfigError("corpus index holds fingerprints of another version of compliance or Python: "
                               "rebuild it with `compliance corpus add`", self.path)
+
+    def _create_atomically(self, path: Path) -> None:
+        """Build an empty index beside ``path`` and link it into place unless another process did first.
+
+        Two processes creating one index at once would otherwise race on the schema and on switching
+        the journal to WAL (which SQLite refuses with "database is locked" without waiting). A hard
+        link never replaces an existing file, so the first index in place wins and the other is dropped.
+        """
+        from compliance.safe_write import sibling_temp
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = sibling_temp(path)
+        os.close(fd)
+        try:
+            db = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                self.db = db
+                self._init_schema()
+            finally:
+                db.close()
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                if path.stat().st_size == 0:  # an empty placeholder (e.g. `touch`): ours replaces it
+                    os.replace(tmp, path)
+            except OSError:  # no hard links on this file system
+                if not path.exists() or path.stat().st_size == 0:
+                    os.replace(tmp, path)
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
 
     def _has_tables(self) -> bool:
         return self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
