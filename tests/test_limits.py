@@ -298,6 +298,63 @@ def test_rule_budget_is_per_document_not_per_window(tmp_path):
     assert warnings, "the rule ran past its budget on this document without a warning"
 
 
+def _hostile_scan(engine) -> list:
+    from compliance.readers.plain import build_plain_document
+
+    warnings: list = []
+    notices = engine.scan(build_plain_document(NOTICE + "\n" + "a" * 60 + "b\n", "draft.txt"), warnings)
+    assert any(n.kind == "all-rights-reserved" for n in notices)  # the other rules still ran
+    return [w.message for w in warnings]
+
+
+@pytest.mark.timeout(120)
+def test_rule_budget_off_the_main_thread_uses_regex_timeouts(tmp_path):
+    """Signals reach the main thread only: elsewhere the watchdog steps aside and ``timeout=`` stops the rule."""
+    import threading
+
+    engine = _engine_with(tmp_path, timeout=0.3)
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(_hostile_scan(engine)))
+    worker.start()
+    worker.join(60)
+    assert out == [["rule hostile.catastrophic timed out (its budget on this document: 0.3s) and was skipped"]]
+
+
+@pytest.mark.timeout(120)
+def test_rule_budget_when_someone_else_holds_sigprof(tmp_path):
+    """A sampling profiler's SIGPROF handler is left alone: the engine falls back to ``timeout=``."""
+    import signal
+
+    from compliance.detect.watchdog import Watchdog
+
+    engine = _engine_with(tmp_path, timeout=0.3)
+    engine.watchdog = Watchdog()  # a fresh one, not yet installed
+    ticks: list = []
+    previous = signal.signal(signal.SIGPROF, lambda *a: ticks.append(1))
+    try:
+        assert _hostile_scan(engine) == \
+            ["rule hostile.catastrophic timed out (its budget on this document: 0.3s) and was skipped"]
+        assert signal.getsignal(signal.SIGPROF) is not engine.watchdog._handler
+        assert ticks == []  # no timer was started for a handler that is not ours
+    finally:
+        signal.signal(signal.SIGPROF, previous)
+
+
+def test_a_late_timer_signal_outside_a_rule_does_nothing():
+    """The timer keeps running between rules: a signal that arrives when no rule runs is ignored."""
+    import time
+
+    from compliance.detect.watchdog import WATCHDOG
+
+    assert WATCHDOG.start()  # the main thread, SIGPROF free or already ours
+    WATCHDOG.arm(0.01)
+    WATCHDOG.armed = False  # the rule ended before its budget
+    deadline = time.process_time() + 0.2
+    while time.process_time() < deadline:  # burn CPU past the timer: no RuleTimeout may escape
+        pass
+    WATCHDOG.stop()
+
+
 # -- HTML: depth, size, extraction time ------------------------------------------------------------
 
 

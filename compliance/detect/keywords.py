@@ -269,10 +269,7 @@ def _spellings(c: str) -> tuple[str, ...]:
 def _holds_any(text: str, raw: bytes, chars: str, leads: tuple[bytes, ...]) -> bool:
     """Does ``text`` hold one of ``chars`` or its UTF-8 ``raw`` one of the bytes ``leads``? (Single
     characters and single bytes: both ``in`` tests are a memchr.)"""
-    for c in chars:
-        if c in text:
-            return True
-    return any(b in raw for b in leads)
+    return any(map(text.__contains__, chars)) or any(map(raw.__contains__, leads))
 
 
 def word_before(text: str, i: int) -> bool:
