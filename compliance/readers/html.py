@@ -72,6 +72,7 @@ _SEP = "\ufdd0"  # block boundary marker while serializing visible text (a nonch
 _LINK_ON, _LINK_OFF, _HEAD, _QUOTE_ON, _QUOTE_OFF = "\ufdd1", "\ufdd2", "\ufdd3", "\ufdd4", "\ufdd5"
 _BOIL_ON, _BOIL_OFF = "\ufdd6", "\ufdd7"
 _MARKS = re.compile("[\ufdd1-\ufdd7]")
+_MARK_SET = frozenset(chr(c) for c in range(0xFDD1, 0xFDD8))
 _MARK_SPLIT = re.compile("([\ufdd1-\ufdd7])")
 _EMPTY_RUNS = re.compile("\ufdd0[\\s\ufdd0]*\ufdd0")
 # Containers whose text is never the article (fast_main): page furniture, and class/id names of cookie
@@ -228,7 +229,9 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
     if len(data) > cap:
         raise InputError(f"page too large: {mb(len(data))} (limit {mb(cap)}; {limits.HINT_SIZE})", path)
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
-    text = _XML_DECL.sub("", decode_html(data, path, charset_of(content_type)), count=1)
+    text = decode_html(data, path, charset_of(content_type))
+    if (decl := _XML_DECL.match(text)) is not None:  # match, not sub: sub tries every position of the page
+        text = text[decl.end():]
     # lxml refuses to set text holding characters XML forbids (a stray form feed in an old page): spaces
     text = _XML_FORBIDDEN.sub(" ", text)
     fast = EXTRACT_MAIN and EXTRACT_FAST
@@ -374,10 +377,11 @@ def _serialize(tree: Any, marks: bool = False) -> str:
         if (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")) and \
                 el.getparent() is not None:
             _drop_keep_tail(el)
-    block, sep, names = _BLOCK, _SEP, _BOILER_NAMES
+    block, sep, named = _BLOCK, _SEP, _boiler_name
     for el in tree.iter():
         tag = el.tag
-        if marks and (tag in _MARKED or names.search(el.get("class") or "") or names.search(el.get("id") or "")):
+        if marks and (tag in _MARKED or ((cls := el.get("class")) and named(cls))
+                      or ((ident := el.get("id")) and named(ident))):
             pre, post = _marks_of(el, tag)
             if tag in block:
                 el.text = sep + pre + (el.text or "")
@@ -403,10 +407,21 @@ def _marks_of(el: Any, tag: str) -> tuple[str, str]:
         pre, post = _QUOTE_ON, _QUOTE_OFF
     elif tag in _HEADINGS:
         pre = _HEAD
-    if tag in _BOILER_TAGS or (tag not in _NEVER_BOILER and (_BOILER_NAMES.search(el.get("class") or "")
-                                                             or _BOILER_NAMES.search(el.get("id") or ""))):
+    if tag in _BOILER_TAGS or (tag not in _NEVER_BOILER and _boiler_named(el)):
         pre, post = pre + _BOIL_ON, _BOIL_OFF + post
     return pre, post
+
+
+def _boiler_named(el: Any) -> bool:
+    """Does the element's class or id name page furniture (``_BOILER_NAMES``)? Pages repeat a few class
+    names on hundreds of elements: each distinct value is tested once."""
+    cls, ident = el.get("class"), el.get("id")
+    return bool((cls and _boiler_name(cls)) or (ident and _boiler_name(ident)))
+
+
+@lru_cache(maxsize=8192)
+def _boiler_name(value: str) -> bool:
+    return _BOILER_NAMES.search(value) is not None
 
 
 def visible_lines(tree: Any) -> list[tuple[str, float, str]]:
@@ -430,16 +445,32 @@ def visible_lines(tree: Any) -> list[tuple[str, float, str]]:
         kind = "heading" if raw[0] == _HEAD else "paragraph"
         link_chars = 0
         quoted = boiler = False
-        for piece in _MARK_SPLIT.split(raw):
-            if len(piece) == 1 and _MARKS.match(piece):
-                in_link = max(0, in_link + (piece == _LINK_ON) - (piece == _LINK_OFF))
-                in_quote = max(0, in_quote + (piece == _QUOTE_ON) - (piece == _QUOTE_OFF))
-                in_boiler = max(0, in_boiler + (piece == _BOIL_ON) - (piece == _BOIL_OFF))
-            elif piece.strip():
-                link_chars += len(piece.strip()) if in_link else 0
-                quoted = quoted or in_quote > 0
-                boiler = boiler or in_boiler > 0
-        line = " ".join(_MARKS.sub("", raw).split())
+        texts = []
+        for piece in _MARK_SPLIT.split(raw):  # markers and the text between them (nesting never below 0)
+            if len(piece) == 1 and piece in _MARK_SET:
+                if piece == _LINK_ON:
+                    in_link += 1
+                elif piece == _LINK_OFF:
+                    in_link = in_link - 1 if in_link else 0
+                elif piece == _QUOTE_ON:
+                    in_quote += 1
+                elif piece == _QUOTE_OFF:
+                    in_quote = in_quote - 1 if in_quote else 0
+                elif piece == _BOIL_ON:
+                    in_boiler += 1
+                elif piece == _BOIL_OFF:
+                    in_boiler = in_boiler - 1 if in_boiler else 0
+            else:
+                texts.append(piece)
+                stripped = piece.strip()
+                if stripped:
+                    if in_link:
+                        link_chars += len(stripped)
+                    if in_quote:
+                        quoted = True
+                    if in_boiler:
+                        boiler = True
+        line = " ".join("".join(texts).split())
         if line:
             density = 1.0 if boiler else min(1.0, link_chars / len(line))
             out.append((line, density, "blockquote" if quoted and kind == "paragraph" else kind))
