@@ -253,3 +253,14 @@ def test_processes_creating_one_index_at_once_all_open_it(tmp_path):
         found.append(failures.get())
     assert found == []
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"race{i}.sqlite" for i in range(30))
+
+
+def test_an_index_that_cannot_be_created_is_one_line_naming_it(tmp_path, cli):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where the index directory should be", encoding="utf-8")
+    index = blocker / "corpus.sqlite"
+    run = cli("corpus", "add", str(PORTAL), "--index", str(index))
+    assert run.code == 2
+    assert run.err.strip().splitlines() == [f"compliance: error: {index}: cannot create a corpus index here "
+                                            f"({blocker} is not a directory)"]
+    assert list(tmp_path.iterdir()) == [blocker]  # no temporary file left behind

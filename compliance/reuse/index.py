@@ -147,7 +147,12 @@ class CorpusIndex:
         if not exists and not create:
             raise ConfigError("no corpus index here (create one with `compliance corpus add`)", self.path)
         if create and not exists:
-            self._guard(lambda: self._create_atomically(p))
+            try:
+                self._guard(lambda: self._create_atomically(p))
+            except OSError as err:
+                parent = next((d for d in p.parents if d.exists()), None)
+                why = f"{parent} is not a directory" if parent and not parent.is_dir() else err.strerror or err
+                raise ConfigError(f"cannot create a corpus index here ({why})", self.path) from None
             exists = True
         self.db = self._guard(lambda: self._connect(exists))
         self._params: dict[str, str] = {}
