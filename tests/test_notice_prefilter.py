@@ -120,10 +120,11 @@ def test_irregular_lowercase_table_is_complete():
     assert found == {k: set(v) for k, v in _IRREGULAR.items()}
 
 
-LETTERS = st.sampled_from(list("abkiß süÜéÉ\n") + ["\u1e9e", "\u212a", "\u0130", "Σ", "σ", "ς", "ΟΣ", "Ж", "ж",
-                                                    "ǅ", "ǆ", "Ⓒ", "ⓒ", "\u0301", "  ", "\r\n", "\ud800"])
+LETTERS = st.sampled_from(list("abkiß süÜéÉ\n’êÊ") + ["\u1e9e", "\u212a", "\u0130", "Σ", "σ", "ς", "ΟΣ", "Ж", "ж",
+                                                       "ǅ", "ǆ", "Ⓒ", "ⓒ", "\u0301", "  ", "\r\n", "\ud800", "тасс",
+                                                       "ТАСС", "Т", "с"])
 CASE_LITERALS = ["für", "straße", "ök", "kö", "ss", "is", "σος", "ος", "жж", "ǆa", "ⓒ", "é", "a b", "ü ü",
-                 "всё право", "\u03b8"]
+                 "всё право", "\u03b8", "l’тасс", "ê интерфакс", "ê’ê’ê’ê’ê"]
 
 
 @pytest.mark.skipif(not KeywordIndex.__init__ or not __import__("importlib").util.find_spec("ahocorasick_rs"),
@@ -135,6 +136,20 @@ def test_utf8_path_hits_equal_str_path_hits(letters):
     fast = KeywordIndex(CASE_LITERALS, backend="ahocorasick_rs")
     reference = KeywordIndex(CASE_LITERALS, backend="pyahocorasick")
     assert sorted(fast.hits(text)) == sorted(reference.hits(text))
+
+
+def test_only_a_letter_of_a_many_spelled_keyword_routes_a_text_to_the_str_path():
+    """A keyword with too many case spellings for the UTF-8 automaton ("l’интерфакс") sends texts holding one of
+    its Cyrillic letters to the slower str path, not every text with a typographic apostrophe or an "ê"."""
+    pytest.importorskip("ahocorasick_rs")
+    index = KeywordIndex(["l’интерфакс", "copyright"], backend="ahocorasick_rs")
+    western = "L’été à Paris, copyright chez l’éditeur."
+    hits, raw = index.scan(western)
+    assert raw is not None  # the UTF-8 path (hits in bytes)
+    assert [western[s:e].lower() for _, s, e in index.hits(western)] == ["copyright"]
+    cyrillic = "Quelle: L’ИНТЕРФАКС meldet"
+    assert index.scan(cyrillic)[1] is None  # the str path
+    assert [cyrillic[s:e] for _, s, e in index.hits(cyrillic)] == ["L’ИНТЕРФАКС"]
 
 
 WORDS = st.sampled_from(["ab", "ba", "abc", "c", " ", "\n", ".", "AB", "x"])
