@@ -1,0 +1,34 @@
+"""Notices the project wrote itself in the wording publishers use (fixtures/notices/probes.jsonl): each must be
+reported with its kind. Unlike the real notices in ../shared (which the rules were written beside), these were
+written to probe phrasings the shipped rules had not seen: book imprints, website terms, syndication credits,
+AI-training reservations, disclaimers and licences in the supported languages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from compliance.detect.notices import NoticeEngine
+from compliance.readers.plain import build_plain_document
+from compliance.ruleset import load_ruleset
+from tests.conftest import ROOT
+
+PROBES = [json.loads(line) for line in (ROOT / "fixtures" / "notices" / "probes.jsonl").read_text(
+    encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def engine() -> NoticeEngine:
+    return NoticeEngine(load_ruleset([]))
+
+
+def test_the_probe_set_covers_every_kind():
+    assert {p["kind"] for p in PROBES} == {"reproduction-ban", "copyright", "all-rights-reserved", "license",
+                                           "tdm-reservation", "agency-credit", "attribution", "disclaimer"}
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=[p["text"][:40] for p in PROBES])
+def test_probe_is_reported_with_its_kind(engine, probe):
+    notices = engine.scan(build_plain_document(probe["text"], "probe.txt"))
+    assert probe["kind"] in {n.kind for n in notices}, probe["text"]
