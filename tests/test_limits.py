@@ -496,3 +496,27 @@ def test_audit_walk_respects_follow_symlinks(cli, tree_with_links, tmp_path):
     assert cli("audit", tree_with_links, "-j", "1", "-o", out, "--fail-on", "never", "--follow-symlinks").code == 0
     paths = [json.loads(line)["path"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert _names(paths) == ["alias.txt", "leak.txt", "own.txt", "secret.txt"]
+
+
+def test_gzip_stream_without_a_position_is_not_taken_for_a_bomb():
+    """A pipe has no position to compare the output with: the ratio check steps aside (the size cap holds)."""
+    from compliance.readers.stream import GuardedGzip
+
+    class Pipe(io.RawIOBase):
+        def __init__(self, data: bytes) -> None:
+            self._buf = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b) -> int:
+            chunk = self._buf.read(len(b))
+            b[:len(chunk)] = chunk
+            return len(chunk)
+
+        def tell(self) -> int:
+            raise OSError("illegal seek")
+
+    text = ("A line of ordinary prose that compresses well enough. " * 40 + "\n").encode() * 2000
+    with GuardedGzip(Pipe(gzip.compress(text)), "pipe.jsonl.gz") as fh:
+        assert fh.read() == text

@@ -80,8 +80,7 @@ class NoticeEngine:
                 if i not in idx:
                     idx.append(i)
         self.keywords = KeywordIndex(list(owners))
-        self._required: dict[int, list] = {}  # per rule, on its first window (derivation is lazy)
-        self._plans: dict[int, tuple] = {}  # per rule: (pattern, required sets) pairs
+        self._plans: dict[int, tuple] = {}  # per rule, on its first window: (pattern, required sets) pairs
         # per literal: rules that take every hit, and (before, after, line, rules) that need a check
         self.owners: list[tuple[tuple[int, ...], tuple[tuple[bool, bool, bool, tuple[int, ...]], ...]]] = []
         for groups in owners.values():
@@ -187,9 +186,7 @@ class NoticeEngine:
         pattern runs only in the spans that hold its required literals; without, in every span. The
         rule's budget is kept by the watchdog when ``timed``, else by ``regex``'s ``timeout=``.
         (Runs once per rule with a window in every document: it keeps to local names and loops.)"""
-        plan = self._plans.get(id(compiled))
-        if plan is None:
-            plan = self._plans[id(compiled)] = tuple(zip(compiled.patterns, self._needs(compiled), strict=True))
+        plan = self._plans.get(id(compiled)) or self._plan(compiled)
         out: list[RawMatch] = []
         seen: set[tuple[int, int]] = set()
         # the watchdog is armed at the rule's first search (most rules' windows lack their literals)
@@ -231,15 +228,14 @@ class NoticeEngine:
             return []
         return out
 
-    def _needs(self, compiled: CompiledRule) -> list:
-        """Per pattern, its required sets less those every keyword of the rule implies (a window is
-        around a keyword hit: "copyright" is always in a window of a rule whose keyword it is)."""
-        needs = self._required.get(id(compiled))
-        if needs is None:
-            words = [SPACE_RUN.sub(" ", keyword_spec(k)[0]) for k in compiled.keywords]
-            needs = [tuple(s for s in sets if not _implied(s, words)) for sets in compiled.required_literals()]
-            self._required[id(compiled)] = needs
-        return needs
+    def _plan(self, compiled: CompiledRule) -> tuple:
+        """``(pattern, required sets)`` per pattern, less the sets every keyword of the rule implies (a
+        window is around a keyword hit: "copyright" is always in a window of a rule whose keyword it is).
+        Built on the rule's first window, from the required literals the rule cache keeps."""
+        words = [SPACE_RUN.sub(" ", keyword_spec(k)[0]) for k in compiled.keywords]
+        needs = [tuple(s for s in sets if not _implied(s, words)) for sets in compiled.required_literals()]
+        plan = self._plans[id(compiled)] = tuple(zip(compiled.patterns, needs, strict=True))
+        return plan
 
     def budget(self, length: int) -> float:
         """A rule's time on one document: ``timeout`` seconds per started megabyte of text, so one
@@ -263,19 +259,18 @@ class NoticeEngine:
         while pos < hi:
             if deadline is None:  # the watchdog keeps the time: no timeout= (its set-up costs ~5 %)
                 m = search(text, pos, end)
-                if m is None or m.start() >= hi:
-                    break
-                start = m.start()
-                full = match(text, start) if m.end() > start else None
             else:
                 timeout = deadline - clock()  # what is left of the rule's budget on this document
                 if timeout <= 0:
                     raise TimeoutError
                 m = search(text, pos, end, timeout=timeout)
-                if m is None or m.start() >= hi:
-                    break
-                start = m.start()
-                full = match(text, start, timeout=timeout) if m.end() > start else None
+            if m is None or m.start() >= hi:
+                break
+            start = m.start()
+            if m.end() <= start:
+                full = None
+            else:
+                full = match(text, start) if deadline is None else match(text, start, timeout=timeout)
             if full is not None and full.end() > start:
                 found.append(full)
                 pos = full.end()

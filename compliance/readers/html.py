@@ -377,11 +377,10 @@ def _serialize(tree: Any, marks: bool = False) -> str:
         if (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")) and \
                 el.getparent() is not None:
             _drop_keep_tail(el)
-    block, sep, named = _BLOCK, _SEP, _boiler_name
+    block, sep = _BLOCK, _SEP
     for el in tree.iter():
         tag = el.tag
-        if marks and (tag in _MARKED or ((cls := el.get("class")) and named(cls))
-                      or ((ident := el.get("id")) and named(ident))):
+        if marks and (tag in _MARKED or _boiler_named(el)):
             pre, post = _marks_of(el, tag)
             if tag in block:
                 el.text = sep + pre + (el.text or "")

@@ -80,13 +80,13 @@ class GuardedGzip(gzip.GzipFile):
         super().__init__(fileobj=fileobj)
         self._raw = fileobj
         self._path = path
-        self._start = _tell(fileobj)
+        self._start = tell(fileobj)
         self._out = 0
 
     def _check(self, data: bytes) -> bytes:
         self._out += len(data)
-        if self._out > limits.RATIO_FLOOR:
-            consumed = max(1, _tell(self._raw) - self._start)
+        if self._out > limits.RATIO_FLOOR and self._start >= 0:  # a pipe has no position to compare
+            consumed = max(1, tell(self._raw) - self._start)
             if limits.too_compressed(self._out, consumed):
                 raise InputError(limits.bomb_message(self._out, consumed), self._path)
         return data
@@ -98,11 +98,12 @@ class GuardedGzip(gzip.GzipFile):
         return self._check(super().readline(size))
 
 
-def _tell(fh: BinaryIO) -> int:
+def tell(fh: BinaryIO) -> int:
+    """``fh``'s position, or -1 where it has none (a pipe): then no compression-ratio check."""
     try:
         return fh.tell()
-    except (OSError, ValueError):
-        return 0
+    except (OSError, ValueError, AttributeError):
+        return -1
 
 
 def read_capped(fh: BinaryIO, path: str, limit: int, what: str = "size") -> bytes:

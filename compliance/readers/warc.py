@@ -34,7 +34,7 @@ from typing import Any, BinaryIO
 from compliance import limits
 from compliance.document import Document
 from compliance.errors import InputError
-from compliance.readers.stream import GZIP_MAGIC, error_document, is_error, mb, open_binary
+from compliance.readers.stream import GZIP_MAGIC, error_document, is_error, mb, open_binary, tell
 
 __all__ = ["RawRecord", "build_document", "collect_host_policies", "error_document", "is_error",
            "iter_documents", "iter_raw", "read", "read_file"]
@@ -291,13 +291,6 @@ def _content(rec: Any) -> tuple[str | None, list[tuple[str, str]], int | None]:
     return None, [], None
 
 
-def _tell(fh: Any) -> int:
-    try:
-        return fh.tell()
-    except (OSError, ValueError, AttributeError):
-        return -1  # a pipe: no ratio check (the size cap still holds)
-
-
 def _read_payload(rec: Any, limit: int | None, fh: BinaryIO | None = None) -> bytes:
     """The record's payload (transfer and content encodings undone), at most ``limit`` bytes (default:
     the configured max-file-size; a larger HTML/text record becomes an error Document).
@@ -308,7 +301,7 @@ def _read_payload(rec: Any, limit: int | None, fh: BinaryIO | None = None) -> by
     """
     if limit is None:
         limit = limits.current().max_file_size
-    guard = fh is not None and _tell(fh) >= rec.stream_pos > -1  # a file position to compare with
+    guard = fh is not None and tell(fh) >= rec.stream_pos > -1  # a file position (not a pipe) to compare with
     chunks = []
     size = 0
     while size <= limit:
@@ -318,7 +311,7 @@ def _read_payload(rec: Any, limit: int | None, fh: BinaryIO | None = None) -> by
         chunks.append(chunk)
         size += len(chunk)
         if guard and size > limits.RATIO_FLOOR:
-            consumed = max(1, _tell(fh) - rec.stream_pos)
+            consumed = max(1, tell(fh) - rec.stream_pos)
             if limits.too_compressed(size, consumed):
                 raise InputError(limits.bomb_message(size, consumed))
     if size > limit:

@@ -156,7 +156,7 @@ class CorpusIndex:
             exists = True
         self.db = self._guard(lambda: self._connect(exists))
         self._params: dict[str, str] = {}
-        self._guard(lambda: self._check_or_init(exists, create))
+        self._guard(lambda: self._check_or_init(create))
 
     # -- connection and schema ----------------------------------------------------------------------
 
@@ -169,11 +169,11 @@ class CorpusIndex:
             db.execute("PRAGMA schema_version").fetchone()  # fails here on a non-database file
         return db
 
-    def _check_or_init(self, exists: bool, create: bool) -> None:
+    def _check_or_init(self, create: bool) -> None:
         app = self.db.execute("PRAGMA application_id").fetchone()[0]
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if not exists or (create and app == 0 and version == 0 and not self._has_tables()):
-            self._init_schema()
+        if create and app == 0 and version == 0 and not self._has_tables():  # left empty by an older version
+            _init_schema(self.db)
         elif app != APPLICATION_ID:
             if app == 0 and version == 0 and not self._has_tables():  # created, killed before the schema
                 raise ConfigError("empty corpus index (a `compliance corpus add` stopped before its first "
@@ -207,8 +207,7 @@ class CorpusIndex:
         try:
             db = sqlite3.connect(tmp, isolation_level=None)
             try:
-                self.db = db
-                self._init_schema()
+                _init_schema(db)
             finally:
                 db.close()
             try:
@@ -225,26 +224,6 @@ class CorpusIndex:
 
     def _has_tables(self) -> bool:
         return self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-
-    def _init_schema(self) -> None:
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            if self.db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
-                self.db.execute("ROLLBACK")  # a concurrent process created it first
-                return
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self.db.execute(statement)
-            meta = {"gram": fp.GRAM, "window": fp.WINDOW, "hash_bits": fp.HASH_BITS,
-                    "hash_probe": fp.hash_probe(), "created": time.time()}
-            self.db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
-            self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
 
     def _guard(self, fn: Callable[[], Any]) -> Any:
         try:
@@ -598,6 +577,27 @@ class _BatchWriter:
         self.pending = []
         self.count = 0
         self.started = time.monotonic()
+
+
+def _init_schema(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+            db.execute("ROLLBACK")  # a concurrent process created it first
+            return
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        meta = {"gram": fp.GRAM, "window": fp.WINDOW, "hash_bits": fp.HASH_BITS,
+                "hash_probe": fp.hash_probe(), "created": time.time()}
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def _db_message(err: sqlite3.DatabaseError) -> str:
