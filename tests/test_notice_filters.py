@@ -4,6 +4,7 @@ loop (every pattern over the whole text) or the plain construct."""
 
 from __future__ import annotations
 
+import pytest
 import regex
 from conftest import engine_for, spans
 from hypothesis import given, settings
@@ -211,3 +212,51 @@ def test_keyword_hits_are_the_same_before_and_after_the_dfa_switch():
     after = index.hits(text)
     assert index._nfa_budget is None
     assert sorted(before) == sorted(after) and len(before) >= 7
+
+
+SWITCH_LITERALS = ["copyright", "by ap", "ap", "a", "für", "ür", "rechte vorbehalten", "all rights reserved",
+                   "rights", "l’интерфакс", "©"]
+SWITCH_TEXTS = ["COPYRIGHT by AP für Alle\n\nRechte  vorbehalten. All rights\r\n reserved. FÜR",
+                "", "a", "aaaa © ap © ap", "x" * 5000 + "copyright" + " " * 300 + "by\tap",
+                "Quelle: L’ИНТЕРФАКС meldet, by  ap"]
+
+
+@pytest.mark.parametrize("fast", ["hyperscan", "dfa"])
+def test_the_fast_automaton_finds_what_the_nfa_finds_in_the_same_order(fast):
+    """Overlapping and nested hits ("a" in "ap" in "by ap"), whitespace runs, non-ASCII, empty text: the
+    automaton the index switches to reports what the NFA did, in the same order (``char_offsets`` relies
+    on hits ordered by end)."""
+    if fast == "hyperscan":
+        pytest.importorskip("hyperscan")
+    index = KeywordIndex(SWITCH_LITERALS, backend="ahocorasick_rs", fast=fast)
+    before = [index.hits(t) for t in SWITCH_TEXTS]
+    index._nfa_budget = 0
+    after = [index.hits(t) for t in SWITCH_TEXTS]
+    assert index._nfa_budget is None
+    assert after == before
+    assert sum(map(len, before)) >= 30
+
+
+def test_hyperscan_keyword_scans_in_many_threads_at_once_agree():
+    """Hyperscan's scratch space is per thread: eight threads scanning at once get the hits one thread gets."""
+    pytest.importorskip("hyperscan")
+    from concurrent.futures import ThreadPoolExecutor
+
+    index = KeywordIndex(SWITCH_LITERALS, backend="ahocorasick_rs", fast="hyperscan")
+    index._nfa_budget = 0
+    texts = [t * 50 for t in SWITCH_TEXTS] * 20
+    expected = [index.hits(t) for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(index.hits, texts)) == expected
+
+
+def test_without_hyperscan_the_index_switches_to_a_dfa(monkeypatch):
+    import compliance.detect.keywords as keywords
+
+    monkeypatch.setattr(keywords, "_has_hyperscan", lambda: False)
+    index = KeywordIndex(SWITCH_LITERALS, backend="ahocorasick_rs")
+    assert index.fast == "dfa"
+    index._nfa_budget = 0
+    hits = index.hits("All rights reserved")
+    assert [SWITCH_LITERALS[k] for k, _, _ in hits] == ["a", "rights", "all rights reserved"]
+    assert [(s, e) for _, s, e in hits] == [(0, 1), (4, 10), (0, 19)]
