@@ -161,6 +161,15 @@ def test_html_with_form_feeds_and_vertical_tabs_is_read(tmp_path):
     assert "Erster Absatz hier." in doc.text and "Zweiter" in doc.text
 
 
+@pytest.mark.parametrize("odd", ["\x0c", "\x01", "\ufffe", "\uffff", "\ud800", "\udfff"])
+def test_characters_xml_forbids_become_spaces_before_lxml_sees_them(odd):
+    from compliance.readers.html import xml_safe_utf8
+
+    assert xml_safe_utf8(f"<p>Erster{odd}Absatz 한국 ©</p>") == "<p>Erster Absatz 한국 ©</p>".encode()
+    clean = "<p>Hangul 한 (lead byte ED, not a surrogate), tabs\tand\r\nline ends stay</p>"
+    assert xml_safe_utf8(clean) == clean.encode()
+
+
 def test_jsonl_nested_too_deeply_is_an_error_record(tmp_path):
     # was: RecursionError out of json.loads, an "internal error" for the whole file
     docs = read(tmp_path, "a.jsonl", b"[" * 5000 + b"\n" + b'{"text": "Noch ein Text."}\n')

@@ -64,6 +64,9 @@ _XML_DECL = regex.compile(r"^\s*<\?xml[^>]*\?>")
 _UTF8_MULTIBYTE = regex.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CONTROL = regex.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# every byte but the control bytes XML forbids (xml_safe_utf8 deletes these and looks at what is left)
+_XML_ALLOWED_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in (0x09, 0x0A, 0x0D))
+_UTF8_SURROGATE = re.compile(b"\xed[\xa0-\xbf]")  # a lone surrogate, encoded with surrogatepass
 _SINGLE_BYTE_WESTERN = {"iso8859-1", "latin-1", "cp1252", "ascii", "iso8859-15"}  # codecs.lookup names
 _INVISIBLE_TABLE = str.maketrans("", "", INVISIBLE)
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")  # re.sub is ~7x faster than str.translate on a whole page
@@ -232,19 +235,18 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
     text = decode_html(data, path, charset_of(content_type))
     if (decl := _XML_DECL.match(text)) is not None:  # match, not sub: sub tries every position of the page
         text = text[decl.end():]
-    # lxml refuses to set text holding characters XML forbids (a stray form feed in an old page): spaces
-    text = _XML_FORBIDDEN.sub(" ", text)
+    raw = xml_safe_utf8(text)
     fast = EXTRACT_MAIN and EXTRACT_FAST
     try:
         # huge_tree: libxml2 otherwise drops everything below depth 256 (unclosed tags on old pages).
         # Without trafilatura no HtmlElement methods are needed: plain elements spare a Python class
         # lookup per element, which is a good part of the cost of walking a page.
         if fast:
-            tree = etree.fromstring(text, _plain_parser())
+            tree = etree.fromstring(raw, _plain_parser())
             if tree is None:
                 raise ValueError("Document is empty")
         else:
-            tree = lxml_html.document_fromstring(text, parser=_parser())
+            tree = lxml_html.document_fromstring(raw, parser=_parser())
     except (etree.LxmlError, ValueError) as err:
         raise InputError(f"HTML has no content ({str(err).splitlines()[0] if str(err) else 'empty'})",
                          path) from None
@@ -279,18 +281,33 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
     return doc
 
 
+def xml_safe_utf8(text: str) -> bytes:
+    """``text`` as UTF-8 for lxml, with the characters XML forbids as spaces (lxml refuses to set text
+    holding them, and a stray form feed in an old page must not cost the page).
+
+    lxml parses UTF-8 bytes ~20 % faster than a ``str`` (which it converts), and the bytes are checked
+    with a ``translate`` that keeps only the forbidden control bytes and two ``in`` tests: a tenth of the
+    time of a regex over the page, which runs only when one of them is there.
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    if raw.translate(None, _XML_ALLOWED_BYTES) or b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw or (
+            b"\xed" in raw and _UTF8_SURROGATE.search(raw)):
+        raw = _XML_FORBIDDEN.sub(" ", text).encode("utf-8")
+    return raw
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Any:
     from lxml import html as lxml_html
 
-    return lxml_html.HTMLParser(huge_tree=True)
+    return lxml_html.HTMLParser(huge_tree=True, encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
 def _plain_parser() -> Any:
     from lxml import etree
 
-    return etree.HTMLParser(huge_tree=True)
+    return etree.HTMLParser(huge_tree=True, encoding="utf-8")
 
 
 def _drop_keep_tail(el: Any) -> None:
