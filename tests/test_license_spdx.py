@@ -76,8 +76,20 @@ def spdx(text: str) -> str | None:
     ("https://creativecommons.org/licenses/by-nc-sa/2.0/fr/deed.fr", "CC-BY-NC-SA-2.0-FR"),
     ("creativecommons.org/publicdomain/zero/1.0/", "CC0-1.0"),
     ("creativecommons.org/publicdomain/mark/1.0/", "LicenseRef-public-domain"),
+    # named licences that are not Creative Commons (rules/licenses.yaml, named:), version-specific first
+    ("Datenlizenz Deutschland – Namensnennung – Version 2.0", "DL-DE-BY-2.0"),
+    ("dl-de/by-2-0", "DL-DE-BY-2.0"),
+    ("Datenlizenz Deutschland – Zero – Version 2.0", "DL-DE-ZERO-2.0"),
+    ("Licence Ouverte / Open Licence version 2.0", "etalab-2.0"),
+    ("Open Government Licence v3.0", "OGL-UK-3.0"),
+    ("the Open Government Licence", "LicenseRef-OGL-UK"),
+    ("GNU Free Documentation License, Version 1.3 or any later version", "GFDL-1.3-or-later"),
+    ("GNU Free Documentation License 1.2", "GFDL-1.2-only"),
+    ("the GNU Free Documentation License", "LicenseRef-GFDL"),
+    ("Open Database License (ODbL)", "ODbL-1.0"),
     # not a licence name
     ("the terms of service", None),
+    ("Open government data portals were discussed.", None),
 ])
 def test_licence_names(name, expected):
     assert spdx(name) == expected
@@ -107,6 +119,12 @@ def engine() -> NoticeEngine:
     ("Dieses Bild steht unter CC0.", "CC0-1.0"),
     ("This photograph has been released into the public domain.", "LicenseRef-public-domain"),
     ("Licence: https://creativecommons.org/licenses/by-nd/4.0/", "CC-BY-ND-4.0"),
+    ("Lizenz: Datenlizenz Deutschland – Namensnennung – Version 2.0", "DL-DE-BY-2.0"),
+    ("Die Geodaten stehen unter der Datenlizenz Deutschland Zero 2.0 zur Verfügung.", "DL-DE-ZERO-2.0"),
+    ("Ces données sont publiées sous Licence Ouverte version 2.0.", "etalab-2.0"),
+    ("Contains public sector information licensed under the Open Government Licence v3.0.", "OGL-UK-3.0"),
+    ("Permission is granted to copy, distribute and/or modify this document under the terms of the GNU Free "
+     "Documentation License, Version 1.3 or any later version.", "GFDL-1.3-or-later"),
 ])
 def test_licence_sentences(sentence, expected):
     found = [n for n in engine().scan(build_plain_document(sentence, "<licence>")) if n.kind == "license"]
@@ -123,3 +141,17 @@ def test_licence_sentences(sentence, expected):
 def test_talk_about_licences_is_not_a_licence(sentence):
     found = [n for n in engine().scan(build_plain_document(sentence, "<talk>")) if n.kind == "license"]
     assert not found, [(n.rule, n.text) for n in found]
+
+
+def test_a_named_licence_grants_what_its_family_grants():
+    """A document under the Datenlizenz Deutschland may be reproduced with attribution, as under CC BY; under
+    the GNU FDL it is share-alike."""
+    from compliance.policy.permissions import license_family
+
+    licenses = loaded().ruleset.licenses
+    assert license_family("DL-DE-BY-2.0", licenses) == "CC-BY"
+    assert license_family("GFDL-1.3-or-later", licenses) == "CC-BY-SA"
+    assert license_family("DL-DE-ZERO-2.0", licenses) == "CC0"
+    assert license_family("CC-BY-NC-4.0", licenses) == "CC-BY-NC"
+    assert license_family("Unknown-1.0", licenses) is None
+    assert licenses.permissions["CC-BY"].reproduce == "allow"

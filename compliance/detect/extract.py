@@ -54,7 +54,8 @@ def _norm(text: str) -> str:
 
 
 def normalize_license(text: str | None, licenses: Licenses) -> str | None:
-    """An SPDX id for a licence named in ``text`` (CC in any configured language), else None.
+    """An SPDX id for a licence named in ``text`` (CC in any configured language, or a named licence of
+    ``licenses.named``), else None.
 
     Versionless CC licences become ``LicenseRef-CC-<elements>``; public-domain marks
     ``LicenseRef-public-domain``; "a Creative Commons licence" with no elements ``LicenseRef-CC``.
@@ -70,6 +71,9 @@ def normalize_license(text: str | None, licenses: Licenses) -> str | None:
                                         (url.group("port") or "").upper()) if x)
     terms = licenses.terms
     norm = _norm(text)
+    for named in licenses.named:  # before CC: "Datenlizenz Deutschland – Namensnennung" is no CC BY
+        if _has_any(norm, named.names):
+            return named.spdx
     if _CC0.search(text) or _has_any(norm, terms.zero):
         return "CC0-1.0"
     elements = set()

@@ -19,7 +19,7 @@ from typing import Any
 
 import regex
 
-from compliance.ruleset.model import Link, Permissions, QuotePolicy, RuleSet
+from compliance.ruleset.model import Licenses, Link, Permissions, QuotePolicy, RuleSet
 
 _ACCESS_RANK = {"allow": 0, "review": 1, "deny": 2}
 _TDM_RANK = {"allowed": 0, "reserved": 1}
@@ -73,12 +73,17 @@ class Effective:
         return self.decided_by.get(dimension, "default-policy")
 
 
-def license_family(spdx: str | None) -> str | None:
-    """CC-BY-SA-4.0 -> CC-BY-SA; CC0-1.0 -> CC0; LicenseRef-public-domain -> public-domain."""
+def license_family(spdx: str | None, licenses: Licenses | None = None) -> str | None:
+    """CC-BY-SA-4.0 -> CC-BY-SA; CC0-1.0 -> CC0; LicenseRef-public-domain -> public-domain; a named licence
+    (``licenses.named``: DL-DE-BY-2.0, GFDL-1.3) -> the family its entry gives."""
     if not spdx:
         return None
     if spdx == "LicenseRef-public-domain":
         return "public-domain"
+    if licenses is not None:
+        for named in licenses.named:
+            if named.spdx == spdx:
+                return named.family
     m = _FAMILY.match(spdx)
     return m.group(1) if m else None
 
@@ -154,7 +159,7 @@ def effective_permissions(source: SourceInfo, ruleset: RuleSet) -> Effective:
         if n["kind"] not in RESTRICTIVE_KINDS:
             m.apply(policy.kinds.get(n["kind"]), n["rule"], "restrict")
     license_id, license_rule = _license(source)
-    family = license_family(license_id)
+    family = license_family(license_id, ruleset.licenses)
     grant = ruleset.licenses.permissions.get(family) if family else None
     if grant is not None:
         m.apply(grant, license_rule, "set")

@@ -270,8 +270,10 @@ def _merge_licenses(base, extra):
         else:
             terms[key] = terms[key] + words
     permissions = {**base.permissions, **extra.permissions}
+    # a later pack's named licences come first: a user pack can name a licence more precisely
+    named = [n.model_dump() for n in (*extra.named, *base.named)]
     return type(base).model_validate({"terms": terms, "spdx_ports": base.spdx_ports + extra.spdx_ports,
-                                      "permissions": permissions})
+                                      "permissions": permissions, "named": named})
 
 
 def merge_policy(base: PolicyConfig, extra: PolicyConfig) -> PolicyConfig:

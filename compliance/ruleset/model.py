@@ -122,8 +122,20 @@ class LicenseTerms(Strict):
                                         description="jurisdiction code -> words naming it (DE: Deutschland)")
 
 
+class NamedLicense(Strict):
+    """A licence that is not Creative Commons (GNU FDL, government open-data licences), by its names."""
+
+    spdx: str
+    names: list[str] = Field(min_length=1, description=(
+        "phrases that name it, matched ignoring case, hyphens and punctuation; the first entry of the list "
+        "with a name in the text wins, so version-specific entries come first"))
+    family: str | None = Field(None, description=(
+        "the licences.permissions key whose grant it shares (CC-BY: attribution; CC-BY-SA: share-alike; CC0)"))
+
+
 class Licenses(Strict):
     terms: LicenseTerms = Field(default_factory=LicenseTerms)
+    named: list[NamedLicense] = Field(default_factory=list, description="licences that are not Creative Commons")
     spdx_ports: list[str] = Field(default_factory=list, description="SPDX ids that exist for ported licences")
     permissions: dict[str, Permissions] = Field(default_factory=dict, description=(
         "licence family (CC-BY, CC-BY-SA, CC-BY-ND, CC-BY-NC, CC-BY-NC-SA, CC-BY-NC-ND, CC0, public-domain, "
