@@ -47,6 +47,19 @@ def test_rules_test_command_passes(cli):
     assert failed == "0 failed" and int(passed.split()[0]) >= 4 * len(loaded().compiled)
 
 
+def test_rules_test_of_one_built_in_pack_tests_that_pack_once(cli):
+    """`rules test rules/notices/nl.yaml` names a pack that is built in: it is loaded once (was: "duplicate rule
+    id") and only its examples run."""
+    from tests.conftest import ROOT
+
+    pack = ROOT / "rules" / "notices" / "nl.yaml"
+    run = cli("rules", "test", str(pack))
+    assert run.code == 0, run.out
+    expected = sum(len(c.rule.examples.match) + len(c.rule.examples.no_match) for c in loaded().compiled
+                   if c.rule.id.startswith("nl."))
+    assert run.out.strip().splitlines()[-1] == f"{expected} passed, 0 failed"
+
+
 @pytest.mark.parametrize("rule_id", rule_ids())
 def test_rule_is_documented(rule_id):
     rule = loaded().by_id[rule_id].rule

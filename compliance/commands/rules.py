@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 
@@ -46,11 +47,12 @@ def test_rules(paths: list[str] = typer.Argument(None, help="Rule files or direc
 
     loaded = load_ruleset([*(rules or []), *(paths or [])])
     engine = NoticeEngine(loaded)
-    wanted = {str(p) for p in paths or []}
+    wanted = [Path(p).resolve() for p in paths or []]
     out = console()
     passed = failed = 0
     for c in loaded.compiled:
-        if wanted and not any(c.origin.startswith(w.rstrip("/")) for w in wanted):
+        origin = Path(c.origin).resolve()
+        if wanted and not any(origin == w or w in origin.parents for w in wanted):
             continue
         for expect, examples in ((True, c.rule.examples.match), (False, c.rule.examples.no_match)):
             for example in examples:

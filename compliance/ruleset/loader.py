@@ -99,7 +99,8 @@ def load_ruleset(extra_dirs: list[str] | None = None, builtin: bool = True, cach
 
 
 def rule_sources(extra_dirs: list[str] | None = None, builtin: bool = True) -> list[Path]:
-    """The YAML files ``load_ruleset`` reads, in load order."""
+    """The YAML files ``load_ruleset`` reads, in load order, each once (``rules test rules/notices/en.yaml``
+    names a built-in pack that is loaded already)."""
     sources: list[Path] = []
     if builtin:
         sources += yaml_files(builtin_rules_dir())
@@ -111,7 +112,14 @@ def rule_sources(extra_dirs: list[str] | None = None, builtin: bool = True) -> l
             sources.append(p)
         else:
             raise RuleError("no such rules directory or file", entry)
-    return sources
+    seen: set[Path] = set()
+    unique = []
+    for path in sources:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
 
 
 def _load_sources(sources: list[Path], derive: bool = False) -> LoadedRules:
