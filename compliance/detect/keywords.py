@@ -123,24 +123,24 @@ class KeywordIndex:
     ~2,500 keywords: the bytes path finds hits ~10-15 % faster than the ``str`` one (no Unicode
     ``lower()``), and ``ahocorasick_rs`` scans 2-3x faster than ``pyahocorasick``, whose trie looks up
     each node's children linearly. The bytes automaton starts as an NFA (built in ~10 ms) and, after
-    ``DFA_AFTER`` bytes, becomes the faster of a Hyperscan literal database (``hyperscan``, SIMD;
+    ``FAST_AFTER`` bytes, becomes the faster of a Hyperscan literal database (``hyperscan``, SIMD;
     ~130 ms to build, 2.5x the DFA's speed over 5,000 keywords: :func:`_hyperscan_finder`) or a DFA
     (~70 ms to build, twice the NFA's speed) when Hyperscan is not installed; both report the same
     hits in the same order. The str one is built on first use.
     """
 
     MAX_VARIANTS = 16
-    DFA_AFTER = 16_000_000  # bytes: the fast automaton's build time pays for itself after ~15-20 MB of text
+    FAST_AFTER = 16_000_000  # bytes: the fast automaton's build time pays for itself after ~15-20 MB of text
 
     def __init__(self, literals: list[str], backend: str | None = None, fast: str | None = None) -> None:
         self.literals = literals
         self.backend = backend or ("ahocorasick_rs" if _has_rust() else "pyahocorasick")
         if self.backend == "ahocorasick_rs" and not _has_rust():
             raise ImportError("ahocorasick_rs is not installed")
-        # the automaton the bytes path switches to after DFA_AFTER bytes: "hyperscan" or "dfa"
+        # the automaton the bytes path switches to after FAST_AFTER bytes: "hyperscan" or "dfa"
         self.fast = fast or ("hyperscan" if _has_hyperscan() else "dfa")
         self._str_find = None  # the str-path automaton, built when a text first needs it (start-up time)
-        self._nfa_budget: int | None = self.DFA_AFTER  # bytes scanned with the quick-to-build NFA first
+        self._nfa_budget: int | None = self.FAST_AFTER  # bytes scanned with the quick-to-build NFA first
         self._bytes = self._bytes_automaton() if self.backend == "ahocorasick_rs" and literals else None
 
     def _find(self, low: str) -> list[tuple[int, int, int]]:
@@ -163,7 +163,7 @@ class KeywordIndex:
             if self._nfa_budget is not None:
                 self._nfa_budget -= len(raw)
                 if self._nfa_budget < 0:
-                    self._to_dfa()
+                    self._to_fast()
             find, owner, leads, odd = self._bytes
             ascii_only = text.isascii()
             if ascii_only or not _holds_any(text, raw, odd, leads):
@@ -227,7 +227,7 @@ class KeywordIndex:
         nfa = ahocorasick_rs.Implementation.ContiguousNFA
         return _rust_finder(variants, nfa), owner, tuple(sorted(leads)), "".join(sorted(odd))
 
-    def _to_dfa(self) -> None:
+    def _to_fast(self) -> None:
         """Rebuild the bytes automaton for speed (Hyperscan, else a DFA): ~130 or ~70 ms to build with
         ~6,400 spellings, then 1/5 or 1/2 of the NFA's scan time. A short run (``check`` of one draft)
         never pays for it."""
