@@ -7,6 +7,8 @@ The data is never copied into the repository, so this reads it where it lies.
 
     python bench/notice_accuracy.py            # markdown tables for the README
     python bench/notice_accuracy.py --misses   # also list the items that were missed / fired
+    python bench/notice_accuracy.py --set blind     # the project's own sets in fixtures/notices (same format):
+    python bench/notice_accuracy.py --set heldout   # written blind by a helper that never saw the rules
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "notices"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notices"
+SETS = {"blind": ("blind.jsonl", "blind-negatives.jsonl"), "heldout": ("heldout.jsonl", "heldout-negatives.jsonl")}
 
 
 @dataclass
@@ -55,14 +59,14 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def evaluate(data_dir: Path = DATA) -> Accuracy:
+def evaluate(data_dir: Path = DATA, notices: str = "notices.jsonl", negatives: str = "negatives.jsonl") -> Accuracy:
     from compliance.detect.notices import NoticeEngine
     from compliance.readers.plain import build_plain_document
     from compliance.ruleset import load_ruleset
 
     engine = NoticeEngine(load_ruleset())
     acc = Accuracy()
-    for item in read_jsonl(data_dir / "notices.jsonl"):
+    for item in read_jsonl(data_dir / notices):
         kinds = {n.kind for n in engine.scan(build_plain_document(item["text"], "<item>"))}
         ok = item["kind"] in kinds
         for axis in ("kind", "lang"):
@@ -70,9 +74,9 @@ def evaluate(data_dir: Path = DATA) -> Accuracy:
             acc.found[(axis, item[axis])] += ok
         if not ok:
             acc.misses.append({**item, "got": sorted(kinds)})
-    negatives = read_jsonl(data_dir / "negatives.jsonl")
-    acc.negatives = len(negatives)
-    for item in negatives:
+    negative_items = read_jsonl(data_dir / negatives)
+    acc.negatives = len(negative_items)
+    for item in negative_items:
         found = engine.scan(build_plain_document(item["text"], "<negative>"))
         if found:
             acc.negative_hits.append((item, found))
@@ -81,7 +85,7 @@ def evaluate(data_dir: Path = DATA) -> Accuracy:
 
 def report(acc: Accuracy) -> str:
     return "\n\n".join([
-        f"Labelled kind found for {acc.hits} of {acc.items} real notices ({acc.recall:.1%}).",
+        f"Labelled kind found for {acc.hits} of {acc.items} notices ({acc.recall:.1%}).",
         acc.table("kind"),
         acc.table("lang"),
         f"Negatives: {len(acc.negative_hits)} of {acc.negatives} non-notice sentences produced a finding.",
@@ -91,9 +95,10 @@ def report(acc: Accuracy) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA, help="directory with notices.jsonl, negatives.jsonl")
+    parser.add_argument("--set", choices=sorted(SETS), help="a set of fixtures/notices instead of the real data")
     parser.add_argument("--misses", action="store_true", help="list missed items and firing negatives")
     args = parser.parse_args()
-    acc = evaluate(args.data)
+    acc = evaluate(FIXTURES, *SETS[args.set]) if args.set else evaluate(args.data)
     print(report(acc))
     if args.misses:
         print("\n## Missed")
