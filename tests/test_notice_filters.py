@@ -250,6 +250,22 @@ def test_hyperscan_keyword_scans_in_many_threads_at_once_agree():
         assert list(pool.map(index.hits, texts)) == expected
 
 
+def test_a_hyperscan_that_fails_to_build_leaves_the_dfa(monkeypatch):
+    """Hyperscan refuses CPUs without the SIMD it needs (and may fail otherwise): the index then switches to
+    the DFA, with the same hits, instead of failing the scan."""
+    import compliance.detect.keywords as keywords
+
+    def broken(variants):
+        raise RuntimeError("this CPU lacks SSSE3")
+
+    monkeypatch.setattr(keywords, "_hyperscan_finder", broken)
+    index = KeywordIndex(SWITCH_LITERALS, backend="ahocorasick_rs", fast="hyperscan")
+    before = [index.hits(t) for t in SWITCH_TEXTS]
+    index._nfa_budget = 0
+    assert [index.hits(t) for t in SWITCH_TEXTS] == before
+    assert index.fast == "dfa"
+
+
 def test_without_hyperscan_the_index_switches_to_a_dfa(monkeypatch):
     import compliance.detect.keywords as keywords
 

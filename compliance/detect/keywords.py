@@ -233,9 +233,13 @@ class KeywordIndex:
         never pays for it."""
         import ahocorasick_rs
 
+        find = None
         if self.fast == "hyperscan":
-            find = _hyperscan_finder(self._variants)
-        else:
+            try:
+                find = _hyperscan_finder(self._variants)
+            except Exception:  # noqa: BLE001 - e.g. a CPU without the SIMD Hyperscan needs: the DFA instead
+                self.fast = "dfa"
+        if find is None:
             find = _rust_finder(self._variants, ahocorasick_rs.Implementation.DFA)
         self._bytes = (find, *self._bytes[1:])
         self._nfa_budget = None
