@@ -112,6 +112,8 @@ def rule_sources(extra_dirs: list[str] | None = None, builtin: bool = True) -> l
             sources.append(p)
         else:
             raise RuleError("no such rules directory or file", entry)
+    if not extra_dirs:
+        return sources  # the built-in packs alone: no duplicates, and no path resolving at start-up
     seen: set[Path] = set()
     unique = []
     for path in sources:
