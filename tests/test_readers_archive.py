@@ -220,6 +220,18 @@ def test_truncated_gz(tmp_path):
     assert "truncated" in _error(_write(tmp_path, "a.html.gz", data[: len(data) // 2]))
 
 
+def test_gzip_members_padding_and_trailing_bytes(tmp_path):
+    """As gzip reads them: every member, zero padding after one; anything else after it, or a second
+    member cut short, is an error naming the problem."""
+    page = _page(ARTICLE * 3)
+    one, two = gzip.compress(page[:500]), gzip.compress(page[500:])
+    doc = next(iter_path(_write(tmp_path, "m.html.gz", one + b"\0" * 16 + two)))
+    assert doc.text == next(iter_path(_write(tmp_path, "plain.html", page))).text
+    assert "truncated" in _error(_write(tmp_path, "cut.html.gz", one + two[:-12]))
+    assert "not gzip data" in _error(_write(tmp_path, "junk.html.gz", one + b"junk after it"))
+    assert "corrupt gzip" in _error(_write(tmp_path, "bad.html.gz", one[:10] + bytes(40) + one[50:]))
+
+
 def test_not_gzip_named_gz(tmp_path):
     assert "not gzip" in _error(_write(tmp_path, "a.html.gz", _page(ARTICLE)))
 

@@ -148,9 +148,9 @@ def main_text(doc: Document) -> str:
 def sketch(text: str) -> array:
     """A sample of the text's winnowed word-4-gram fingerprints (see SAMPLE, MAX_SKETCH)."""
     from compliance.reuse.fingerprint import fingerprints
-    from compliance.reuse.normalize import tokenize
+    from compliance.reuse.normalize import text_ids
 
-    kept = sorted(h for h in fingerprints(tokenize(text).ids()) if h % SAMPLE == 0)
+    kept = sorted(h for h in fingerprints(text_ids(text)) if h % SAMPLE == 0)
     return array("q", kept[:MAX_SKETCH])
 
 

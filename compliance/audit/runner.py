@@ -48,7 +48,7 @@ class AuditOptions:
     jobs: int = 0  # 0: all cores
     rule_dirs: list[str] = field(default_factory=list)
     resume: bool = False
-    extract: str = "full"  # full (trafilatura) | fast (line-density heuristic, see readers.html.fast_main)
+    extract: str = "full"  # full (lxml + trafilatura) | fast (lexbor + resiliparse, see readers.html_fast)
     progress: bool = False
 
 
@@ -88,7 +88,8 @@ def _preload(extract: str) -> None:
     from contextlib import suppress
 
     for name in ("lxml.html", "compliance.readers.html", "compliance.readers.warc", "compliance.reuse.fingerprint",
-                 *(("trafilatura",) if extract == "full" else ())):
+                 *(("trafilatura",) if extract == "full" else ("resiliparse.parse.html",
+                                                               "resiliparse.extract.html2text"))):
         with suppress(ImportError):  # the reader that needs it reports the problem per document
             importlib.import_module(name)
 

@@ -31,7 +31,7 @@ def audit(
     fail_on: str = typer.Option(None, "--fail-on", help="error | warning | info | never (default: config, else "
                                                          "error)."),
     extract: str = typer.Option("full", "--extract", help="Main text of HTML pages: full (trafilatura) or fast "
-                                                          "(line-density heuristic, ~3x faster, lower precision)."),
+                                                          "(lexbor/resiliparse, ~2x faster, lower precision)."),
     progress: bool = typer.Option(None, "--progress/--no-progress",
                                   help="Progress bar on stderr (default: when stderr is a terminal)."),
     max_file_size: str = MAX_FILE_SIZE_OPTION,

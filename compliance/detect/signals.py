@@ -273,14 +273,26 @@ def from_html(tree: Any, vocab: Vocabulary, base_url: str | None = None,
     out: list[Signal] = []
     for el in tree.iter("meta"):
         out += _meta_signals(el, vocab, base_url)
-    for el in tree.iter("a", "link", "area"):
-        rel = (el.get("rel") or "").lower().split()
+    for el in _license_links(tree):
         href = (el.get("href") or "").strip()
-        if "license" in rel and href:
+        if href:
             out.append(_signal(SignalSpec(kind="license", spdx=True), href, "link", vocab, base_url))
     for item in jsonld if jsonld is not None else jsonld_items(tree):
         out += _jsonld_signals(item, vocab, base_url)
     return dedupe(out)
+
+
+def rel_elements(tree: Any, value: str, *tags: str) -> Iterable[Any]:
+    """Elements of ``tags`` with ``value`` among their rel values. A lexbor page
+    (:class:`~compliance.readers.html_fast.LexborPage`) selects them in C; an lxml tree is walked."""
+    select = getattr(tree, "select", None)
+    if select is not None:
+        return select(", ".join(f'{tag}[rel~="{value}" i]' for tag in tags))
+    return [el for el in tree.iter(*tags) if value in (el.get("rel") or "").lower().split()]
+
+
+def _license_links(tree: Any) -> Iterable[Any]:
+    return rel_elements(tree, "license", "a", "link", "area")
 
 
 def _meta_signals(el: Any, vocab: Vocabulary, base_url: str | None) -> list[Signal]:
@@ -305,7 +317,9 @@ def _meta_signals(el: Any, vocab: Vocabulary, base_url: str | None) -> list[Sign
 def jsonld_items(tree: Any) -> list[dict[str, Any]]:
     """Top-level JSON-LD objects of a page (``@graph`` members flattened); broken blocks are skipped."""
     items: list[dict[str, Any]] = []
-    for script in tree.iter("script"):
+    select = getattr(tree, "select", None)  # lexbor: only the candidates become Python objects
+    scripts = select('script[type*="ld+json" i]') if select is not None else tree.iter("script")
+    for script in scripts:
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         raw = (script.text or "").strip()

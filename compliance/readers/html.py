@@ -16,7 +16,8 @@ A visible block whose text already occurs in the main text is not repeated.
 The page is parsed once (lxml); signals (meta, links, JSON-LD) and metadata are read from that tree
 before it is stripped of non-visible elements, and trafilatura works on the same tree (it copies it).
 Metadata comes from meta tags, ``<link rel=canonical>`` and JSON-LD rather than trafilatura's
-``extract_metadata``, which would halve throughput (htmldate).
+``extract_metadata``, which would halve throughput (htmldate). The fast path of archive audits
+(``EXTRACT_FAST``) parses with lexbor instead and gives the same layout (:mod:`compliance.readers.html_fast`).
 
 Nothing here crashes on bad input: binary data, undecodable text, an empty page, truncated or
 oversized gzip data all raise :class:`InputError` with a one-line reason. Hostile pages are bounded by
@@ -39,13 +40,15 @@ import regex
 from compliance import limits
 from compliance.document import INVISIBLE, Block, Document, PlainBuilder
 from compliance.errors import InputError
+from compliance.readers import html_fast
 from compliance.readers.stream import GZIP_MAGIC, file_size, gunzip, mb, open_binary, read_capped
 
 # False skips main-text extraction (trafilatura is ~2/3 of the time per page): every visible block
 # is then "boilerplate" and main_end is 0 — for a fast notices/signals-only pass over an archive.
 EXTRACT_MAIN = True
-# True takes the main text from the visible lines themselves (:func:`fast_main`) instead of trafilatura:
-# about 1/10 of its cost, for archive audits where throughput matters more than exact boundaries.
+# True reads pages on the fast path for archive audits, where throughput matters more than exact
+# boundaries: lexbor parses and resiliparse extracts the main text (:mod:`compliance.readers.html_fast`);
+# without resiliparse, lxml parses and the main text is taken from the visible lines (:func:`fast_main`).
 EXTRACT_FAST = False
 # fast_main: a line of at least FAST_GOOD_WORDS words with at most FAST_GOOD_LINKS of its characters in
 # links is article text; a line with more than FAST_BAD_LINKS in links is navigation.
@@ -226,8 +229,6 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
     from lxml import etree
     from lxml import html as lxml_html
 
-    from compliance.detect import signals as sig
-
     cap = max_bytes()
     if len(data) > cap:
         raise InputError(f"page too large: {mb(len(data))} (limit {mb(cap)}; {limits.HINT_SIZE})", path)
@@ -235,8 +236,10 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
     text = decode_html(data, path, charset_of(content_type))
     if (decl := _XML_DECL.match(text)) is not None:  # match, not sub: sub tries every position of the page
         text = text[decl.end():]
-    raw = xml_safe_utf8(text)
     fast = EXTRACT_MAIN and EXTRACT_FAST
+    if fast and html_fast.available():
+        return _parse_lexbor(text, path, url, headers, record, vocab)
+    raw = xml_safe_utf8(text)
     try:
         # huge_tree: libxml2 otherwise drops everything below depth 256 (unclosed tags on old pages).
         # Without trafilatura no HtmlElement methods are needed: plain elements spare a Python class
@@ -251,11 +254,7 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
         raise InputError(f"HTML has no content ({str(err).splitlines()[0] if str(err) else 'empty'})",
                          path) from None
     check_depth(tree, path)
-    vocab = vocab or sig.load_vocabulary()
-    jsonld = sig.jsonld_items(tree)
-    metadata = page_metadata(tree, jsonld, url)
-    base = metadata.get("url")
-    signals = sig.dedupe([*sig.from_headers(headers, vocab, base), *sig.from_html(tree, vocab, base, jsonld)])
+    metadata, signals = _page_facts(tree, url, headers, vocab)
 
     etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, *_DROP, with_tail=False)
     main: list[tuple[str, str, bool]] | None = None
@@ -268,17 +267,51 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
         main = fast_main(lines)
     else:
         visible = visible_blocks(tree)
-    if not visible:
-        raise InputError("HTML has no body (no visible text)", path)
     if metadata.get("extraction") is None:
         metadata.pop("extraction", None)
-    doc = compose(path, main or [], visible, metadata, exact=fast)
+    return _finish(path, main or [], visible, metadata, signals, headers, record, exact=fast)
+
+
+def _parse_lexbor(text: str, path: str, url: str | None, headers: list[tuple[str, str]],
+                  record: int | None, vocab: Any) -> Document:
+    """The fast path (see :mod:`compliance.readers.html_fast`): the same Document layout, from lexbor."""
+    page = html_fast.parse(text.encode("utf-8", "replace"), path)
+    metadata, signals = _page_facts(page, url, headers, vocab)
+    main, visible = html_fast.texts(page)
+    return _finish(path, main, visible, metadata, signals, headers, record, exact=True)
+
+
+def _page_facts(tree: Any, url: str | None, headers: list[tuple[str, str]],
+                vocab: Any) -> tuple[dict[str, Any], list[Any]]:
+    """Metadata and signals (headers, meta, links, JSON-LD) of a parsed page, lxml or lexbor."""
+    from compliance.detect import signals as sig
+
+    vocab = vocab or sig.load_vocabulary()
+    jsonld = sig.jsonld_items(tree)
+    metadata = page_metadata(tree, jsonld, url)
+    base = metadata.get("url")
+    signals = sig.dedupe([*sig.from_headers(headers, vocab, base), *sig.from_html(tree, vocab, base, jsonld)])
+    return metadata, signals
+
+
+def _finish(path: str, main: list[tuple[str, str, bool]], visible: list[str], metadata: dict[str, Any],
+            signals: list[Any], headers: list[tuple[str, str]], record: int | None, exact: bool) -> Document:
+    if not visible:
+        raise InputError("HTML has no body (no visible text)", path)
+    doc = compose(path, main, visible, metadata, exact=exact)
     limits.check_lines(doc.text, path)
     doc.record = record
     doc.signals = signals
     if headers:
         doc.metadata["http_headers"] = _header_dict(headers)
     return doc
+
+
+def clean_lines(text: str) -> list[str]:
+    """Non-empty lines of extracted text, whitespace collapsed, invisible characters removed."""
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
+    return [line for line in (" ".join(raw.split()) for raw in text.split("\n")) if line]
 
 
 def xml_safe_utf8(text: str) -> bytes:
@@ -333,7 +366,7 @@ def _header_dict(headers: list[tuple[str, str]]) -> dict[str, str]:
 
 def page_metadata(tree: Any, jsonld: list[dict[str, Any]], url: str | None) -> dict[str, Any]:
     """Title, author, sitename, date, language, canonical and URL from meta tags and JSON-LD."""
-    from compliance.detect.signals import join_url, jsonld_types, jsonld_values
+    from compliance.detect.signals import join_url, jsonld_types, jsonld_values, rel_elements
 
     meta: dict[str, str] = {}
     for el in tree.iter("meta"):
@@ -354,8 +387,7 @@ def page_metadata(tree: Any, jsonld: list[dict[str, Any]], url: str | None) -> d
     title_el = tree.find(".//title")
     title = meta.get("og:title") or meta.get("twitter:title") or ld("headline", "name") or \
         (" ".join("".join(title_el.itertext()).split()) if title_el is not None else None)
-    canonical = next((el.get("href") for el in tree.iter("link")
-                      if "canonical" in (el.get("rel") or "").lower().split() and el.get("href")), None)
+    canonical = next((el.get("href") for el in rel_elements(tree, "canonical", "link") if el.get("href")), None)
     canonical = canonical or meta.get("og:url")
     if canonical:  # join_url: a broken link (``http://[::1``) must not make the page unreadable
         canonical = join_url(url, canonical.strip())

@@ -8,7 +8,6 @@ the problem in one line, and decompression stops at a configurable cap (decompre
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import zlib
 from typing import BinaryIO
@@ -60,13 +59,37 @@ def gunzip(data: bytes, path: str, limit: int) -> bytes:
     the input is small: a 100 KB file never inflates past 10 MB with the default ratio.
     """
     cap = limits.ratio_cap(len(data), limit)
-    with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
-        out = _read_upto(fh, path, cap + 1)
+    out = _inflate_members(data, path, cap + 1)
     if len(out) > cap:
         if cap < limit:
             raise InputError(limits.bomb_message(cap, len(data)), path)
         raise InputError(f"decompressed size exceeds the {mb(limit)} limit", path)
     return out
+
+
+def _inflate_members(data: bytes, path: str, size: int) -> bytes:
+    """At most ``size`` bytes of every gzip member in ``data``, one zlib call per member (GzipFile reads
+    in 128 KB steps: a quarter slower on a web page). As gzip does: zero padding after a member is
+    allowed, anything else after it is an error, and so is a member cut short."""
+    pieces: list[bytes] = []
+    total = 0
+    rest = data
+    while rest and total < size:
+        if not rest.startswith(GZIP_MAGIC):
+            raise InputError(f"not gzip data (bad magic number {rest[:2]!r})", path)
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            piece = inflater.decompress(rest, size - total)
+        except zlib.error as err:
+            raise InputError(f"corrupt gzip data ({err})", path) from None
+        pieces.append(piece)
+        total += len(piece)
+        if total >= size or inflater.unconsumed_tail:  # stopped at the size cap: the caller refuses it
+            break
+        if not inflater.eof:
+            raise InputError("truncated gzip data (file ends mid-stream)", path)
+        rest = inflater.unused_data.lstrip(b"\x00")
+    return b"".join(pieces)
 
 
 class GuardedGzip(gzip.GzipFile):
