@@ -111,6 +111,16 @@ def test_fast_path_depth_is_bounded(fast):
         limits.reset()
 
 
+@pytest.mark.parametrize(("raw", "expected"), [
+    ('<meta charset="windows-1251"><p>Все права защищены.</p>'.encode("cp1251"), "Все права защищены."),
+    ('<meta charset="iso-8859-1"><p>Grüße</p>'.encode(), "Grüße"),  # mislabelled UTF-8
+    ('\ufeff<?xml version="1.0"?><html><body><p>Grüße &amp; mehr</p></body></html>'.encode("utf-16"), "Grüße & mehr"),
+])
+def test_fast_path_decodes_as_the_lxml_path_does(fast, raw, expected):
+    """The page is decoded once (BOM, HTTP, meta, UTF-8, detection) and handed to lexbor as UTF-8."""
+    assert html.parse_html(raw, "enc.html").text == expected
+
+
 def test_fast_path_bad_input_is_a_one_line_error(fast):
     for data, reason in ((b"", "no body|no content"), (b"<html><body><script>x</script></body></html>", "no body")):
         with pytest.raises(InputError, match=reason):

@@ -1,8 +1,8 @@
 """The fast HTML path (``audit --extract fast``): lexbor via resiliparse instead of lxml and trafilatura.
 
-Archive audits read pages by the hundred thousand, and two thirds of the lxml path's time went to
-building a Python-visible tree and walking it element by element. Here the page is parsed by lexbor
-(C) and both texts the Document needs come out of resiliparse's C extractor:
+Archive audits read pages by the hundred thousand. The lxml path walks the tree element by element in
+Python to lay out the visible text and measure each line's links; here the page is parsed by lexbor (C)
+and both texts the Document needs come out of resiliparse's C extractor:
 
 - the page's visible text, one line per block (for notices, which live in footers), and
 - its main content (resiliparse's own boilerplate removal), whose lines become the main blocks.
@@ -79,7 +79,7 @@ class LexborElement:
         return self.node.text
 
     def itertext(self) -> Iterator[str]:
-        yield self.node.text
+        yield self.node.text or ""
 
 
 class LexborPage:
