@@ -84,6 +84,23 @@ def test_no_spurious_clusters_among_unrelated_real_pages(aeb):
     assert result.clusters == [] and all(r["cluster"] is None for r in records)
 
 
+@needs_aeb
+def test_fast_extraction_audit_of_real_pages(aeb, tmp_path):
+    """--extract fast: every page read, no spurious cluster, and every notice the full run found in a
+    footer (outside its main text) found too: by the same rule, ending in the same line (the two paths lay
+    out a page's lines in a slightly different order, so a two-line credit may start elsewhere)."""
+    records, result = run([str(AEB / "html")], tmp_path / "fast.jsonl", jobs=2, extract="fast")
+    assert len(records) == len(PAGES) and result.errors == 0 and result.clusters == []
+    full = {r["path"]: r for r in aeb[0]}
+
+    def key(n: dict) -> tuple[str, str]:
+        return n["rule"], n["text"].splitlines()[-1]
+
+    missing = [(Path(r["path"]).name[:12], n["text"]) for r in records for n in full[r["path"]]["notices"]
+               if n["scope"] == "boilerplate" and key(n) not in {key(m) for m in r["notices"]}]
+    assert missing == []
+
+
 def token_recall(truth: str, got: str) -> float:
     want = Counter(_TOKEN.findall(truth.lower()))
     have = Counter(_TOKEN.findall(got.lower()))
