@@ -307,13 +307,6 @@ def _finish(path: str, main: list[tuple[str, str, bool]], visible: list[str], me
     return doc
 
 
-def clean_lines(text: str) -> list[str]:
-    """Non-empty lines of extracted text, whitespace collapsed, invisible characters removed."""
-    if _INVISIBLE_RE.search(text):
-        text = _INVISIBLE_RE.sub("", text)
-    return [line for line in (" ".join(raw.split()) for raw in text.split("\n")) if line]
-
-
 def xml_safe_utf8(text: str) -> bytes:
     """``text`` as UTF-8 for lxml, with the characters XML forbids as spaces (lxml refuses to set text
     holding them, and a stray form feed in an old page must not cost the page).

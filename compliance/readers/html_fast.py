@@ -30,11 +30,13 @@ from functools import lru_cache
 from typing import Any
 
 from compliance import limits
+from compliance.document import INVISIBLE
 from compliance.errors import InputError
 
 MAIN_DEPTH_CHECK = 100  # a cheap test first (real pages nest ~20-60 deep); the exact limit only past it
 _EXTRACT = {"preserve_formatting": True, "list_bullets": False, "alt_texts": False, "links": False,
             "form_fields": False, "noscript": False}
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # candidates only: building a Python node costs ~3 us, and pages put inline styles on hundreds of elements
 _HIDDEN_SELECTOR = '[hidden], [style*="none" i], [style*="hidden" i]'
@@ -51,6 +53,13 @@ _MARK = "data-compliance-renamed"
 def _renamed(m: re.Match[bytes]) -> bytes:
     tag = b"span" if m.group(2).lower() == b"label" else b"div"
     return b"</" + tag if m.group(1) else b"<" + tag + b" " + _MARK.encode()
+
+
+def clean_lines(text: str) -> list[str]:
+    """Non-empty lines of extracted text, whitespace collapsed, invisible characters removed."""
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
+    return [line for line in (" ".join(raw.split()) for raw in text.split("\n")) if line]
 
 
 @lru_cache(maxsize=1)
@@ -161,8 +170,6 @@ def texts(page: LexborPage) -> tuple[list[tuple[str, str, bool]], list[str]]:
     """
     from resiliparse.extract.html2text import extract_plain_text
 
-    from compliance.readers.html import clean_lines
-
     drop_hidden(page)
     visible = clean_lines(extract_plain_text(page.tree, main_content=False, **_EXTRACT))
     marked = extract_plain_text(page.tree, main_content=True, comments=False, skip_elements=[f"[{_MARK}]"],
@@ -176,8 +183,6 @@ def texts(page: LexborPage) -> tuple[list[tuple[str, str, bool]], list[str]]:
 
 def main_blocks(marked: str) -> list[tuple[str, str, bool]]:
     """``(kind, text, False)`` per line of resiliparse's minimal HTML: tags dropped, entities decoded."""
-    from compliance.readers.html import clean_lines
-
     out: list[tuple[str, str, bool]] = []
     for raw in _BREAK.sub("\n", marked).split("\n"):
         if not raw or raw.isspace():
