@@ -112,3 +112,33 @@ def test_draft_notices_and_warnings_are_listed_once():
     assert f"{own.start.line}:1 license  Dieser Text steht unter CC BY 4.0." in out
     assert out.count("Nachdruck verboten.") == 1  # the pasted notice is shown as a verdict, not twice
     assert "warning: drafts/kupfer.md: rule x timed out" in out
+
+
+def test_no_color_on_a_terminal_keeps_differences_as_markers(monkeypatch):
+    """NO_COLOR on a terminal: rich strips styles, so the highlighted diff would vanish; markers remain."""
+    from rich.console import Console
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    buf = io.StringIO()
+    terminal = Console(file=buf, force_terminal=True, width=100)
+    assert terminal.is_terminal and terminal.color_system is not None and terminal.no_color
+    render("text", sample_results(), buf, console=terminal)
+    out = buf.getvalue()
+    assert "{+Chile+}" in out and "[-Peru-]" in out
+    assert "differences: {+only in the draft+} [-only in the source-]" in out
+
+
+def test_make_console_on_a_terminal_honours_no_color(monkeypatch):
+    """The console the command builds for a terminal with NO_COLOR set marks differences with text."""
+    from compliance.report.check_text import make_console
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    stream = Tty()
+    render("text", sample_results(), stream, console=make_console(stream, width=100))
+    assert "{+Chile+}" in stream.getvalue() and "[-Peru-]" in stream.getvalue()

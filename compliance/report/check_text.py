@@ -63,12 +63,18 @@ def render(results: list[FileResult], stream: TextIO | None = None, *, console: 
     """Print every file's passages, pasted notices, source lines, draft notices and warnings; then one
     summary line for all files."""
     out = console or make_console(stream or sys.stdout, width, color)
-    plain = out.color_system is None
+    plain = _plain(out)
     for result in results:
         _render_file(out, result, plain, max_words)
     if any(v.match is not None for r in results for v in r.verdicts):
         out.print(_legend(plain))
     out.print(Text(summarize(results).line(), style="bold"), soft_wrap=True)  # one greppable line
+
+
+def _plain(out: Console) -> bool:
+    """Whether differences need text markers: no colour system (piped), or colour switched off on a
+    terminal (NO_COLOR, ``no_color``), where rich would drop the highlight styles and with them the diff."""
+    return out.color_system is None or out.no_color
 
 
 def _legend(plain: bool) -> Text:
