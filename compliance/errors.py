@@ -39,3 +39,15 @@ class RuleError(ComplianceError):
 
 class ConfigError(ComplianceError):
     """A configuration file or option that cannot be used."""
+
+
+def optional_module(name: str, extra: str, feature: str):
+    """Import a module that only an extra installs (e.g. ``spark``), the one way optional engines are imported:
+    when it is missing the user gets one line naming the extra to install, not a ModuleNotFoundError."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise ConfigError(f"{feature} needs the {extra!r} extra, which is not installed: "
+                          f"pip install 'compliance[{extra}]'") from None
