@@ -89,9 +89,20 @@ def _snake(data: Any) -> Any:
     return data
 
 
-def find_config(start: Path | None = None) -> Path | None:
+def _upwards(start: Path | None = None) -> tuple[Path, ...]:
+    """The working directory (or ``start``) and its parents: where project files are looked for."""
     here = (start or Path.cwd()).resolve()
-    for directory in (here, *here.parents):
+    return (here, *here.parents)
+
+
+def find_upwards(relative: str, start: Path | None = None) -> Path | None:
+    """The nearest ``relative`` file (e.g. ``.compliance/corpus.sqlite``) from the working directory up, as the
+    config is found: a command run in a subdirectory uses the project's files."""
+    return next((d / relative for d in _upwards(start) if (d / relative).is_file()), None)
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    for directory in _upwards(start):
         for name in CONFIG_NAMES:
             candidate = directory / name
             if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):

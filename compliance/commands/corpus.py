@@ -29,18 +29,20 @@ FORMATS = ("text", "json")
 
 
 def index_path(option: Path | None, config: Config | None = None) -> str:
-    """``--index``, else ``corpus`` from the project config (relative to it), else the default.
+    """``--index``, else ``corpus`` from the project config (relative to it), else the nearest
+    ``.compliance/corpus.sqlite`` from the working directory up (as the config is found), else that path here.
 
     ``config`` is the project config when the caller has loaded it already."""
     if option is not None:
         return str(option)
-    from compliance.config import load_config
+    from compliance.config import find_upwards, load_config
     from compliance.reuse.index import DEFAULT_INDEX
 
     config = config or load_config()
     if config.corpus:
         return str(Path(config.root) / config.corpus)
-    return DEFAULT_INDEX
+    found = find_upwards(DEFAULT_INDEX)
+    return os.path.relpath(found) if found is not None else DEFAULT_INDEX
 
 
 @app.command("add")
