@@ -11,6 +11,7 @@ import codecs
 import regex
 
 from compliance.errors import InputError
+from compliance.readers.sniff import refuse_binary_document
 
 _UTF8_MULTIBYTE = regex.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CONTROL = regex.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
@@ -27,6 +28,7 @@ def decode(data: bytes, path: str, declared: str | None = None) -> str:
     """Decode ``data`` read from ``path``; ``declared`` is an encoding named by the container (HTTP, meta)."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
+    refuse_binary_document(data, path)  # a PDF or Word file: say how to convert it
     if _looks_binary(data):
         raise InputError("binary file, not text", path)
     if declared:

@@ -144,6 +144,9 @@ def decode_html(data: bytes, path: str, declared: str | None = None) -> str:
     common mislabel: UTF-8 wins. Invalid bytes in otherwise UTF-8 pages are replaced, not fatal (the web
     is full of them). Binary data is refused.
     """
+    from compliance.readers.sniff import refuse_binary_document
+
+    refuse_binary_document(data, path)  # a PDF or Word file (an archived download, a misnamed page)
     head = data[:8192]
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError("binary data, not HTML", path)
