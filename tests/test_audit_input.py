@@ -274,8 +274,8 @@ def test_html_report_is_self_contained_and_escaped(small_archive, capsys):
     assert html.startswith("<!doctype html>") and "Content-Security-Policy" in html
     assert "<script" not in html.lower() and 'href="javascript:' not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html and "Evil &lt;b&gt;Site&lt;/b&gt;" in html
-    assert 'class="bar"' in html and "Verdicts by publisher" in html
-    assert html.count("<tr><td class=\"wrap\">") == 3
+    assert 'class="ptable"' in html and "Publishers (" in html
+    assert html.count("<tr><td><div>") == 3
 
 
 def test_corpus_add_takes_html_directories_and_warcs(tmp_path, capsys):

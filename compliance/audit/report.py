@@ -7,8 +7,9 @@ holds one record at a time (plus counters per publisher).
 from __future__ import annotations
 
 import json
+import shlex
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -72,18 +73,35 @@ class Summary:
     findings: Counter = field(default_factory=Counter)  # finding -> documents
 
     def top(self, n: int = TOP_PUBLISHERS) -> list[tuple[str, Row]]:
-        rows = sorted(self.publishers.items(), key=lambda kv: (-kv[1].docs, kv[0]))
+        """Publishers in triage order (:func:`triage_key`); every one with store-deny documents or errors
+        keeps its own row, only the rest beyond ``n`` rows are summed into one "other publishers" row."""
+        rows = sorted(self.publishers.items(), key=triage_key)
         if len(rows) <= n:
             return rows
+        urgent = [kv for kv in rows if needs_action(kv[1])]
+        keep = max(n - 1, len(urgent))
+        if keep >= len(rows):
+            return rows
         rest = Row()
-        for _, row in rows[n - 1:]:
+        for _, row in rows[keep:]:
             rest.merge(row)
-        return [*rows[: n - 1], (f"({len(rows) - n + 1} other publishers)", rest)]
+        return [*rows[:keep], (f"({len(rows) - keep} others)", rest)]
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.total.to_dict(), "worst_severity": self.worst, "findings": dict(self.findings),
                 "by_publisher": {k: r.to_dict() for k, r in sorted(self.publishers.items(),
                                                                     key=lambda kv: (-kv[1].docs, kv[0]))}}
+
+
+def needs_action(row: Row) -> bool:
+    """Documents someone must act on: must not be stored, or could not be read."""
+    return bool(row.store["deny"] or row.errors)
+
+
+def triage_key(item: tuple[str, Row]) -> tuple[int, int, int, int, str]:
+    """Most store-deny documents first, then errors, then review, then size: the order people triage in."""
+    name, row = item
+    return -row.store["deny"], -row.errors, -row.store["review"], -row.docs, name
 
 
 def findings_of(record: dict[str, Any]) -> list[str]:
@@ -122,23 +140,174 @@ def where(path: str, record: int | None) -> str:
     return path if record is None else f"{path}#{record}"
 
 
+# --- the decision: what must happen, where the records are, why the exit code ------------------------
+
+# How to list the documents behind each audit finding with jq, by the record fields (see audit.records).
+JQ_SELECT = {
+    "store:deny": 'select(.verdicts.store.verdict == "deny")',
+    "store:review": 'select(.verdicts.store.verdict == "review")',
+    "error": "select(.error != null)",
+    "tdm:reserved": 'select(.verdicts.tdm.verdict == "reserved")',
+    "quote:no": 'select(.verdicts.quote.verdict == "no")',
+}
+FINDING_ORDER = ("store:deny", "error", "store:review", "tdm:reserved", "quote:no")
+
+
+@dataclass
+class Outcome:
+    """The exit code of an audit and the findings that caused it, so the report can say why."""
+
+    threshold: str  # --fail-on: error | warning | info | never
+    failing: list[tuple[str, int, str]] = field(default_factory=list)  # (finding, documents, severity)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failing else 0
+
+    def line(self) -> str:
+        if self.threshold == "never":
+            return "exit 0 (--fail-on never)"
+        if not self.failing:
+            return f"exit 0: no finding at or above --fail-on {self.threshold}"
+        why = ", ".join(f"{n} {finding} ({level})" for finding, n, level in self.failing)
+        return f"exit 1 because {why} ≥ --fail-on {self.threshold}"
+
+
+def outcome(summary: Summary, severity: dict[str, str], threshold: str) -> Outcome:
+    """Which findings reach ``threshold`` (``policy.audit_severity`` gives each finding's severity)."""
+    out = Outcome(threshold)
+    if threshold == "never":
+        return out
+    for finding in sorted(summary.findings, key=_finding_rank):
+        level = severity.get(finding)
+        if level is not None and SEVERITY_RANK[level] >= SEVERITY_RANK[threshold]:
+            out.failing.append((finding, summary.findings[finding], level))
+    return out
+
+
+def _finding_rank(finding: str) -> tuple[int, str]:
+    return (FINDING_ORDER.index(finding) if finding in FINDING_ORDER else len(FINDING_ORDER)), finding
+
+
+def headline(summary: Summary) -> str:
+    """What must happen, most urgent first: "20 documents must not be stored; 159 need review; ..."."""
+    t = summary.total
+    parts = []
+    if t.store["deny"]:
+        parts.append(f"{plural(t.store['deny'], 'document')} must not be stored")
+    if t.errors:
+        parts.append(f"{plural(t.errors, 'document')} could not be read")
+    if t.store["review"]:
+        parts.append(f"{t.store['review']} need{'s' if t.store['review'] == 1 else ''} review")
+    if t.store["allow"]:
+        parts.append(f"{t.store['allow']} may be stored")
+    return "; ".join(parts) or "no documents"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def jq_line(finding: str, records: str) -> str | None:
+    """A shell command listing the documents behind ``finding`` (URL, else path) from a JSONL record file."""
+    select = JQ_SELECT.get(finding)
+    if select is None or not records.endswith(".jsonl"):
+        return None
+    return f"jq -r '{select} | .url // .path' {shlex.quote(records)}"
+
+
+def decision_lines(summary: Summary, result: Outcome | None, records: str | None) -> list[str]:
+    """The lead of every audit report: the decision, where the records are, the exit code and why, and
+    how to list the documents to act on."""
+    lines = [headline(summary), f"records: {records}" if records else
+             "records: not kept (--output FILE.jsonl keeps one record per document)"]
+    if result is not None:
+        lines.append(result.line())
+    if records:
+        wanted = [f for f in ("store:deny", "error") if summary.findings.get(f)]
+        wanted += [f for f, _, _ in result.failing if f not in wanted] if result is not None else []
+        for finding in wanted:
+            command = jq_line(finding, records)
+            if command:
+                lines.append(f"  list {finding}: {command}")
+    return lines
+
+
 # --- terminal ----------------------------------------------------------------------------------------
 
 
-def render_text(summary: Summary, clusters: list[Any], run: Any, console: Any) -> None:
+@dataclass(frozen=True)
+class Column:
+    """A count column of the terminal table; columns are listed most important first and the ones that do
+    not fit the terminal are left out (never elided: a "…" instead of a number helps nobody)."""
+
+    header: str
+    value: Callable[[Row], int]
+
+
+COLUMNS = (
+    Column("docs", lambda r: r.docs),
+    Column("deny", lambda r: r.store["deny"]),
+    Column("errors", lambda r: r.errors),
+    Column("review", lambda r: r.store["review"]),
+    Column("allow", lambda r: r.store["allow"]),
+    Column("tdm:signal", lambda r: r.tdm_machine),
+    Column("tdm:text", lambda r: r.tdm_text),
+    Column("quote:no", lambda r: r.quote["no"]),
+    Column("quote:limited", lambda r: r.quote["limited"]),
+    Column("quote:free", lambda r: r.quote["allowed"]),
+)
+NAME_MIN, NAME_MAX = 14, 34  # width of the publisher column
+GAP = 3  # between columns of a SIMPLE_HEAD table without edges: padding 1 + separator 1 + padding 1
+
+
+def fit_columns(rows: list[Row], width: int) -> tuple[list[Column], int]:
+    """The columns that fit ``width`` with every number in full, and the width left for publisher names."""
+    chosen: list[Column] = []
+    used = NAME_MIN
+    for column in COLUMNS:
+        need = max(len(column.header), *(len(str(column.value(r))) for r in rows)) + GAP
+        if used + need > width:
+            break
+        chosen.append(column)
+        used += need
+    return chosen, min(NAME_MAX, NAME_MIN + width - used)
+
+
+def publisher_table(summary: Summary, width: int) -> tuple[Any, list[Column]]:
+    """Publishers in triage order, with the count columns that fit; returns the table and what it left out."""
+    from rich import box
     from rich.table import Table
 
-    t = summary.total
-    table = Table(title="Audit by publisher (store / TDM reserved by signal or text only / quote)",
-                  title_justify="left")
-    table.add_column("publisher", no_wrap=True, overflow="ellipsis", max_width=34)
-    for name in ("docs", "allow", "review", "deny", "signal", "text", "free", "limited", "no", "errors"):
-        table.add_column(name, justify="right")
-    for name, row in summary.top():
-        table.add_row(name, *_cells(row))
-    table.add_section()
-    table.add_row("all", *_cells(t), style="bold")
+    rows = summary.top()
+    columns, name_width = fit_columns([r for _, r in rows] + [summary.total], width)
+    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, show_footer=True, title_justify="left",
+                  title="Audit by publisher, most store-deny and errors first")
+    table.add_column("publisher", footer="all", no_wrap=True, overflow="ellipsis", max_width=name_width)
+    for column in columns:
+        table.add_column(column.header, footer=str(column.value(summary.total)), justify="right", no_wrap=True)
+    for name, row in rows:
+        table.add_row(name, *(str(c.value(row)) for c in columns),
+                      style="bold red" if row.store["deny"] else "red" if row.errors else None)
+    return table, [c for c in COLUMNS if c not in columns]
+
+
+def render_text(summary: Summary, clusters: list[Any], run: Any, console: Any, result: Outcome | None = None,
+                records: str | None = None) -> None:
+    """Decision first (what must happen, records, exit code), then publishers in triage order, clusters,
+    errors, and the one-line statistics."""
+    from rich.text import Text
+
+    lines = decision_lines(summary, result, records)
+    console.print(Text(lines[0], style="bold"))
+    for line in lines[1:]:
+        console.print(Text(line), soft_wrap=True)  # not broken: paths and jq commands stay copyable
+    console.print()
+    table, hidden = publisher_table(summary, console.width)
     console.print(table)
+    if hidden:
+        console.print(Text(f"not shown at {console.width} columns: {', '.join(c.header for c in hidden)} "
+                           "(wider terminal, --format json or html)", style="dim"))
     for c in clusters[:MAX_ERRORS_SHOWN]:
         original = where(*c.original) if c.original else "unknown"
         console.print(f"cluster {c.id}: {len(c.members)} documents, original {original}"
@@ -147,14 +316,9 @@ def render_text(summary: Summary, clusters: list[Any], run: Any, console: Any) -
         console.print(f"... and {len(clusters) - MAX_ERRORS_SHOWN} more clusters")
     for path, record, reason in summary.errors:
         console.print(f"error: {where(path, record)}: {reason}", markup=False)
-    if t.errors > len(summary.errors):
-        console.print(f"... and {t.errors - len(summary.errors)} more errors")
-    console.print(summary_line(summary, clusters, run), markup=False)
-
-
-def _cells(row: Row) -> list[str]:
-    return [str(row.docs), *(str(row.store[k]) for k in STORE), str(row.tdm_machine), str(row.tdm_text),
-            *(str(row.quote[k]) for k in QUOTE), str(row.errors)]
+    if summary.total.errors > len(summary.errors):
+        console.print(f"... and {summary.total.errors - len(summary.errors)} more errors")
+    console.print(summary_line(summary, clusters, run), markup=False, soft_wrap=True)
 
 
 def summary_line(summary: Summary, clusters: list[Any], run: Any) -> str:

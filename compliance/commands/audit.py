@@ -43,12 +43,11 @@ def audit(
     --fail-on."""
     import tempfile
 
-    from compliance.audit.report import render_text, summarize, write_json
+    from compliance.audit.report import outcome, render_text, summarize, write_json
     from compliance.audit.runner import EXTRACT_MODES, AuditOptions, run_audit
     from compliance.audit.sinks import JsonlSink, Sidecar, sink_for
     from compliance.commands.common import console
     from compliance.config import load_config, rule_dirs
-    from compliance.findings import SEVERITY_RANK
 
     check_choice(format, FORMATS, "--format")
     check_choice(extract, EXTRACT_MODES, "--extract")
@@ -65,16 +64,16 @@ def audit(
         sidecar = Sidecar(output) if output is not None else None
         run = run_audit(paths, sink, options, config, sidecar)
         summary = summarize(sink.records(), run.severity)
+        result = outcome(summary, run.severity, fail_on or config.fail_on)
+        records = str(output) if output is not None else None
         if format == "json":
             write_json(sink.records(), summary, run.clusters, run, sys.stdout)
         elif format == "html":
             from compliance.audit.html_report import write_html
 
-            write_html(sink.records(), summary, run.clusters, run, sys.stdout)
+            write_html(sink.records(), summary, run.clusters, run, sys.stdout, result, records)
         else:
-            render_text(summary, run.clusters, run, console())
-    threshold = fail_on or config.fail_on
-    if threshold != "never" and summary.worst is not None and \
-            SEVERITY_RANK[summary.worst] >= SEVERITY_RANK[threshold]:
-        raise typer.Exit(1)
+            render_text(summary, run.clusters, run, console(), result, records)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
 
