@@ -30,6 +30,9 @@ class FileResult:
     provenance: Provenance | None = None
     warnings: list[Warning_] = field(default_factory=list)
     record: int | None = None
+    # What the document's own notices allow (a SourceSummary): ``notices`` prints it per file. Not in the
+    # JSON report, whose ``files[]`` fields are a contract.
+    permissions: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path}
@@ -66,11 +69,36 @@ def scan_document(engine: NoticeEngine, doc: Document) -> FileResult:
 
 
 def scan_notices(paths: list[str], rules: LoadedRules | None = None,
-                 rule_dirs: list[str] | None = None) -> list[FileResult]:
-    """Read every path first (so a bad input fails before any output), then detect notices."""
+                 rule_dirs: list[str] | None = None, config: Any = None) -> list[FileResult]:
+    """Read every path first (so a bad input fails before any output), then detect notices and judge what
+    they allow (``config`` adjusts the policy as it does for ``check``)."""
+    from compliance.config import apply_to_ruleset
+
     engine = NoticeEngine(rules) if rules is not None else load_engine(rule_dirs)
+    ruleset = engine.rules.ruleset if config is None else apply_to_ruleset(engine.rules.ruleset, config)
     docs = list(iter_documents(paths))
-    return [scan_document(engine, doc) for doc in docs]
+    results = [scan_document(engine, doc) for doc in docs]
+    for result in results:
+        if result.document is not None and not is_error(result.document):
+            result.permissions = own_permissions(result, ruleset)
+    return results
+
+
+def own_permissions(result: FileResult, ruleset: Any) -> Any:
+    """What a document's own notices allow anyone reusing it, judged exactly as ``check`` judges a corpus
+    source (the same layers, the same :class:`SourceSummary` line), so both commands say the same."""
+    from compliance.policy.permissions import SourceInfo, effective_permissions
+    from compliance.policy.verdicts import summarize_source
+
+    doc = result.document
+    assert doc is not None
+    meta = doc.metadata
+    publisher = meta.get("publisher") or meta.get("source") or (result.provenance.publisher if result.provenance
+                                                                 else None)
+    source = SourceInfo(id=result.path, path=result.path, publisher=str(publisher) if publisher else None,
+                        title=meta.get("title"), notices=[n.to_dict() for n in result.notices],
+                        words=len(doc.plain.split()), signals=[s.to_dict() for s in doc.signals])
+    return summarize_source(source, effective_permissions(source, ruleset))
 
 
 def json_report(results: list[FileResult], **extra: Any) -> dict[str, Any]:
