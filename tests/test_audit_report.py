@@ -197,3 +197,21 @@ def test_html_publisher_table_sorts_by_every_column_without_script(aeb, aeb_html
         assert values == sorted(values, reverse=True), column.header
     deny = [int(re.findall(r">(\d+)</span>", r[2])[1]) for r in rows]
     assert deny == sorted(deny, reverse=True)  # default order: most store-deny first
+
+
+def test_html_groups_an_unreadable_document_after_deny_and_before_review(tmp_path):
+    from compliance.audit.html_report import write_html
+
+    pages = tmp_path / "pages"
+    write(pages / "a.html", page("Kept", story(60), "Open News", "https://open.example/a"))
+    write(pages / "b.html", page("Banned", story(61), "Closed News", "https://closed.example/b",
+                                 footer="<p>© 2024 Closed News. Reproduction prohibited.</p>"))
+    write(pages / "c.html", b"\x00\x01binary")
+    records, result = run([str(pages)], tmp_path / "r.jsonl")
+    summary = summarize(records, result.severity)
+    buf = io.StringIO()
+    write_html(iter(records), summary, result.clusters, result, buf)
+    html = buf.getvalue()
+    assert re.findall(r'<section id="([a-z]+)">', html)[:3] == ["deny", "error", "review"]
+    assert "records: not kept" in html and "Could not be read (1)" in html
+    assert html.count("<tr><td><div>") == 3

@@ -153,7 +153,7 @@ def _groups(records: Iterable[dict[str, Any]], summary: Summary) -> str:
     for record in records:
         bucket = rows.setdefault(group_of(record), [])
         if len(bucket) < MAX_HTML_DOCS:
-            key = ((record.get("publisher") or "").casefold(), record["path"], record.get("record") or 0)
+            key = ((record.get("publisher") or "\uffff").casefold(), record["path"], record.get("record") or 0)
             bucket.append((key, _document(record)))
     out, shown = [], 0
     for key, title, meaning in GROUPS:
@@ -219,10 +219,10 @@ def _document(record: dict[str, Any]) -> str:
     cluster_cell = "" if not cluster else (f'<a href="#{esc(cluster["id"])}">{esc(cluster["id"])}</a>'
                                            + (" (original)" if cluster.get("original") else ""))
     title = record.get("title") or record.get("url") or ""
+    licence = f"<div class=\"meta\">{esc(record['license'])}</div>" if record.get("license") else ""
     return (f"<tr><td><div>{_link(title, record.get('url')) if title else ''}</div>"
             f"<div class=\"meta\">{esc(where(record['path'], record.get('record')))}</div>{_details(record)}</td>"
-            f"<td data-label=\"publisher\">{esc(record.get('publisher') or '')}"
-            f"<div class=\"meta\">{esc(record.get('license') or '')}</div></td>"
+            f"<td data-label=\"publisher\">{esc(record.get('publisher') or '')}{licence}</td>"
             f"{_verdict_cells(record)}<td data-label=\"cluster\">{cluster_cell}</td></tr>")
 
 
