@@ -14,9 +14,12 @@ from compliance.commands import audit as audit_cmd
 from compliance.commands import baseline as baseline_cmd
 from compliance.commands import check as check_cmd
 from compliance.commands import corpus as corpus_cmd
+from compliance.commands import help_style
 from compliance.commands import notices as notices_cmd
 from compliance.commands import rules as rules_cmd
 from compliance.errors import ComplianceError
+
+help_style.install()
 
 app = typer.Typer(
     name="compliance",
@@ -52,17 +55,22 @@ def _aborts() -> tuple[type[BaseException], ...]:
     return tuple(classes)
 
 
-@app.callback()
-def _root(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
-) -> None:
-    _state["debug"] = debug
-    if version:
+def _print_version(value: bool) -> None:
+    """Eager, so ``compliance --version`` answers before Click asks for a command."""
+    if value:
         from compliance import __version__
 
         typer.echo(f"compliance {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True,
+                                 callback=_print_version, expose_value=False),
+) -> None:
+    _state["debug"] = debug
 
 
 app.command("notices")(notices_cmd.notices)
@@ -75,6 +83,17 @@ app.add_typer(baseline_cmd.app, name="baseline")
 
 def _error(message: str) -> int:
     sys.stderr.write(f"compliance: error: {message}\n")
+    return 2
+
+
+def _no_args_help(err: BaseException) -> int:
+    """A command group run without arguments shows its help, never an empty error line.
+
+    Rich help is printed while the error is built (its message is then empty); plain help is the message.
+    Exit 2, as Click's own ``no_args_is_help``."""
+    message = err.format_message()  # type: ignore[attr-defined]
+    if message:
+        sys.stdout.write(message.rstrip("\n") + "\n")
     return 2
 
 
@@ -95,7 +114,8 @@ def main(argv: list[str] | None = None) -> None:
     except _usage_errors() as err:
         if debug:
             raise
-        code = _error(err.format_message().replace("\n", " "))
+        code = _no_args_help(err) if type(err).__name__ == "NoArgsIsHelpError" else \
+            _error(err.format_message().replace("\n", " "))
     except KeyboardInterrupt:
         sys.stderr.write("compliance: interrupted\n")
         code = 130

@@ -249,8 +249,8 @@ def test_text_summary_and_exit_codes(small_archive, tmp_path, capsys):
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--rules", "/nonexistent/rules"], "no such rules directory"),
-    (["--resume"], "needs --output"),
-    (["-o", "report.html"], "use .jsonl or .csv"),
+    (["--resume"], "needs --records"),
+    (["--records", "report.html"], "use .jsonl or .csv"),
     (["--format", "pdf"], "is not one of"),
 ])
 def test_exit_2_only_when_the_command_cannot_run(small_archive, tmp_path, capsys, argv, message):

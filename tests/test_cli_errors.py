@@ -24,8 +24,12 @@ def test_missing_path(cli, tmp_path):
     one_line_error(cli("notices", missing), str(missing), "no such file")
 
 
-def test_directory(cli, tmp_path):
-    one_line_error(cli("notices", tmp_path), str(tmp_path), "directory")
+def test_directory_is_walked(cli, tmp_path):
+    """`notices` walks a directory as every other command does (it used to refuse it)."""
+    (tmp_path / "a.md").write_text("Nachdruck verboten.\n", encoding="utf-8")
+    run = cli("notices", "-f", "json", tmp_path)
+    assert run.code == 0, run.err
+    assert [Path(f["path"]).name for f in json.loads(run.out)["files"]] == ["a.md"]
 
 
 def test_binary_file(cli, tmp_path):

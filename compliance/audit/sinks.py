@@ -264,8 +264,8 @@ SINKS: dict[str, type[Sink]] = {".jsonl": JsonlSink, ".csv": CsvSink}
 def sink_for(path: Path) -> Sink:
     cls = SINKS.get(path.suffix.lower())
     if cls is None:
-        raise ConfigError(f"unknown output format {path.suffix or '(none)'!r}: use .jsonl or .csv "
-                          "(--format html/json write a report to stdout)", str(path))
+        raise ConfigError(f"unknown records format {path.suffix or '(none)'!r}: use .jsonl or .csv "
+                          "(the report, in --format, goes to stdout or -o FILE)", str(path))
     return cls(path)
 
 

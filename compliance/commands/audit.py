@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from compliance.commands.common import RULES_OPTION, check_choice
+from compliance.commands.common import FAIL_ON_HELP, RULES_OPTION, check_choice, output_stream
 from compliance.commands.limit_options import (
     FOLLOW_SYMLINKS_OPTION,
     MAX_FILE_SIZE_OPTION,
@@ -17,23 +17,30 @@ from compliance.commands.limit_options import (
 
 FORMATS = ("text", "json", "html")
 FAIL_ON = ("error", "warning", "info", "never")
+RECORD_SUFFIXES = (".jsonl", ".csv")
 
 
 def audit(
     paths: list[str] = typer.Argument(..., help="HTML pages, WARC files, JSONL dumps, text files or directories.",
-                                      metavar="PATH..."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (default: all cores)."),
-    output: Path = typer.Option(None, "--output", "-o", dir_okay=False,
-                                help="Write one record per document to FILE.jsonl or FILE.csv."),
-    format: str = typer.Option("text", "--format", "-f", help="stdout: text (summary), json or html (report)."),
-    resume: bool = typer.Option(False, "--resume", help="Skip documents already in --output."),
+                                      metavar="PATH"),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, metavar="N", help="Worker processes (default: all cores)."),
+    records_file: Path = typer.Option(None, "--records", dir_okay=False, metavar="FILE",
+                                      help="Write one record per document to FILE.jsonl or FILE.csv."),
+    output: Path = typer.Option(None, "--output", "-o", dir_okay=False, metavar="FILE",
+                                help="Write the report (--format) to FILE instead of stdout. A FILE.jsonl or "
+                                     "FILE.csv is taken as --records, as -o meant before."),
+    format: str = typer.Option("text", "--format", "-f", metavar="FORMAT",
+                               help="text (summary), json or html (report)."),
+    resume: bool = typer.Option(False, "--resume", help="Skip documents already in --records."),
     rules: list[str] = RULES_OPTION,
-    fail_on: str = typer.Option(None, "--fail-on", help="error | warning | info | never (default: config, else "
-                                                         "error)."),
-    extract: str = typer.Option("full", "--extract", help="Main text of HTML pages: full (trafilatura) or fast "
-                                                          "(lexbor/resiliparse, ~2x faster, lower precision)."),
-    progress: bool = typer.Option(None, "--progress/--no-progress",
-                                  help="Progress bar on stderr (default: when stderr is a terminal)."),
+    fail_on: str = typer.Option(None, "--fail-on", metavar="LEVEL", help=FAIL_ON_HELP.format(
+        what="findings of this severity", default="fail-on in the config, else error")),
+    extract: str = typer.Option("full", "--extract", metavar="MODE", help="Main text of HTML pages: full "
+                                "(trafilatura) or fast (lexbor/resiliparse, ~2x faster, lower precision)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar (shown on stderr when it is a "
+                                                             "terminal)."),
+    progress: bool = typer.Option(None, "--progress/--no-progress", hidden=True,
+                                  help="Old spellings: --no-progress is --quiet; --progress forces the bar."),
     max_file_size: str = MAX_FILE_SIZE_OPTION,
     max_line_length: int = MAX_LINE_OPTION,
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
@@ -53,27 +60,56 @@ def audit(
     check_choice(extract, EXTRACT_MODES, "--extract")
     if fail_on is not None:
         check_choice(fail_on, FAIL_ON, "--fail-on")
-    if resume and output is None:
-        raise typer.BadParameter("needs --output (the file to resume)", param_hint="--resume")
+    records_file, output = split_outputs(records_file, output)
+    if resume and records_file is None:
+        raise typer.BadParameter("needs --records (the file to resume)", param_hint="--resume")
+    require_paths(paths)
     config = load_config()
     apply_limits(config, max_file_size, max_line_length, follow_symlinks)
     options = AuditOptions(jobs=jobs, rule_dirs=[*rule_dirs(config), *(rules or [])], resume=resume, extract=extract,
-                           progress=sys.stderr.isatty() if progress is None else progress)
-    with tempfile.TemporaryDirectory(prefix="compliance-audit-") as spool:
-        sink = sink_for(output) if output is not None else JsonlSink(Path(spool) / "records.jsonl")
-        sidecar = Sidecar(output) if output is not None else None
+                           progress=show_progress(quiet, progress))
+    with tempfile.TemporaryDirectory(prefix="compliance-audit-") as spool, output_stream(output) as stream:
+        sink = sink_for(records_file) if records_file is not None else JsonlSink(Path(spool) / "records.jsonl")
+        sidecar = Sidecar(records_file) if records_file is not None else None
         run = run_audit(paths, sink, options, config, sidecar)
         summary = summarize(sink.records(), run.severity)
         result = outcome(summary, run.severity, fail_on or config.fail_on)
-        records = str(output) if output is not None else None
+        records = str(records_file) if records_file is not None else None
         if format == "json":
-            write_json(sink.records(), summary, run.clusters, run, sys.stdout)
+            write_json(sink.records(), summary, run.clusters, run, stream)
         elif format == "html":
             from compliance.audit.html_report import write_html
 
-            write_html(sink.records(), summary, run.clusters, run, sys.stdout, result, records)
+            write_html(sink.records(), summary, run.clusters, run, stream, result, records)
         else:
-            render_text(summary, run.clusters, run, console(), result, records)
+            render_text(summary, run.clusters, run, console(stream), result, records)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 
+
+
+def split_outputs(records_file: Path | None, output: Path | None) -> tuple[Path | None, Path | None]:
+    """(records, report). ``-o`` once named the records file (only .jsonl or .csv were accepted), and
+    users' scripts depend on it: such a name still means the records unless --records is given."""
+    if records_file is None and output is not None and output.suffix.lower() in RECORD_SUFFIXES:
+        return output, None
+    return records_file, output
+
+
+def require_paths(paths: list[str]) -> None:
+    """A path that does not exist is a usage error naming it, not an unreadable document in the report."""
+    import os
+
+    from compliance.errors import InputError
+
+    for path in paths:
+        if path != "-" and not os.path.lexists(path):
+            raise InputError("no such file or directory", path)
+
+
+def show_progress(quiet: bool, progress: bool | None) -> bool:
+    """``--quiet`` (or the old ``--no-progress``) silences the bar; ``--progress`` forces it; by default it
+    shows when stderr is a terminal."""
+    if quiet:
+        return False
+    return sys.stderr.isatty() if progress is None else progress

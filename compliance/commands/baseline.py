@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from compliance.commands.check import CONFIG_OPTION, CORPUS_OPTION, resolve
+from compliance.commands.check import CONFIG_OPTION, CORPUS_ALIAS_OPTION, CORPUS_OPTION, resolve
 from compliance.commands.common import RULES_OPTION
 
 app = typer.Typer(help="Accept current findings (a baseline), so CI fails only on new ones.",
@@ -16,10 +16,11 @@ DEFAULT_BASELINE = ".compliance/baseline.json"
 
 @app.command("update")
 def update(
-    paths: list[str] = typer.Argument(..., help="Drafts to check (files or directories).", metavar="DRAFT..."),
+    paths: list[str] = typer.Argument(..., help="Drafts to check (files or directories).", metavar="DRAFT"),
     baseline: Path = typer.Option(None, "--baseline", help="Baseline file to write (default: `baseline` in the "
                                   f"config, else {DEFAULT_BASELINE}).", metavar="FILE", dir_okay=False),
     corpus: Path = CORPUS_OPTION,
+    corpus_alias: Path = CORPUS_ALIAS_OPTION,
     rules: list[str] = RULES_OPTION,
     config_file: Path = CONFIG_OPTION,
 ) -> None:
@@ -28,7 +29,7 @@ def update(
     from compliance.reuse.pipeline import check_documents
     from compliance.suppress import verdict_key, write_baseline
 
-    setup = resolve(paths, corpus, rules, config_file)
+    setup = resolve(paths, corpus or corpus_alias, rules, config_file)
     target = baseline or Path(setup.config.root) / (setup.config.baseline or DEFAULT_BASELINE)
     results = check_documents(setup.drafts, setup.index, rule_dirs=setup.rule_dirs, config=setup.config)
     entries = []

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from compliance.commands.common import RULES_OPTION, check_choice, output_stream
+from compliance.commands.common import QUIET_OPTION, RULES_OPTION, StderrProgress, check_choice, output_stream
 from compliance.commands.limit_options import (
     FOLLOW_SYMLINKS_OPTION,
     MAX_FILE_SIZE_OPTION,
@@ -20,8 +20,11 @@ if TYPE_CHECKING:
     from compliance.config import Config
 
 FAIL_ON = ("error", "warning", "info", "never")
-CORPUS_OPTION = typer.Option(None, "--corpus", "--index", "-c", help="Corpus index (default: `corpus` in the "
+CORPUS_OPTION = typer.Option(None, "--index", "-i", help="Corpus index (default: `corpus` in the "
                              "config, else .compliance/corpus.sqlite).", metavar="INDEX", dir_okay=False)
+CORPUS_ALIAS_OPTION = typer.Option(None, "--corpus", "-c", hidden=True, metavar="INDEX", dir_okay=False,
+                                   help="Old spelling of --index (kept for scripts).")
+PROGRESS_MIN_DRAFTS = 5  # fewer drafts finish before a bar is worth drawing
 CONFIG_OPTION = typer.Option(None, "--config", help="Config file (default: .compliance.toml or pyproject.toml "
                              "found from the working directory).", metavar="FILE", dir_okay=False)
 
@@ -61,12 +64,16 @@ def resolve(paths: list[str], corpus: Path | None, rules: list[str] | None, conf
 
 def check(
     paths: list[str] = typer.Argument(..., help="Drafts to check (files or directories; '-' reads stdin).",
-                                      metavar="DRAFT..."),
+                                      metavar="DRAFT"),
     corpus: Path = CORPUS_OPTION,
-    format: str = typer.Option("text", "--format", "-f", help="text, json, sarif, github, markdown or html."),
-    output: Path = typer.Option(None, "--output", "-o", help="Write the report to FILE.", dir_okay=False),
+    corpus_alias: Path = CORPUS_ALIAS_OPTION,
+    format: str = typer.Option("text", "--format", "-f", help="text, json, sarif, github, markdown or html.",
+                               metavar="FORMAT"),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the report to FILE (a one-line summary "
+                                "goes to stderr).", dir_okay=False, metavar="FILE"),
     fail_on: str = typer.Option(None, "--fail-on", help="Exit 1 on findings of this severity or above: error "
-                                "(default), warning, info or never.", metavar="SEVERITY"),
+                                "(default), warning, info or never.", metavar="LEVEL"),
+    quiet: bool = QUIET_OPTION,
     baseline: Path = typer.Option(None, "--baseline", help="Accept the findings listed in FILE (written by "
                                   "`compliance baseline update`).", metavar="FILE", dir_okay=False),
     rules: list[str] = RULES_OPTION,
@@ -81,20 +88,23 @@ def check(
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, config or input error."""
     from compliance.report import FORMATS, render
-    from compliance.report.common import worst_severity
+    from compliance.report.common import findings_line, worst_severity
     from compliance.reuse.pipeline import check_documents
     from compliance.suppress import load_baseline
 
     check_choice(format, tuple(FORMATS), "--format")
-    setup = resolve(paths, corpus, rules, config_file, max_file_size=max_file_size,
+    setup = resolve(paths, corpus or corpus_alias, rules, config_file, max_file_size=max_file_size,
                     max_line_length=max_line_length, follow_symlinks=follow_symlinks)
     threshold = check_choice(fail_on or setup.config.fail_on, FAIL_ON, "--fail-on")
     baseline_file = baseline or (Path(setup.config.root) / setup.config.baseline if setup.config.baseline else None)
     keys = load_baseline(baseline_file) if baseline_file is not None else None
-    results = check_documents(setup.drafts, setup.index, rule_dirs=setup.rule_dirs, config=setup.config,
-                              baseline=keys)
+    with StderrProgress("checking", not quiet and len(setup.drafts) >= PROGRESS_MIN_DRAFTS) as progress:
+        results = check_documents(setup.drafts, setup.index, rule_dirs=setup.rule_dirs, config=setup.config,
+                                  baseline=keys, progress=progress)
     with output_stream(output) as stream:
         render(format, results, stream)
+    if output is not None and not quiet:
+        typer.echo(f"{findings_line(results)}; report: {output}", err=True)
     raise typer.Exit(exit_code(worst_severity(results), threshold))
 
 

@@ -14,6 +14,13 @@ from compliance.errors import ConfigError
 
 RULES_OPTION = typer.Option(None, "--rules", help="Add a directory (or file) of YAML rule packs. Repeatable.",
                             metavar="DIR")
+FAIL_ON_HELP = "Exit 1 on {what} or above: error, warning, info or never (default: {default})."
+
+
+def format_option(formats: tuple[str, ...], default: str = "text", what: str = "") -> Any:
+    """``--format/-f FORMAT``, spelt the same in every command; the help lists the formats."""
+    names = ", ".join(formats[:-1]) + f" or {formats[-1]}" if len(formats) > 1 else formats[0]
+    return typer.Option(default, "--format", "-f", metavar="FORMAT", help=f"{what}{names}.")
 
 
 def console(file=None):
@@ -59,3 +66,36 @@ def check_choice(value: str, choices: tuple[str, ...], option: str) -> str:
     if value not in choices:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
     return value
+
+
+QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary on stderr.")
+
+
+class StderrProgress:
+    """A rich progress bar on stderr, only when ``enabled`` and stderr is a terminal: a piped or logged
+    run gets no control sequences. Entering yields ``update(done, total)`` or None."""
+
+    def __init__(self, label: str, enabled: bool = True) -> None:
+        self.label = label
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.bar.__enter__()
+        self.task = self.bar.add_task(self.label, total=None)
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)

@@ -24,7 +24,7 @@ app = typer.Typer(help="Build and inspect the corpus index (SQLite) that `check`
                   no_args_is_help=True)
 
 INDEX_OPTION = typer.Option(None, "--index", "-i", help="Corpus index file (default: `corpus` in the config, "
-                            "else .compliance/corpus.sqlite).", metavar="PATH", dir_okay=False)
+                            "else .compliance/corpus.sqlite).", metavar="INDEX", dir_okay=False)
 FORMATS = ("text", "json")
 
 
@@ -48,13 +48,14 @@ def index_path(option: Path | None, config: Config | None = None) -> str:
 @app.command("add")
 def add(
     paths: list[str] = typer.Argument(..., help="Files and directories to index (directories are walked).",
-                                      metavar="PATH..."),
+                                      metavar="PATH"),
     index: Path = INDEX_OPTION,
     rules: list[str] = RULES_OPTION,
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: one per CPU, at most 4).", min=0),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: one per CPU, at most 4).", min=0,
+                             metavar="N"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     batch: int = typer.Option(2000, "--batch", help="Documents per transaction (a killed add keeps "
-                              "every batch written before).", min=1),
+                              "every batch written before).", min=1, metavar="N"),
     max_file_size: str = MAX_FILE_SIZE_OPTION,
     max_line_length: int = MAX_LINE_OPTION,
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
@@ -116,7 +117,7 @@ class _progress:
 @app.command("remove")
 def remove(
     targets: list[str] = typer.Argument(..., help="Document ids, files or directories to remove.",
-                                        metavar="ID|PATH..."),
+                                        metavar="ID|PATH"),
     index: Path = INDEX_OPTION,
 ) -> None:
     """Remove documents by id (as `list` shows it), by file, or everything under a directory."""
@@ -132,7 +133,8 @@ def remove(
 def list_documents(
     index: Path = INDEX_OPTION,
     format: str = typer.Option("text", "--format", "-f", help="text or json."),
-    output: Path = typer.Option(None, "--output", "-o", help="Write the list to FILE.", dir_okay=False),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the list to FILE.", dir_okay=False,
+                                metavar="FILE"),
 ) -> None:
     """List indexed documents: id, path, title, publisher, words, notices."""
     from compliance.reuse.index import CorpusIndex

@@ -6,31 +6,62 @@ from pathlib import Path
 
 import typer
 
-from compliance.commands.common import RULES_OPTION, check_choice, console, output_stream, write_json
-from compliance.commands.limit_options import MAX_FILE_SIZE_OPTION, MAX_LINE_OPTION, apply_limits
+from compliance.commands.common import (
+    FAIL_ON_HELP,
+    RULES_OPTION,
+    check_choice,
+    console,
+    format_option,
+    output_stream,
+    write_json,
+)
+from compliance.commands.limit_options import (
+    FOLLOW_SYMLINKS_OPTION,
+    MAX_FILE_SIZE_OPTION,
+    MAX_LINE_OPTION,
+)
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "markdown")
+FAIL_ON = ("error", "warning", "info", "never")
 
 
 def notices(
-    paths: list[str] = typer.Argument(..., help="Files to scan (.txt, .md, ...); '-' reads stdin.",
-                                      metavar="PATH..."),
-    format: str = typer.Option("text", "--format", "-f", help="text or json."),
+    paths: list[str] = typer.Argument(..., help="Files or directories to scan (directories are walked as by "
+                                      "`check`); '-' reads stdin.", metavar="PATH"),
+    format: str = format_option(FORMATS),
     rules: list[str] = RULES_OPTION,
-    output: Path = typer.Option(None, "--output", "-o", help="Write the report to FILE.", dir_okay=False),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the report to FILE.", dir_okay=False,
+                                metavar="FILE"),
+    fail_on: str = typer.Option("never", "--fail-on", metavar="LEVEL", show_default=False, help=FAIL_ON_HELP.format(
+        what="notices whose rule has this severity", default="never: notices only lists")),
+    config_file: Path = typer.Option(None, "--config", metavar="FILE", dir_okay=False,
+                                     help="Config file (default: .compliance.toml or pyproject.toml found "
+                                          "from the working directory)."),
     max_file_size: str = MAX_FILE_SIZE_OPTION,
     max_line_length: int = MAX_LINE_OPTION,
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
-    """Detect rights notices: reproduction bans, copyright lines, licences, TDM reservations, credits."""
-    from compliance.config import load_config
+    """Detect rights notices: reproduction bans, copyright lines, licences, TDM reservations, credits.
+
+    Exit codes: 0 nothing at or above --fail-on, 1 notices, 2 usage, config or input error."""
+    from compliance.commands.check import exit_code, resolve
     from compliance.pipeline import json_report, scan_notices
+    from compliance.report import render
+    from compliance.report.common import worst_severity
+    from compliance.report.notice_verdicts import as_verdicts
     from compliance.report.notices_text import render_notices
 
     check_choice(format, FORMATS, "--format")
-    apply_limits(load_config(), max_file_size, max_line_length)
-    results = scan_notices(paths, rule_dirs=rules)
+    check_choice(fail_on, FAIL_ON, "--fail-on")
+    setup = resolve(paths, None, rules, config_file, max_file_size=max_file_size,
+                    max_line_length=max_line_length, follow_symlinks=follow_symlinks)
+    results = scan_notices(setup.drafts, rule_dirs=setup.rule_dirs)
+    findings = as_verdicts(results)
     with output_stream(output) as stream:
         if format == "json":
             write_json(json_report(results), stream)
-        else:
+        elif format == "text":
             render_notices(results, console(stream))
+        else:
+            render(format, findings, stream)
+    raise typer.Exit(exit_code(worst_severity(findings), fail_on))

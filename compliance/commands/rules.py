@@ -38,7 +38,7 @@ def list_rules(rules: list[str] = RULES_OPTION,
 
 @app.command("test")
 def test_rules(paths: list[str] = typer.Argument(None, help="Rule files or directories to test "
-                                                 "(default: the built-in packs and --rules)."),
+                                                 "(default: the built-in packs and --rules).", metavar="PATH"),
                rules: list[str] = RULES_OPTION) -> None:
     """Run every rule's examples through the engine: each `match` must match, each `no_match` must not."""
     from compliance.detect.notices import NoticeEngine

@@ -20,6 +20,7 @@ from compliance.findings import SEVERITY_RANK, VERDICTS, Verdict
 from compliance.pipeline import FileResult
 
 PASTED = "pasted-notice"
+NOTICE = "notice"  # `compliance notices` in the check formats (report/notice_verdicts.py)
 # Worst first: the order of counts in the summary line and of rows in tables.
 VERDICT_ORDER = tuple(reversed([v for v in VERDICTS if v != PASTED])) + (PASTED,)
 _RANK = {v: i for i, v in enumerate(VERDICT_ORDER)}
@@ -42,8 +43,9 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def is_passage(v: Verdict) -> bool:
-    """A verdict on a reused passage (as opposed to a third-party notice pasted into the draft)."""
-    return v.verdict != PASTED
+    """A verdict on a reused passage (as opposed to a third-party notice pasted into the draft, or a
+    notice listed by ``compliance notices``)."""
+    return v.verdict not in (PASTED, NOTICE)
 
 
 def sorted_verdicts(result: FileResult) -> list[Verdict]:
@@ -136,8 +138,11 @@ class Summary:
     pasted: int
     suppressed: int
     notices: int
+    listed: int = 0  # notice verdicts (`compliance notices`): the line counts notices, not passages
 
     def line(self) -> str:
+        if self.listed and not (self.passages or self.pasted):
+            return plural(self.listed, "rights notice") + (f" in {self.files} files" if self.files > 1 else "")
         if self.passages:
             head = f"{plural(self.passages, 'passage')} from {plural(self.sources, 'source')}"
         else:
@@ -164,11 +169,13 @@ def summarize(results: list[FileResult]) -> Summary:
     """Active (unsuppressed) passages per verdict, distinct sources, pasted notices and suppressions."""
     verdicts: Counter[str] = Counter()
     sources: set[str] = set()
-    pasted = suppressed = 0
+    pasted = suppressed = listed = 0
     for result in results:
         for v in result.verdicts:
             if v.suppressed:
                 suppressed += 1
+            elif v.verdict == NOTICE:
+                listed += 1
             elif not is_passage(v):
                 pasted += 1
             else:
@@ -178,7 +185,19 @@ def summarize(results: list[FileResult]) -> Summary:
                     sources.add(sid)
     return Summary(files=len(results), passages=sum(verdicts.values()), sources=len(sources),
                    verdicts=verdicts, pasted=pasted, suppressed=suppressed,
-                   notices=sum(len(r.notices) for r in results))
+                   notices=sum(len(r.notices) for r in results), listed=listed)
+
+
+def findings_line(results: list[FileResult]) -> str:
+    """``3 drafts, 2 findings (1 error, 1 warning)``: what a run found, for the terminal when the report
+    itself went to a file. Findings are active verdicts other than ``ok``."""
+    counts = Counter(v.severity for r in results for v in r.verdicts if not v.suppressed and v.verdict != "ok")
+    head = plural(len(results), "draft")
+    if not counts:
+        return f"{head}, no findings"
+    order = sorted(counts, key=lambda s: -SEVERITY_RANK.get(s, 0))
+    by_severity = ", ".join(plural(counts[s], s, "info" if s == "info" else None) for s in order)
+    return f"{head}, {plural(sum(counts.values()), 'finding')} ({by_severity})"
 
 
 def worst_severity(results: list[FileResult]) -> str | None:

@@ -34,8 +34,8 @@ def _message(v: Verdict) -> str:
     if v.match is not None:
         lines.append(f"{v.words} words from {source_label(v)}")
     elif v.notice is not None:
-        lines.append(f"{v.notice.kind} notice pasted into the draft"
-                     + (f" ({v.notice.publisher})" if v.notice.publisher else ""))
+        where = " pasted into the draft" if v.verdict == "pasted-notice" else ""
+        lines.append(f"{v.notice.kind} notice{where}" + (f" ({v.notice.publisher})" if v.notice.publisher else ""))
     lines += v.reasons
     lines += [f"{title}: {url}" if url else title for title, url in link_list(v.links)]
     return "\n".join(lines) or v.verdict

@@ -31,7 +31,7 @@ from compliance.report.common import (
 )
 
 ICON = {"ok": "✅", "needs-attribution": "🟡", "needs-quotation-marks": "🟡", "exceeds-quote-limit": "🟠",
-        "not-allowed": "⛔", "pasted-notice": "📋"}
+        "not-allowed": "⛔", "pasted-notice": "📋", "notice": "©"}
 _SPECIAL = regex.compile(r"([\\`*_{}\[\]()#+!|~])")
 _LINE_START = regex.compile(r"^(\s*)(?:([-+=])|(\d+)\.)")  # list markers and setext underlines
 

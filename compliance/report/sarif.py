@@ -44,6 +44,7 @@ VERDICT_TEXT = {
     "exceeds-quote-limit": "Reused passage exceeds the quote limit",
     "not-allowed": "Reuse not allowed by the source's terms",
     "pasted-notice": "Third-party rights notice pasted into the draft",
+    "notice": "Rights notice",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from compliance.config import Config, apply_to_ruleset
 from compliance.detect.notices import NoticeEngine
@@ -25,11 +25,13 @@ def source_info(index: CorpusIndex, source_id: str) -> SourceInfo:
 
 def check_documents(paths: Iterable[str], index: CorpusIndex | str, engine: NoticeEngine | None = None,
                     rule_dirs: list[str] | None = None, params: SearchParams | None = None,
-                    config: Config | None = None, baseline: set[str] | None = None) -> list[FileResult]:
+                    config: Config | None = None, baseline: set[str] | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> list[FileResult]:
     """Read every draft first (bad input fails before any output), then find notices, matches and verdicts.
 
     ``config`` adjusts the policy (quote limits, own publishers, default policy); ``baseline`` holds keys
-    of accepted findings, which are marked suppressed like inline suppressions.
+    of accepted findings, which are marked suppressed like inline suppressions. ``progress(done, total)``
+    is called after each draft (the command's progress bar).
     """
     engine = engine or load_engine(rule_dirs)
     ruleset = engine.rules.ruleset
@@ -53,6 +55,8 @@ def check_documents(paths: Iterable[str], index: CorpusIndex | str, engine: Noti
             if baseline:
                 apply_baseline(baseline, doc, doc.path, result.verdicts)
             results.append(result)
+            if progress is not None:
+                progress(len(results), len(docs))
         return results
     finally:
         if own:
