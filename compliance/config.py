@@ -12,6 +12,7 @@ written with hyphens or underscores. Command-line options override the file.
     quote = { max-words = 40, max-share = 0.1 }   # quote limits for every source
     default-policy = { store = "review" }          # for sources with no notice
     follow-symlinks = false            # follow symlinks that lead out of a scanned directory
+    extensions = { ".mdx" = "markdown", ".rst" = "text" }   # more suffixes to read: text, markdown or html
 
     [tool.compliance.limits]           # see compliance/limits.py for the defaults and why
     max-file-size = "50MB"             # per document: a file, a WARC record, a JSONL line
@@ -35,6 +36,7 @@ from compliance.errors import ConfigError
 from compliance.ruleset.model import Permissions, QuotePolicy, RuleSet
 
 FailOn = Literal["error", "warning", "info", "never"]
+ReaderName = Literal["text", "markdown", "html"]  # keys of compliance.readers.READER_NAMES
 CONFIG_NAMES = (".compliance.toml", "pyproject.toml")
 IGNORE_FILE = ".complianceignore"
 
@@ -76,7 +78,9 @@ class Config(BaseModel):
     default_policy: Permissions | None = None
     baseline: str | None = None
     follow_symlinks: bool = False
+    extensions: dict[str, ReaderName] = Field(default_factory=dict)  # suffix -> reader, for walks and names
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    dictionaries: dict[str, str] = Field(default_factory=dict)  # language pair (de-en) -> bilingual dictionary
     path: str | None = Field(None, exclude=True)  # the file this came from
     root: str = Field(".", exclude=True)  # its directory: relative paths resolve against it
 

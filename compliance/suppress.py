@@ -24,6 +24,8 @@ from compliance.findings import Verdict, Warning_
 _COMMENT = regex.compile(r"<!--\s*compliance:\s*ignore\b(?P<body>.*?)-->", regex.S)
 _REASON = regex.compile(r"""\breason\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""")
 BASELINE_VERSION = 1
+DEFAULT_BASELINE = ".compliance/baseline.json"  # written by `baseline update`, read by `check` when present
+IN_BASELINE = "in baseline"  # the reason a baselined verdict carries
 
 
 @dataclass
@@ -106,9 +108,14 @@ def apply_baseline(keys: set[str], doc: Document, path: str, verdicts: list[Verd
     for v in verdicts:
         if not v.suppressed and verdict_key(v, doc, path) in keys:
             v.suppressed = True
-            v.reasons.append("in baseline")
+            v.reasons.append(IN_BASELINE)
             n += 1
     return n
+
+
+def is_baselined(v: Verdict) -> bool:
+    """Accepted by the baseline: reports count these in one line instead of showing each again."""
+    return v.suppressed and IN_BASELINE in v.reasons
 
 
 def write_baseline(path: Path, entries: list[dict]) -> None:

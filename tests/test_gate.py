@@ -5,6 +5,7 @@ index and baseline are found the way the config is."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -53,26 +54,20 @@ PDF_BYTES = (b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
              b"stream\nBT (Hallo Welt) Tj ET\nendstream\n%%EOF\n")
 
 
-def docx_bytes() -> bytes:
+def zip_bytes(members: dict[str, str]) -> bytes:
+    """A ZIP archive in memory: Word and OpenDocument files are ZIPs told apart by their members."""
     import io
     import zipfile
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("word/document.xml", "<w:document>Hallo Welt</w:document>")
+        for name, text in members.items():
+            zf.writestr(name, text)
     return buf.getvalue()
 
 
-def odt_bytes() -> bytes:
-    import io
-    import zipfile
-
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        zf.writestr("content.xml", "<office:document-content/>")
-    return buf.getvalue()
+DOCX = zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document>Hallo</w:document>"})
+ODT = zip_bytes({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<office/>"})
 
 
 def one_line(err: str) -> str:
@@ -86,8 +81,8 @@ def one_line(err: str) -> str:
     ("draft.pdf", PDF_BYTES, "a PDF, not text; convert it first: pdftotext draft.pdf draft.txt"),
     ("draft.txt", PDF_BYTES, "a PDF, not text; convert it first: pdftotext draft.txt draft.txt.txt"),
     ("draft.md", PDF_BYTES, "a PDF"),
-    ("draft.docx", docx_bytes(), "a Word document, not text; convert it first: pandoc draft.docx"),
-    ("draft.odt", odt_bytes(), "an OpenDocument text, not text; convert it first: pandoc draft.odt"),
+    ("draft.docx", DOCX, "a Word document, not text; convert it first: pandoc draft.docx"),
+    ("draft.odt", ODT, "an OpenDocument text, not text; convert it first: pandoc draft.odt"),
 ], ids=["pdf", "pdf-named-txt", "pdf-named-md", "docx", "odt"])
 def test_check_refuses_binary_documents_with_a_hint(cli, project, index, name, data, hint):
     (project / name).write_bytes(data)
@@ -127,3 +122,143 @@ def test_audit_makes_a_pdf_page_an_error_record(cli, project):
     assert res.code == 1, res.err  # an unreadable document reaches --fail-on error
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert "a PDF, not text" in records[0]["error"]
+
+
+# -- a walk says what it skipped; nothing read is exit 2 -------------------------------------------------
+
+
+def unreadable_tree(root: Path) -> Path:
+    """A drafts directory with no file any reader takes by default."""
+    drafts = root / "drafts"
+    drafts.mkdir()
+    (drafts / "post.mdx").write_text("# Titel\n\nEin Absatz.\n", encoding="utf-8")
+    (drafts / "guide.rst").write_text("Titel\n=====\n\nText.\n", encoding="utf-8")
+    (drafts / "scan.pdf").write_bytes(PDF_BYTES)
+    (drafts / "memo.docx").write_bytes(DOCX)
+    return drafts
+
+
+@pytest.mark.parametrize("setup", ["empty", "unreadable"])
+def test_check_of_a_directory_with_nothing_to_read_is_exit_2(cli, project, index, setup):
+    drafts = unreadable_tree(project) if setup == "unreadable" else project / "drafts"
+    drafts.mkdir(exist_ok=True)
+    res = cli("check", "drafts", "--index", str(index))
+    assert res.code == 2 and res.out == ""
+    line = one_line(res.err)
+    assert line.startswith("compliance: error: drafts: nothing to read"), line
+    if setup == "unreadable":
+        assert "4 skipped (.docx: 1, .mdx: 1, .pdf: 1, .rst: 1)" in line and "--include" in line
+    else:
+        assert "no files" in line
+
+
+def test_every_format_counts_the_skipped_files(cli, project, index):
+    unreadable_tree(project)
+    shutil.copy(CLEAN, project / "drafts" / "clean.md")
+    expected = "in 1 file; 4 skipped (.docx: 1, .mdx: 1, .pdf: 1, .rst: 1)"
+    text = cli("check", "drafts", "--index", str(index))
+    assert text.code == 0, text.err
+    assert text.out.rstrip().splitlines()[-1].endswith(expected)
+    assert "drafts/scan.pdf: a PDF, not text" in text.out and "drafts/post.mdx: .mdx is not read" in text.out
+    data = json.loads(cli("check", "drafts", "--index", str(index), "-f", "json").out)
+    assert data["version"] == 1 and [f["path"] for f in data["files"]] == ["drafts/clean.md"]
+    assert {"path", "notices", "matches", "verdicts"} <= set(data["files"][0])
+    summary = data["summary"]
+    assert summary["files"] == 1 and summary["skipped_by"] == {".docx": 1, ".mdx": 1, ".pdf": 1, ".rst": 1}
+    assert {s["path"] for s in summary["skipped"]} == {f"drafts/{n}" for n in
+                                                        ("post.mdx", "guide.rst", "scan.pdf", "memo.docx")}
+    for fmt in ("github", "markdown", "html"):
+        out = cli("check", "drafts", "--index", str(index), "-f", fmt).out
+        assert "4 skipped" in out and ".pdf: 1" in out, fmt
+    sarif = json.loads(cli("check", "drafts", "--index", str(index), "-f", "sarif").out)
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert len(notes) == 4 and any("a PDF" in n["message"]["text"] for n in notes)
+
+
+def test_include_and_extensions_read_other_suffixes(cli, project, index):
+    drafts = unreadable_tree(project)
+    shutil.copy(SHOWCASE, drafts / "showcase.mdx")
+    included = json.loads(cli("check", "drafts", "--index", str(index), "-f", "json", "--include", "*.mdx").out)
+    paths = {f["path"] for f in included["files"]}
+    assert paths == {"drafts/post.mdx", "drafts/showcase.mdx"}
+    assert any(f["verdicts"] for f in included["files"])  # read as Markdown: the reused passages are found
+    assert included["summary"]["skipped_by"] == {".docx": 1, ".pdf": 1, ".rst": 1}
+    (project / ".compliance.toml").write_text('extensions = { ".mdx" = "markdown", rst = "text" }\n',
+                                              encoding="utf-8")
+    configured = json.loads(cli("check", "drafts", "--index", str(index), "-f", "json").out)
+    assert {f["path"] for f in configured["files"]} == paths | {"drafts/guide.rst"}
+    assert configured["summary"]["skipped_by"] == {".docx": 1, ".pdf": 1}
+
+
+def test_unknown_reader_in_extensions_is_a_config_error(cli, project, index):
+    (project / ".compliance.toml").write_text('extensions = { ".mdx" = "jsx" }\n', encoding="utf-8")
+    shutil.copy(CLEAN, project / "clean.md")
+    res = cli("check", "clean.md", "--index", str(index))
+    assert res.code == 2 and ".compliance.toml" in one_line(res.err)
+
+
+def test_an_empty_draft_is_not_a_clean_draft(cli, project, index):
+    (project / "empty.md").write_text("\n  \n", encoding="utf-8")
+    res = cli("check", "empty.md", "--index", str(index))
+    assert res.code == 2 and "empty.md: nothing to check: 1 skipped (empty: 1)" in one_line(res.err)
+    shutil.copy(CLEAN, project / "clean.md")
+    both = cli("check", "empty.md", "clean.md", "--index", str(index))
+    assert both.code == 0 and both.out.rstrip().endswith("; 1 skipped (empty: 1)")
+
+
+# -- corpus add that read nothing, check against an empty index -----------------------------------------
+
+
+def test_corpus_add_that_added_nothing_is_exit_2(cli, project):
+    unreadable_tree(project)
+    res = cli("corpus", "add", "drafts", "--index", "idx.sqlite")
+    assert res.code == 2 and res.out == ""
+    line = one_line(res.err)
+    assert "drafts: nothing to read in this directory: 4 skipped (.docx: 1, .mdx: 1, .pdf: 1, .rst: 1)" in line
+    (project / "none").mkdir()
+    assert cli("corpus", "add", "none", "--index", "idx.sqlite").code == 2
+
+
+def test_corpus_add_counts_files_without_a_reader_in_one_warning(cli, project):
+    drafts = unreadable_tree(project)
+    shutil.copy(CORPUS / "erzkurier-lithium.md", drafts)
+    res = cli("corpus", "add", "drafts", "--index", "idx.sqlite")
+    assert res.code == 0 and "1 added" in res.out
+    assert "files without a reader: 4 skipped" in one_line(res.err)
+    mdx = cli("corpus", "add", "drafts", "--index", "idx.sqlite", "--include", "*.mdx")
+    assert mdx.code == 0 and "1 added" in mdx.out  # post.mdx, read as Markdown
+
+
+def test_check_against_an_empty_index_is_not_a_silent_pass(cli, project):
+    from compliance.reuse.index import CorpusIndex
+
+    CorpusIndex(project / "empty.sqlite", create=True).close()
+    shutil.copy(CLEAN, project / "clean.md")
+    res = cli("check", "clean.md", "--index", "empty.sqlite")
+    assert res.code == 2 and res.out == ""
+    assert "empty.sqlite: the corpus index has no documents" in one_line(res.err)
+    allowed = cli("check", "clean.md", "--index", "empty.sqlite", "--allow-empty-index", "-f", "json")
+    assert allowed.code == 0
+    assert "warning: empty.sqlite: the corpus index has no documents" in one_line(allowed.err)
+    summary = json.loads(allowed.out)["summary"]
+    assert summary["index"] == {"path": "empty.sqlite", "documents": 0}
+    assert summary["line"].endswith("; corpus index empty (empty.sqlite)")
+
+
+# -- the default baseline is read by check ----------------------------------------------------------------
+
+
+def test_check_reads_the_baseline_that_baseline_update_wrote(cli, project, index):
+    shutil.copy(SHOWCASE, project / "showcase.md")
+    before = cli("check", "showcase.md", "--index", str(index))
+    assert before.code == 1
+    written = cli("baseline", "update", "showcase.md", "--index", str(index))
+    assert written.code == 0 and (project / ".compliance" / "baseline.json").is_file()
+    after = cli("check", "showcase.md", "--index", str(index))
+    assert after.code == 0, after.out
+    last = after.out.rstrip().splitlines()[-1]
+    assert re.search(r"; \d+ findings baselined$", last), last
+    assert "not-allowed" not in after.out and "findings baselined (not shown)" in after.out
+    data = json.loads(cli("check", "showcase.md", "--index", str(index), "-f", "json").out)
+    assert data["summary"]["baselined"] >= 2 and data["summary"]["baseline"].endswith(".compliance/baseline.json")
+    assert data["summary"]["suppressed"] == 0

@@ -456,11 +456,11 @@ def _names(paths) -> list[str]:
 
 
 def test_walk_does_not_follow_symlinks_out_of_the_tree(tree_with_links):
-    skipped: list[str] = []
+    skipped: list = []
     found = list(expand_paths([str(tree_with_links)], allow_dirs=True, skipped=skipped))
     assert _names(found) == ["alias.txt", "own.txt"]  # the in-tree link stays; nothing from outside
-    assert any("leak.txt: symlink to a file outside" in s for s in skipped)
-    assert any("outdir: symlinked directory not entered" in s for s in skipped)
+    assert any("leak.txt: symlink to a file outside" in str(s) for s in skipped)
+    assert any("outdir: symlinked directory not entered" in str(s) for s in skipped)
 
 
 def test_follow_symlinks_reads_outside_once_and_survives_a_loop(tree_with_links):

@@ -8,10 +8,10 @@ import typer
 
 from compliance.commands.check import CONFIG_OPTION, CORPUS_ALIAS_OPTION, CORPUS_OPTION, resolve
 from compliance.commands.common import RULES_OPTION
+from compliance.suppress import DEFAULT_BASELINE  # shared with `check`, which reads it when it exists
 
 app = typer.Typer(help="Accept current findings (a baseline), so CI fails only on new ones.",
                   no_args_is_help=True)
-DEFAULT_BASELINE = ".compliance/baseline.json"
 
 
 @app.command("update")
@@ -26,11 +26,12 @@ def update(
 ) -> None:
     """Write every current finding (not ok, not suppressed inline) to the baseline file, keyed by verdict,
     rule, path and the normalized passage text — not by line numbers, so edits elsewhere keep it valid."""
+    from compliance.commands.inputs import baseline_file
     from compliance.reuse.pipeline import check_documents
     from compliance.suppress import verdict_key, write_baseline
 
     setup = resolve(paths, corpus or corpus_alias, rules, config_file)
-    target = baseline or Path(setup.config.root) / (setup.config.baseline or DEFAULT_BASELINE)
+    target = baseline_file(baseline, setup.config) or Path(setup.config.root) / DEFAULT_BASELINE
     results = check_documents(setup.drafts, setup.index, rule_dirs=setup.rule_dirs, config=setup.config)
     entries = []
     for r in results:

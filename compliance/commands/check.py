@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from compliance.commands.common import QUIET_OPTION, RULES_OPTION, StderrProgress, check_choice, output_stream
+from compliance.commands.inputs import ALLOW_EMPTY_INDEX_OPTION, INCLUDE_OPTION
 from compliance.commands.limit_options import (
     FOLLOW_SYMLINKS_OPTION,
     MAX_FILE_SIZE_OPTION,
@@ -18,6 +19,7 @@ from compliance.commands.limit_options import (
 
 if TYPE_CHECKING:
     from compliance.config import Config
+    from compliance.coverage import Skipped
 
 FAIL_ON = ("error", "warning", "info", "never")
 CORPUS_OPTION = typer.Option(None, "--index", "-i", help="Corpus index (default: `corpus` in the "
@@ -37,29 +39,23 @@ class CheckSetup:
     index: str
     rule_dirs: list[str]
     drafts: list[str]
+    skipped: list[Skipped] = field(default_factory=list)  # files the walk passed over, with the reason
 
 
 def resolve(paths: list[str], corpus: Path | None, rules: list[str] | None, config_file: Path | None,
-            **limit_options: object) -> CheckSetup:
-    """Options override the config; config paths are relative to the config file; ignored drafts are dropped.
+            include: list[str] | None = None, **limit_options: object) -> CheckSetup:
+    """Options override the config; config paths are relative to the config file; ignored drafts are skipped.
 
     ``limit_options`` (``max_file_size``, ``max_line_length``, ``follow_symlinks``) override the config's
-    limits; symlinks the walk passes over are named on stderr."""
-    import sys
-
+    limits; symlinks the walk passes over are named on stderr; no draft to read at all is an input error."""
     from compliance.commands.corpus import index_path
-    from compliance.config import is_ignored, load_config, load_ignore, rule_dirs
-    from compliance.readers import expand_paths
+    from compliance.commands.inputs import collect
+    from compliance.config import load_config, rule_dirs
 
     config = load_config(config_file)  # None: the one found from the working directory
     apply_limits(config, **limit_options)  # type: ignore[arg-type]
-    root = Path(config.root) if config.path else None
-    ignore = load_ignore(root)
-    skipped: list[str] = []
-    drafts = [p for p in expand_paths(paths, allow_dirs=True, skipped=skipped) if not is_ignored(ignore, p, root)]
-    for note in skipped:
-        sys.stderr.write(f"compliance: warning: {note}\n")
-    return CheckSetup(config, index_path(corpus, config), [*rule_dirs(config), *(rules or [])], drafts)
+    drafts, skipped = collect(paths, config, include)
+    return CheckSetup(config, index_path(corpus, config), [*rule_dirs(config), *(rules or [])], drafts, skipped)
 
 
 def check(
@@ -78,6 +74,8 @@ def check(
                                   "`compliance baseline update`).", metavar="FILE", dir_okay=False),
     rules: list[str] = RULES_OPTION,
     config_file: Path = CONFIG_OPTION,
+    include: list[str] = INCLUDE_OPTION,
+    allow_empty_index: bool = ALLOW_EMPTY_INDEX_OPTION,
     max_file_size: str = MAX_FILE_SIZE_OPTION,
     max_line_length: int = MAX_LINE_OPTION,
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
@@ -86,21 +84,25 @@ def check(
     source's notices, licence and the policy: ok, needs-attribution, needs-quotation-marks,
     exceeds-quote-limit, not-allowed; plus third-party notices pasted into the draft.
 
-    Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, config or input error."""
+    Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, config or input error (also: no
+    draft read, an index with no documents unless --allow-empty-index)."""
+    from compliance.commands.inputs import baseline_file, index_documents, with_coverage
     from compliance.report import FORMATS, render
     from compliance.report.common import findings_line, worst_severity
     from compliance.reuse.pipeline import check_documents
     from compliance.suppress import load_baseline
 
     check_choice(format, tuple(FORMATS), "--format")
-    setup = resolve(paths, corpus or corpus_alias, rules, config_file, max_file_size=max_file_size,
+    setup = resolve(paths, corpus or corpus_alias, rules, config_file, include, max_file_size=max_file_size,
                     max_line_length=max_line_length, follow_symlinks=follow_symlinks)
     threshold = check_choice(fail_on or setup.config.fail_on, FAIL_ON, "--fail-on")
-    baseline_file = baseline or (Path(setup.config.root) / setup.config.baseline if setup.config.baseline else None)
-    keys = load_baseline(baseline_file) if baseline_file is not None else None
+    accepted = baseline_file(baseline, setup.config)
+    keys = load_baseline(accepted) if accepted is not None else None
+    documents = index_documents(setup.index, allow_empty_index)
     with StderrProgress("checking", not quiet and len(setup.drafts) >= PROGRESS_MIN_DRAFTS) as progress:
         results = check_documents(setup.drafts, setup.index, rule_dirs=setup.rule_dirs, config=setup.config,
                                   baseline=keys, progress=progress)
+    results = with_coverage(results, setup.skipped, setup.index, documents, accepted)
     with output_stream(output) as stream:
         render(format, results, stream)
     if output is not None and not quiet:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from compliance.commands.common import RULES_OPTION, check_choice, output_stream, write_json
+from compliance.commands.inputs import INCLUDE_OPTION
 from compliance.commands.limit_options import (
     FOLLOW_SYMLINKS_OPTION,
     MAX_FILE_SIZE_OPTION,
@@ -56,11 +57,15 @@ def add(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     batch: int = typer.Option(2000, "--batch", help="Documents per transaction (a killed add keeps "
                               "every batch written before).", min=1, metavar="N"),
+    include: list[str] = INCLUDE_OPTION,
     max_file_size: str = MAX_FILE_SIZE_OPTION,
     max_line_length: int = MAX_LINE_OPTION,
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
-    """Add documents (or refresh changed ones); unchanged files are skipped, changed ones replaced."""
+    """Add documents (or refresh changed ones); unchanged files are skipped, changed ones replaced.
+
+    Exit 2 when nothing could be read (every file skipped, or none found)."""
+    from compliance.commands.inputs import check_added, configure_readers
     from compliance.config import load_config
     from compliance.errors import InputError
     from compliance.pipeline import load_engine
@@ -70,6 +75,7 @@ def add(
         raise InputError("a corpus document needs a file name; stdin cannot be indexed", "-")
     config = load_config()
     apply_limits(config, max_file_size, max_line_length, follow_symlinks)
+    configure_readers(config, include)
     explicit = [p for p in paths if not os.path.isdir(p)]
     for p in explicit:
         if not os.path.exists(p):
@@ -79,8 +85,7 @@ def add(
     with CorpusIndex(index_path(index, config), create=True) as idx, _progress(quiet) as progress:
         report = idx.add_paths(paths, engine, progress=progress, jobs=workers, strict=explicit, batch=batch)
         total = len(idx)
-    for err in report.errors:
-        sys.stderr.write(f"compliance: warning: {err} (skipped)\n")
+    check_added(report, paths)
     if not quiet:
         typer.echo(f"{report.summary()}; {total} documents in {idx.path}")
 

@@ -18,6 +18,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from compliance.coverage import Skipped, coverage_of
 from compliance.findings import Verdict
 from compliance.pipeline import FileResult
 from compliance.report.common import (
@@ -28,10 +29,12 @@ from compliance.report.common import (
     flat,
     link_list,
     passage_text,
+    plural,
     sorted_verdicts,
     summarize,
     word_diff,
 )
+from compliance.suppress import is_baselined
 
 VERDICT_STYLE = {
     "ok": "bold green",
@@ -44,6 +47,7 @@ VERDICT_STYLE = {
 DIFF_STYLE = {"draft": "black on yellow", "source": "black on cyan"}
 MARKERS = {"draft": ("{+", "+}"), "source": ("[-", "-]")}
 SIDE_BY_SIDE_MIN_WIDTH = 90  # below this, draft and source are stacked
+SKIPPED_SHOWN = 20  # files listed as not checked; a walk over a big tree would flood the report
 
 
 def make_console(stream: TextIO, width: int | None = None, color: bool | None = None) -> Console:
@@ -66,9 +70,22 @@ def render(results: list[FileResult], stream: TextIO | None = None, *, console: 
     plain = _plain(out)
     for result in results:
         _render_file(out, result, plain, max_words)
-    if any(v.match is not None for r in results for v in r.verdicts):
+    if any(v.match is not None and not is_baselined(v) for r in results for v in r.verdicts):
         out.print(_legend(plain))
+    coverage = coverage_of(results)
+    if coverage is not None and coverage.skipped:
+        _render_skipped(out, coverage.skipped)
     out.print(Text(summarize(results).line(), style="bold"), soft_wrap=True)  # one greppable line
+
+
+def _render_skipped(out: Console, skipped: list[Skipped]) -> None:
+    """The files not read, each with why (the first SKIPPED_SHOWN; JSON lists every one)."""
+    out.print(Text(f"Not checked ({len(skipped)})", style="bold underline"))
+    for s in skipped[:SKIPPED_SHOWN]:
+        out.print(Text(f"  {s.path}: {s.reason}", style="yellow"))
+    if len(skipped) > SKIPPED_SHOWN:
+        out.print(Text(f"  … and {len(skipped) - SKIPPED_SHOWN} more (--format json lists every one)", style="dim"))
+    out.print()
 
 
 def _plain(out: Console) -> bool:
@@ -86,12 +103,17 @@ def _legend(plain: bool) -> Text:
 
 def _render_file(out: Console, result: FileResult, plain: bool, max_words: int | None) -> None:
     name = display_path(result)
-    if not (result.verdicts or result.notices or result.sources or result.warnings):
-        out.print(Text(f"{name}: no reused passages, no notices", style="dim"))
+    accepted = sum(1 for v in result.verdicts if is_baselined(v))  # counted in one line, not shown again
+    shown = [v for v in sorted_verdicts(result) if not is_baselined(v)]
+    if not (shown or result.notices or result.sources or result.warnings):
+        out.print(Text(f"{name}: " + (f"no new findings ({accepted} baselined)" if accepted else
+                                      "no reused passages, no notices"), style="dim"))
         return
     out.print(Rule(Text(name, style="bold"), align="left"))
-    for v in sorted_verdicts(result):
+    for v in shown:
         _render_verdict(out, result, v, plain, max_words)
+    if accepted:
+        out.print(Text(f"{plural(accepted, 'finding')} baselined (not shown)", style="dim"))
     if result.sources:
         out.print(Text("Sources", style="bold underline"))
         for s in result.sources:

@@ -16,8 +16,10 @@ from typing import Any
 
 import regex
 
+from compliance.coverage import Coverage, coverage_of, skipped_phrase
 from compliance.findings import SEVERITY_RANK, VERDICTS, Verdict
 from compliance.pipeline import FileResult
+from compliance.suppress import is_baselined
 
 PASTED = "pasted-notice"
 NOTICE = "notice"  # `compliance notices` in the check formats (report/notice_verdicts.py)
@@ -139,16 +141,23 @@ class Summary:
     suppressed: int
     notices: int
     listed: int = 0  # notice verdicts (`compliance notices`): the line counts notices, not passages
+    baselined: int = 0  # accepted by the baseline (not in ``suppressed``, which counts inline suppressions)
+    coverage: Coverage | None = None  # what the run skipped, the index it used (check runs)
+
+    def _files(self) -> str:
+        """`` in 3 files``; with skips even `` in 1 file``: the line says how much was read."""
+        if self.files > 1 or (self.coverage is not None and self.coverage.skipped):
+            return f" in {plural(self.files, 'file')}"
+        return ""
 
     def line(self) -> str:
         if self.listed and not (self.passages or self.pasted):
-            return plural(self.listed, "rights notice") + (f" in {self.files} files" if self.files > 1 else "")
+            return plural(self.listed, "rights notice") + self._files() + self._coverage_text()
         if self.passages:
             head = f"{plural(self.passages, 'passage')} from {plural(self.sources, 'source')}"
         else:
             head = "no reused passages"
-        if self.files > 1:
-            head += f" in {self.files} files"
+        head += self._files()
         counts = ", ".join(f"{self.verdicts[v]} {v}" for v in VERDICT_ORDER if self.verdicts.get(v))
         out = f"{head}: {counts}" if counts else head
         extra = []
@@ -156,23 +165,37 @@ class Summary:
             extra.append(plural(self.pasted, "pasted notice"))
         if self.suppressed:
             extra.append(f"{self.suppressed} suppressed")
-        return out + (f"; {', '.join(extra)}" if extra else "")
+        if self.baselined:
+            extra.append(f"{plural(self.baselined, 'finding')} baselined")
+        return out + (f"; {', '.join(extra)}" if extra else "") + self._coverage_text()
+
+    def _coverage_text(self) -> str:
+        """``; 2 skipped (.pdf: 1, .mdx: 1); corpus index empty (PATH)``: what was not read or compared."""
+        cov = self.coverage
+        if cov is None:
+            return ""
+        parts = [skipped_phrase(cov.skipped)] if cov.skipped else []
+        if cov.index_documents == 0:
+            parts.append(f"corpus index empty ({cov.index_path})")
+        return "".join(f"; {p}" for p in parts)
 
     def to_dict(self) -> dict[str, Any]:
         return {"files": self.files, "passages": self.passages, "sources": self.sources,
                 "verdicts": {v: self.verdicts[v] for v in VERDICT_ORDER if self.verdicts.get(v)},
                 "pasted_notices": self.pasted, "suppressed": self.suppressed, "notices": self.notices,
-                "line": self.line()}
+                "baselined": self.baselined, **(self.coverage or Coverage()).to_dict(), "line": self.line()}
 
 
 def summarize(results: list[FileResult]) -> Summary:
     """Active (unsuppressed) passages per verdict, distinct sources, pasted notices and suppressions."""
     verdicts: Counter[str] = Counter()
     sources: set[str] = set()
-    pasted = suppressed = listed = 0
+    pasted = suppressed = listed = baselined = 0
     for result in results:
         for v in result.verdicts:
-            if v.suppressed:
+            if is_baselined(v):
+                baselined += 1
+            elif v.suppressed:
                 suppressed += 1
             elif v.verdict == NOTICE:
                 listed += 1
@@ -185,7 +208,8 @@ def summarize(results: list[FileResult]) -> Summary:
                     sources.add(sid)
     return Summary(files=len(results), passages=sum(verdicts.values()), sources=len(sources),
                    verdicts=verdicts, pasted=pasted, suppressed=suppressed,
-                   notices=sum(len(r.notices) for r in results), listed=listed)
+                   notices=sum(len(r.notices) for r in results), listed=listed, baselined=baselined,
+                   coverage=coverage_of(results))
 
 
 def findings_line(results: list[FileResult]) -> str:

@@ -181,7 +181,28 @@ def sarif_log(results: list[FileResult], root: str | None = None) -> dict[str, A
         "columnKind": "unicodeCodePoints",
         "results": sarif_results,
     }
+    notes = _not_checked(results, root)
+    if notes:
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notes}]
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _not_checked(results: list[FileResult], root: str | None) -> list[dict[str, Any]]:
+    """Files the run skipped and an empty corpus index, as notifications: SARIF has no summary line, and a
+    code-scanning view must not show a clean run for what was never read."""
+    from compliance.coverage import coverage_of
+
+    cov = coverage_of(results)
+    if cov is None:
+        return []
+    notes: list[dict[str, Any]] = [
+        {"level": "warning", "message": {"text": f"not checked: {s.reason}"},
+         "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(s.path, root)}}}]}
+        for s in cov.skipped]
+    if cov.index_documents == 0:
+        notes.append({"level": "warning", "message": {"text": f"corpus index {cov.index_path} has no documents: "
+                                                              "no reused passage could be found"}})
+    return notes
 
 
 def render(results: list[FileResult], stream: TextIO, *, root: str | None = None, **_: Any) -> None:

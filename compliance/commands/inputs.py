@@ -1,0 +1,143 @@
+"""What a command reads, said out loud: drafts found and skipped, the index compared with, the baseline.
+
+A gate never passes what it did not read: zero drafts, an index with no documents and a corpus ``add`` that
+added nothing are errors (exit 2), and every skip is counted in the report (see ``compliance.coverage``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from compliance.coverage import CheckResults, Coverage, Skipped, skipped_phrase
+from compliance.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from compliance.config import Config
+
+INCLUDE_OPTION = typer.Option(None, "--include", metavar="GLOB",
+                              help="Also read files matching GLOB when walking directories (e.g. '*.mdx'; "
+                                   "repeatable; the reader follows the suffix, else plain text).")
+ALLOW_EMPTY_INDEX_OPTION = typer.Option(False, "--allow-empty-index",
+                                        help="Check against a corpus index with no documents (only pasted "
+                                             "notices can be found) instead of failing with exit 2.")
+HINT_SUFFIXES = "--include GLOB or `extensions` in the config reads other suffixes"
+
+
+def configure_readers(config: Config, include: list[str] | None) -> None:
+    """The config's ``extensions`` and ``--include`` globs for this run's walks and reader choice."""
+    from compliance.readers import configure
+
+    configure(config.extensions, include or [])
+
+
+def collect(paths: list[str], config: Config, include: list[str] | None = None) -> tuple[list[str], list[Skipped]]:
+    """Files to read from ``paths`` (directories walked), and those passed over with the reason.
+
+    Symlinks not followed are named on stderr as before; other skips are counted in the report. Zero files
+    to read is an input error naming what was skipped."""
+    from compliance.config import is_ignored, load_ignore
+    from compliance.readers import expand_paths
+
+    configure_readers(config, include)
+    root = Path(config.root) if config.path else None
+    ignore = load_ignore(root)
+    skipped: list[Skipped] = []
+    files = []
+    for path in expand_paths(paths, allow_dirs=True, skipped=skipped):
+        if is_ignored(ignore, path, root):
+            skipped.append(Skipped(path, "ignored by .complianceignore", "ignored"))
+        else:
+            files.append(path)
+    for note in skipped:
+        if note.group == "symlink":
+            sys.stderr.write(f"compliance: warning: {note}\n")
+    if not files:
+        raise nothing_to_read(paths, skipped)
+    return files, skipped
+
+
+def nothing_to_read(paths: list[str], skipped: list[Skipped]) -> InputError:
+    """One line: the named paths held nothing readable, and what was skipped there."""
+    where = paths[0] if len(paths) == 1 else None
+    place = "this directory" if where else ", ".join(paths)
+    if not skipped:
+        return InputError(f"nothing to read: no files in {place}", where)
+    hint = f"; {HINT_SUFFIXES}" if any(_by_suffix(s) for s in skipped) else ""
+    return InputError(f"nothing to read in {place}: {skipped_phrase(skipped)}{hint}", where)
+
+
+def drop_empty(results: list, skipped: list[Skipped]) -> list:
+    """Drafts with no text are skips ("empty"), not clean drafts; all of them empty is an input error."""
+    kept = []
+    for r in results:
+        if r.document is not None and r.record is None and not r.document.text.strip():
+            skipped.append(Skipped(r.path, "empty: no text to check", "empty"))
+        else:
+            kept.append(r)
+    if results and not kept:
+        raise InputError(f"nothing to check: {skipped_phrase(skipped)}",
+                         results[0].path if len(results) == 1 else None)
+    return kept
+
+
+def index_documents(index: str, allow_empty: bool) -> int:
+    """How many documents the index holds; none is exit 2 unless allowed, then a warning naming the index.
+
+    An empty index cannot find a reused passage, so its green check would be a pass of what was never
+    compared: the ``--allow-empty-index`` run (e.g. CI before the first ``corpus add``) says so."""
+    from compliance.reuse.index import CorpusIndex
+
+    with CorpusIndex(index) as idx:
+        count = len(idx)
+    if count == 0 and not allow_empty:
+        raise ConfigError("the corpus index has no documents, so no reused passage can be found (add sources "
+                          "with `compliance corpus add`, or pass --allow-empty-index)", index)
+    if count == 0:
+        sys.stderr.write(f"compliance: warning: {index}: the corpus index has no documents; only notices "
+                         "pasted into the drafts were checked\n")
+    return count
+
+
+def baseline_file(option: Path | None, config: Config) -> Path | None:
+    """``--baseline``, else ``baseline`` in the config, else the default file that ``baseline update``
+    writes, when it exists (found from the working directory up, as the config and the index are)."""
+    from compliance.config import find_upwards
+    from compliance.suppress import DEFAULT_BASELINE
+
+    if option is not None:
+        return option
+    if config.baseline:
+        return Path(config.root) / config.baseline
+    return find_upwards(DEFAULT_BASELINE)
+
+
+def with_coverage(results: list, skipped: list[Skipped], index: str | None, documents: int | None,
+                  baseline: Path | None) -> CheckResults:
+    return CheckResults(drop_empty(results, skipped),
+                        Coverage(skipped, index, documents, None if baseline is None else str(baseline)))
+
+
+def check_added(report, paths: list[str]) -> None:
+    """Warn about the files ``corpus add`` did not read; nothing read at all is exit 2 naming why.
+
+    Exit 2, not 1: no finding was made, the input gave nothing to index, and an index left empty would
+    turn every later ``check`` green. Read errors are named one per line; files without a reader (a walk
+    over a tree of images or PDFs) are counted in one line."""
+    unread = [e if isinstance(e, Skipped) else Skipped(str(e), str(e), "unreadable") for e in report.errors]
+    for s in unread:
+        if not _by_suffix(s):
+            sys.stderr.write(f"compliance: warning: {s} (skipped)\n")
+    no_reader = [s for s in unread if _by_suffix(s)]
+    if report.added + report.replaced + report.unchanged == 0:
+        raise nothing_to_read(paths, unread)
+    if no_reader:
+        sys.stderr.write(f"compliance: warning: files without a reader: {skipped_phrase(no_reader)}; "
+                         f"{HINT_SUFFIXES}\n")
+
+
+def _by_suffix(s: Skipped) -> bool:
+    return s.group.startswith(".") or s.group == "no suffix"
