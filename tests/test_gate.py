@@ -262,3 +262,12 @@ def test_check_reads_the_baseline_that_baseline_update_wrote(cli, project, index
     data = json.loads(cli("check", "showcase.md", "--index", str(index), "-f", "json").out)
     assert data["summary"]["baselined"] >= 2 and data["summary"]["baseline"].endswith(".compliance/baseline.json")
     assert data["summary"]["suppressed"] == 0
+
+
+def test_audit_of_nothing_readable_is_exit_2_and_skips_are_counted(cli, project):
+    unreadable_tree(project)
+    res = cli("audit", "drafts")
+    assert res.code == 2 and "drafts: nothing to read in this directory: 4 skipped" in one_line(res.err)
+    shutil.copy(CORPUS / "erzkurier-lithium.md", project / "drafts")
+    some = cli("audit", "drafts", "--jobs", "1", "-q")
+    assert some.code in (0, 1) and "not audited: 4 skipped (.docx: 1, .mdx: 1, .pdf: 1, .rst: 1)" in some.err

@@ -54,6 +54,7 @@ def audit(
     from compliance.audit.runner import EXTRACT_MODES, AuditOptions, run_audit
     from compliance.audit.sinks import JsonlSink, Sidecar, sink_for
     from compliance.commands.common import console
+    from compliance.commands.inputs import audit_inputs
     from compliance.config import load_config, rule_dirs
 
     check_choice(format, FORMATS, "--format")
@@ -66,6 +67,7 @@ def audit(
     require_paths(paths)
     config = load_config()
     apply_limits(config, max_file_size, max_line_length, follow_symlinks)
+    audit_inputs(paths, config)
     options = AuditOptions(jobs=jobs, rule_dirs=[*rule_dirs(config), *(rules or [])], resume=resume, extract=extract,
                            progress=show_progress(quiet, progress))
     with tempfile.TemporaryDirectory(prefix="compliance-audit-") as spool, output_stream(output) as stream:

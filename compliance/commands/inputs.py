@@ -141,3 +141,16 @@ def check_added(report, paths: list[str]) -> None:
 
 def _by_suffix(s: Skipped) -> bool:
     return s.group.startswith(".") or s.group == "no suffix"
+
+
+def audit_inputs(paths: list[str], config: Config) -> None:
+    """Before an audit: zero files to read is exit 2 (an archive run must not report "no documents, exit
+    0"); files a walk passed over are counted in one warning line (the summary counts documents)."""
+    from compliance.readers import expand_paths
+
+    configure_readers(config, None)
+    skipped: list[Skipped] = []
+    if not sum(1 for _ in expand_paths(paths, allow_dirs=True, skipped=skipped)):  # the whole walk: every skip
+        raise nothing_to_read(paths, skipped)
+    if skipped:
+        sys.stderr.write(f"compliance: warning: not audited: {skipped_phrase(skipped)}\n")
