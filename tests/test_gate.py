@@ -271,3 +271,13 @@ def test_audit_of_nothing_readable_is_exit_2_and_skips_are_counted(cli, project)
     shutil.copy(CORPUS / "erzkurier-lithium.md", project / "drafts")
     some = cli("audit", "drafts", "--jobs", "1", "-q")
     assert some.code in (0, 1) and "not audited: 4 skipped (.docx: 1, .mdx: 1, .pdf: 1, .rst: 1)" in some.err
+
+
+def test_notices_counts_what_it_did_not_scan(cli, project):
+    drafts = unreadable_tree(project)
+    assert cli("notices", "drafts").code == 2
+    shutil.copy(CLEAN, drafts / "clean.md")
+    res = cli("notices", "drafts", "--include", "*.mdx", "-f", "github")
+    assert res.code == 0
+    assert "not scanned: 3 skipped (.docx: 1, .pdf: 1, .rst: 1)" in one_line(res.err)
+    assert "in 2 files; 3 skipped (.docx: 1, .pdf: 1, .rst: 1)" in res.out

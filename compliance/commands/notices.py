@@ -15,6 +15,7 @@ from compliance.commands.common import (
     output_stream,
     write_json,
 )
+from compliance.commands.inputs import INCLUDE_OPTION
 from compliance.commands.limit_options import (
     FOLLOW_SYMLINKS_OPTION,
     MAX_FILE_SIZE_OPTION,
@@ -40,11 +41,15 @@ def notices(
     max_file_size: str = MAX_FILE_SIZE_OPTION,
     max_line_length: int = MAX_LINE_OPTION,
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
+    include: list[str] = INCLUDE_OPTION,
 ) -> None:
     """Detect rights notices: reproduction bans, copyright lines, licences, TDM reservations, credits.
 
     Exit codes: 0 nothing at or above --fail-on, 1 notices, 2 usage, config or input error."""
+    import sys
+
     from compliance.commands.check import exit_code, resolve
+    from compliance.coverage import CheckResults, Coverage, skipped_phrase
     from compliance.pipeline import json_report, scan_notices
     from compliance.report import render
     from compliance.report.common import worst_severity
@@ -53,10 +58,12 @@ def notices(
 
     check_choice(format, FORMATS, "--format")
     check_choice(fail_on, FAIL_ON, "--fail-on")
-    setup = resolve(paths, None, rules, config_file, max_file_size=max_file_size,
+    setup = resolve(paths, None, rules, config_file, include, max_file_size=max_file_size,
                     max_line_length=max_line_length, follow_symlinks=follow_symlinks)
     results = scan_notices(setup.drafts, rule_dirs=setup.rule_dirs)
-    findings = as_verdicts(results)
+    findings = CheckResults(as_verdicts(results), Coverage(setup.skipped))  # the summaries count the skips
+    if setup.skipped:
+        sys.stderr.write(f"compliance: warning: not scanned: {skipped_phrase(setup.skipped)}\n")
     with output_stream(output) as stream:
         if format == "json":
             write_json(json_report(results), stream)
