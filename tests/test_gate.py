@@ -170,6 +170,8 @@ def test_every_format_counts_the_skipped_files(cli, project, index):
     for fmt in ("github", "markdown", "html"):
         out = cli("check", "drafts", "--index", str(index), "-f", fmt).out
         assert "4 skipped" in out and ".pdf: 1" in out, fmt
+        if fmt != "github":  # the list of files, each with why (github's table goes to the step summary)
+            assert "Not checked" in out and "drafts/scan.pdf: a PDF, not text" in out, fmt
     sarif = json.loads(cli("check", "drafts", "--index", str(index), "-f", "sarif").out)
     notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert len(notes) == 4 and any("a PDF" in n["message"]["text"] for n in notes)

@@ -16,7 +16,7 @@ from typing import Any
 
 import regex
 
-from compliance.coverage import Coverage, coverage_of, skipped_phrase
+from compliance.coverage import Coverage, Skipped, coverage_of, skipped_phrase
 from compliance.findings import SEVERITY_RANK, VERDICTS, Verdict
 from compliance.pipeline import FileResult
 from compliance.suppress import is_baselined
@@ -210,6 +210,16 @@ def summarize(results: list[FileResult]) -> Summary:
                    verdicts=verdicts, pasted=pasted, suppressed=suppressed,
                    notices=sum(len(r.notices) for r in results), listed=listed, baselined=baselined,
                    coverage=coverage_of(results))
+
+
+SKIPPED_SHOWN = 50  # files listed as not checked in Markdown/HTML; JSON lists every one
+
+
+def not_checked(results: list[FileResult], limit: int = SKIPPED_SHOWN) -> tuple[list[Skipped], int]:
+    """The files a check run skipped (the first ``limit``) and how many more there are."""
+    cov = coverage_of(results)
+    skipped = cov.skipped if cov is not None else []
+    return skipped[:limit], max(0, len(skipped) - limit)
 
 
 def findings_line(results: list[FileResult]) -> str:

@@ -23,6 +23,7 @@ from compliance.report.common import (
     elide,
     flat,
     link_list,
+    not_checked,
     passage_text,
     relative_path,
     sorted_verdicts,
@@ -181,13 +182,24 @@ def _file(result: FileResult, ids: dict[int, str], root: str | None, max_words: 
     return "\n".join(parts)
 
 
+def _not_checked(results: list[FileResult], root: str | None) -> str:
+    """The files the run skipped, each with why, folded under the summary ("" when none)."""
+    skipped, more = not_checked(results)
+    if not skipped:
+        return ""
+    items = "".join(f"<li>{esc(relative_path(s.path, root))}: {esc(s.reason)}</li>" for s in skipped)
+    if more:
+        items += f"<li>… and {more} more (the JSON report lists every one)</li>"
+    return f'<details class="skipped"><summary>Not checked</summary><ul>{items}</ul></details>'
+
+
 def html_report(results: list[FileResult], root: str | None = None,
                 max_words: int | None = DEFAULT_MAX_WORDS, title: str = "Compliance report") -> str:
     """The whole document as a string."""
     ids = {id(v): f"v{i}" for i, v in enumerate(v for r in results for v in sorted_verdicts(r))}
     summary = summarize(results)
     body = [f"<header><h1>{esc(title)}</h1>", f'<p class="summary">{esc(summary.line())}</p></header>',
-            _verdict_table(results, ids, root)]
+            _not_checked(results, root), _verdict_table(results, ids, root)]
     body += [_file(r, ids, root, max_words) for r in results]
     if ids:
         body.append('<p class="legend">Highlighted: <mark class="add">only in the draft</mark> · '

@@ -22,6 +22,7 @@ from compliance.report.common import (
     elide,
     flat,
     link_list,
+    not_checked,
     passage_text,
     relative_path,
     sorted_verdicts,
@@ -69,7 +70,7 @@ def _source(v: Verdict) -> str:
 def summary_markdown(results: list[FileResult], root: str | None = None) -> str:
     """Heading, summary line and one table row per verdict (suppressed ones marked)."""
     summary = summarize(results)
-    out = ["### Compliance check", "", f"**{md(summary.line())}**", ""]
+    out = ["### Compliance check", "", f"**{md(summary.line())}**", "", *_not_checked(results, root)]
     rows = [(r, v) for r in results for v in sorted_verdicts(r)]
     if not rows:
         return "\n".join(out)
@@ -85,6 +86,17 @@ def summary_markdown(results: list[FileResult], root: str | None = None) -> str:
         out.append(f"| {verdict} | {path} | {_lines(v)} | {md(v.rule)} | {_source(v)} | {v.words} | "
                    f"{'<br>'.join(md(r) for r in v.reasons)} |")
     return "\n".join(out)
+
+
+def _not_checked(results: list[FileResult], root: str | None) -> list[str]:
+    """A folded list of the files the run skipped, each with why (a reviewer must see what was not read)."""
+    skipped, more = not_checked(results)
+    if not skipped:
+        return []
+    items = [f"- {md(relative_path(s.path, root))}: {md(s.reason)}" for s in skipped]
+    if more:
+        items.append(f"- … and {more} more (the JSON report lists every one)")
+    return ["<details><summary>Not checked</summary>", "", *items, "", "</details>", ""]
 
 
 def _side(segments: list[Segment], mark: str, max_words: int | None) -> str:
