@@ -104,6 +104,7 @@ class Match:
     draft_text: str = ""
     source_text: str = ""
     also: list[SourceRef] = field(default_factory=list)  # other sources holding the same passage
+    kind: str = "verbatim"  # "verbatim": same language (copied or edited); "translation": another language
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +119,7 @@ class Match:
             "draft_text": self.draft_text,
             "source_text": self.source_text,
             "also": [s.to_dict() for s in self.also],
+            "kind": self.kind,
         }
 
 

@@ -11,6 +11,7 @@ from compliance.policy.permissions import SourceInfo
 from compliance.policy.verdicts import apply_policy
 from compliance.reuse.index import CorpusIndex
 from compliance.reuse.search import SearchParams, find_matches
+from compliance.reuse.xling import add_translations, load_xling
 from compliance.suppress import apply_baseline, apply_suppressions
 
 
@@ -41,11 +42,13 @@ def check_documents(paths: Iterable[str], index: CorpusIndex | str, engine: Noti
     idx = CorpusIndex(index) if own else index
     try:
         docs = list(iter_documents(paths))
+        xling = load_xling(ruleset, config)
         results = []
         sources: dict[str, SourceInfo] = {}
         for doc in docs:
             result = scan_document(engine, doc)
             result.matches = find_matches(doc, idx, result.notices, params)
+            result.matches = add_translations(result.matches, doc, idx, xling, result.notices)
             for m in result.matches:
                 if m.source.id not in sources:
                     sources[m.source.id] = source_info(idx, m.source.id)

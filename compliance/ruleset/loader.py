@@ -254,6 +254,8 @@ def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
             ruleset.licenses = _merge_licenses(ruleset.licenses, pack.licenses)
         if pack.policy is not None:
             ruleset.policy = merge_policy(ruleset.policy, pack.policy)
+        if pack.xling:
+            ruleset.xling = merge_xling(ruleset.xling, pack.xling)
         for i, rule in enumerate(pack.rules):
             if rule.id in seen:
                 line, col = position(raw, ("rules", i, "id"))
@@ -269,6 +271,15 @@ def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
         path, raw, i = seen[rule.id]
         compiled.append(_compile_rule(rule, macros, names, ruleset, path, raw, i))
     return LoadedRules(ruleset, compiled)
+
+
+def merge_xling(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """A later pack's cross-language settings override key by key (e.g. one pair's dictionary path)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merge_xling(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
+            else value
+    return out
 
 
 def _merge_licenses(base, extra):

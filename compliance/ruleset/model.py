@@ -174,6 +174,8 @@ class Pack(Strict):
     policy: PolicyConfig | None = None
     # validated by compliance.detect.signals (its own model keeps the reader side free of rule imports)
     signals: dict[str, Any] | None = None
+    # cross-language reuse settings, validated by compliance.reuse.xling.settings
+    xling: dict[str, Any] | None = None
 
 
 class RuleSet(BaseModel):
@@ -187,3 +189,4 @@ class RuleSet(BaseModel):
     licenses: Licenses = Field(default_factory=Licenses)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     origins: dict[str, str] = Field(default_factory=dict, description="rule id -> file it came from")
+    xling: dict[str, Any] = Field(default_factory=dict, description="cross-language settings, merged by key")

@@ -1,0 +1,63 @@
+"""Loading the cross-language machinery once per run: settings, analyzers and the dictionary bridge.
+
+Without a dictionary the search still runs on anchors (names, numbers, words spelled alike), which finds
+about one translated article in ten, so the user is told once, in one line, how to install it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compliance.reuse.xling.ding import Bridge, DictionaryError, open_bridge
+from compliance.reuse.xling.settings import Settings, load_settings
+from compliance.reuse.xling.terms import Analyzer
+
+
+@dataclass
+class XlingEngine:
+    settings: Settings
+    analyzers: dict[str, Analyzer]
+    bridges: dict[str, Bridge | None] = field(default_factory=dict)  # pair -> bridge (None: anchors only)
+    warned: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, raw: dict[str, Any], dictionaries: dict[str, str] | None = None, root: str = ".") -> XlingEngine:
+        settings = load_settings(raw, dictionaries, root)
+        analyzers = {k: Analyzer(k, v.stopwords, v.stemmer) for k, v in settings.languages.items()}
+        return cls(settings, analyzers)
+
+    def source_languages(self) -> set[str]:
+        return {name.partition("-")[2] for name in self.settings.pairs}
+
+    def bridge(self, pair_name: str) -> Bridge | None:
+        """The pair's dictionary, opened on first use; None (with one warning line) when there is none."""
+        if pair_name in self.bridges:
+            return self.bridges[pair_name]
+        from compliance.ruleset.cache import cache_dir
+
+        pair = self.settings.pairs[pair_name]
+        src, _, dst = pair_name.partition("-")
+        path = next((Path(p) for p in pair.dictionary if Path(p).is_file()), None)
+        bridge = None
+        problem = "no dictionary found (looked for " + ", ".join(pair.dictionary) + ")"
+        if path is not None:
+            cache = cache_dir()
+            try:
+                bridge = open_bridge(path, self.analyzers[src], self.analyzers[dst], pair.max_alternatives,
+                                     pair.min_compound_part, cache / "xling" if cache else None)
+            except DictionaryError as err:
+                problem = str(err)
+        if bridge is None:
+            self.warn(f"compliance: warning: {pair_name} cross-language search on names and numbers only "
+                      f"(finds ~10 % of translations): {problem}; install it with `{pair.install}` or set "
+                      f"[tool.compliance.dictionaries] {pair_name} = \"PATH\"")
+        self.bridges[pair_name] = bridge
+        return bridge
+
+    def warn(self, line: str) -> None:
+        if line not in self.warned:
+            self.warned.add(line)
+            print(line, file=sys.stderr)

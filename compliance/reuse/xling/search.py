@@ -1,0 +1,288 @@
+"""Translated passages: translate the draft (not the corpus), retrieve English sources, align sentences.
+
+1. Each draft sentence becomes groups of English stems (:mod:`.terms`, :mod:`.ding`).
+2. Retrieval: a group votes, with the best idf of its stems, for every source holding one of them
+   (stems in more than ``df_cap`` sources are left out). Sources are ranked for the whole draft and for
+   each window of a few sentences, so a short translated passage inside a long draft still surfaces.
+3. Alignment: a sentence pair's similarity is the weighted share of the draft sentence's groups found
+   in the source sentence (damped when their lengths differ a lot); pairs above a threshold are chained
+   into order-preserving runs (a few sentences may be skipped on either side) by dynamic programming.
+4. One source per draft region: runs are taken best first; a run overlapping a taken region (or a
+   monolingual match) is dropped, or listed in ``also`` when it covers the same sentences.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from compliance.document import Document
+from compliance.findings import Match, Notice, SourceRef
+from compliance.reuse.index import CorpusIndex
+from compliance.reuse.quotes import quoted_mask
+from compliance.reuse.sentences import split_sentences
+from compliance.reuse.view import TextView, document_view
+from compliance.reuse.xling.engine import XlingEngine
+from compliance.reuse.xling.settings import Search
+from compliance.reuse.xling.store import Postings
+from compliance.reuse.xling.terms import detect_language, draft_groups
+
+_FINAL_PUNCT = ".!?…"
+QUOTED_SHARE = 0.9
+
+
+@dataclass
+class Draft:
+    """The draft's sentences as groups of English stems, with each group's weight."""
+
+    ranges: list[tuple[int, int]]
+    groups: list[list[tuple[str, tuple[str, ...]]]]
+    segments: list[int]  # barrier segment of each sentence (headings are their own)
+    weight: dict[str, float] = field(default_factory=dict)  # German word -> weight
+    docs: dict[str, set[int]] = field(default_factory=dict)  # German word -> sources holding a stem of it
+    stem_idf: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Run:
+    doc: int
+    pairs: list[tuple[int, int, float]]  # (draft sentence, source sentence, similarity)
+
+    @property
+    def score(self) -> float:
+        return sum(p[2] for p in self.pairs)
+
+    @property
+    def i0(self) -> int:
+        return self.pairs[0][0]
+
+    @property
+    def i1(self) -> int:
+        return self.pairs[-1][0] + 1
+
+
+def find_translations(doc: Document, index: CorpusIndex, engine: XlingEngine, notices: list[Notice] | None = None,
+                      taken: list[Match] | None = None) -> list[Match]:
+    """Passages of ``doc`` translated from sources in ``index`` (in another language), in draft order."""
+    view = document_view(doc, [(n.start_offset, n.end_offset) for n in notices or ()])
+    lang = detect_language(view.tokens.words, engine.analyzers)
+    found = engine.settings.pair_for(lang) if lang else None
+    if found is None:
+        return []
+    src, dst, _ = found
+    postings = Postings(index)
+    total = postings.documents(dst)
+    if total == 0:
+        return []
+    bridge = engine.bridge(f"{src}-{dst}")
+    params = engine.settings.search
+    draft = _translate(view, engine, src, dst, bridge)
+    _weigh(draft, postings, total, params)
+    candidates = _candidates(draft, params)
+    sources = postings.sentences(candidates)
+    runs = [r for d in candidates if d in sources for r in _runs(draft, d, sources[d], params)]
+    runs = [r for r in runs if _words(view, draft, r) >= params.min_words]
+    chosen = _one_source_per_region(runs, view, draft, taken or [])
+    return _to_matches(doc, view, draft, chosen, sources, index)
+
+
+def _translate(view: TextView, engine: XlingEngine, src: str, dst: str, bridge) -> Draft:
+    words, ex = view.tokens.words, view.excluded
+    de, en = engine.analyzers[src], engine.analyzers[dst]
+    ranges = split_sentences(view)
+    content = {w for i, w in enumerate(words) if not ex[i] and de.is_content(w)}
+    table = bridge.translate(content) if bridge is not None else {}
+    groups = [draft_groups([words[k] for k in range(i, j) if not ex[k]], de, en, table) for i, j in ranges]
+    segments = [view.seg[i] if view.seg else 0 for i, _ in ranges]
+    return Draft(ranges, groups, segments)
+
+
+def _weigh(draft: Draft, postings: Postings, total: int, params: Search) -> None:
+    """Idf of each stem from the source postings; a group weighs as its rarest stem found."""
+    stems = {t for sent in draft.groups for _, alts in sent for t in alts}
+    hits = postings.lookup(stems, params.df_cap)
+    floor = math.log(1 + total / (params.df_cap + 1))
+    for t, docs in hits.items():
+        df = docs if isinstance(docs, int) else len(docs)
+        draft.stem_idf[t] = math.log(1 + total / df)
+    for sent in draft.groups:
+        for word, alts in sent:
+            if word in draft.weight:
+                continue
+            draft.weight[word] = max((draft.stem_idf.get(t, 0.0) for t in alts), default=0.0) or floor
+            held = set()
+            for t in alts:
+                docs = hits.get(t)
+                if docs is not None and not isinstance(docs, int):
+                    held.update(docs)
+            draft.docs[word] = held
+
+
+def _candidates(draft: Draft, params: Search) -> list[int]:
+    """Sources ranked for the whole draft, plus the best few of each window of sentences."""
+    chosen: dict[int, None] = {}
+    chosen.update(dict.fromkeys(_rank(draft, range(len(draft.groups)), params.candidates)))
+    n = len(draft.groups)
+    if n > params.window:
+        for start in range(0, n - params.window + params.window_step, params.window_step):
+            chosen.update(dict.fromkeys(_rank(draft, range(start, min(n, start + params.window)),
+                                              params.window_candidates)))
+    return list(chosen)
+
+
+def _rank(draft: Draft, sentences: range, k: int) -> list[int]:
+    scores: dict[int, float] = defaultdict(float)
+    seen: set[str] = set()
+    for i in sentences:
+        for word, _ in draft.groups[i]:
+            if word in seen:
+                continue
+            seen.add(word)
+            w = draft.weight[word]
+            for d in draft.docs[word]:
+                scores[d] += w
+    return [d for d, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
+
+
+def _similarities(draft: Draft, source: list[list]) -> dict[tuple[int, int], float]:
+    """Similarity of every draft/source sentence pair sharing a stem."""
+    where: dict[str, list[int]] = defaultdict(list)
+    for j, sentence in enumerate(source):
+        for t in sentence[2]:
+            where[t].append(j)
+    sims = {}
+    for i, sent in enumerate(draft.groups):
+        if not sent:
+            continue
+        total = sum(draft.weight[w] for w, _ in sent)
+        got: dict[int, float] = defaultdict(float)
+        for word, alts in sent:
+            js = {j for t in alts for j in where.get(t, ())}
+            for j in js:
+                got[j] += draft.weight[word]
+        if not got:
+            continue
+        stems = {t for _, alts in sent for t in alts}
+        for j, v in got.items():
+            terms = source[j][2]
+            back = sum(1 for t in terms if t in stems) / len(terms)  # share of the source sentence explained
+            sims[i, j] = math.sqrt(v / total * back)
+    return sims
+
+
+def _runs(draft: Draft, doc: int, source: list[list], params: Search) -> list[Run]:
+    """Order-preserving chains of similar sentence pairs, best first, each draft sentence used once."""
+    seeds = sorted((i, j, s) for (i, j), s in _similarities(draft, source).items()
+                   if s >= params.min_sentence_similarity)
+    runs = []
+    used_i: set[int] = set()
+    used_j: set[int] = set()
+    while seeds:
+        best, prev = _chain(seeds, params.max_gap, draft.segments, [s[3] for s in source])
+        k = max(range(len(seeds)), key=lambda x: best[x])
+        pairs = []
+        while k is not None:
+            pairs.append(seeds[k])
+            k = prev[k]
+        pairs.reverse()
+        run = Run(doc, _trim(pairs, params.edge_similarity))
+        if _accepted(run, params):
+            runs.append(run)
+        elif run.score < params.min_run_score and run.score < params.single_sentence_similarity:
+            break
+        lo_i, hi_i = pairs[0][0], pairs[-1][0]
+        lo_j, hi_j = pairs[0][1], pairs[-1][1]
+        used_i.update(range(lo_i, hi_i + 1))
+        used_j.update(range(lo_j, hi_j + 1))
+        seeds = [s for s in seeds if s[0] not in used_i and s[1] not in used_j]
+    return runs
+
+
+def _chain(seeds: list[tuple[int, int, float]], gap: int, dseg: list[int],
+           sseg: list[int]) -> tuple[list[float], list[int | None]]:
+    """Best chain score ending at each seed, and its predecessor (no chain crosses a heading)."""
+    best = [s[2] for s in seeds]
+    prev: list[int | None] = [None] * len(seeds)
+    for k, (i, j, s) in enumerate(seeds):
+        for q in range(k - 1, -1, -1):
+            pi, pj, _ = seeds[q]
+            if i - pi > gap + 1:
+                break
+            if pi < i and pj < j <= pj + gap + 1 and best[q] + s > best[k] and dseg[pi] == dseg[i] \
+                    and sseg[pj] == sseg[j]:
+                best[k] = best[q] + s
+                prev[k] = q
+    return best, prev
+
+
+def _accepted(run: Run, params: Search) -> bool:
+    if len(run.pairs) >= params.min_run_sentences:
+        return run.score >= params.min_run_score and run.score / len(run.pairs) >= params.min_run_mean
+    return run.pairs[0][2] >= params.single_sentence_similarity
+
+
+def _trim(pairs: list[tuple[int, int, float]], edge: float) -> list[tuple[int, int, float]]:
+    """Cut weak pairs off both ends: a run's span ends where the evidence does."""
+    lo, hi = 0, len(pairs)
+    while hi - lo > 1 and pairs[lo][2] < edge:
+        lo += 1
+    while hi - lo > 1 and pairs[hi - 1][2] < edge:
+        hi -= 1
+    return pairs[lo:hi]
+
+
+def _words(view: TextView, draft: Draft, run: Run) -> int:
+    i, j = draft.ranges[run.i0][0], draft.ranges[run.i1 - 1][1]
+    return sum(1 for k in range(i, j) if not view.excluded[k])
+
+
+def _one_source_per_region(runs: list[Run], view: TextView, draft: Draft,
+                           taken: list[Match]) -> list[tuple[Run, list[int]]]:
+    """Best runs first; a run over sentences already claimed is dropped (or an ``also`` when it is the same)."""
+    blocked = [(m.draft_start, m.draft_end) for m in taken]
+    chosen: list[tuple[Run, list[int]]] = []
+    for run in sorted(runs, key=lambda r: (-r.score, r.doc, r.i0)):
+        s, e = view.text_span(draft.ranges[run.i0][0], draft.ranges[run.i1 - 1][1])
+        if any(min(e, b) - max(s, a) > (e - s) / 2 for a, b in blocked):
+            continue
+        twin = next((c for c in chosen if c[0].i0 < run.i1 and run.i0 < c[0].i1), None)
+        if twin is None:
+            chosen.append((run, []))
+        elif twin[0].i0 == run.i0 and twin[0].i1 == run.i1 and run.score >= 0.9 * twin[0].score:
+            twin[1].append(run.doc)
+    return chosen
+
+
+def _to_matches(doc: Document, view: TextView, draft: Draft, chosen: list[tuple[Run, list[int]]],
+                sources: dict[int, list[list]], index: CorpusIndex) -> list[Match]:
+    refs = {d: SourceRef(*info) for d, info in index.documents(
+        {r.doc for r, _ in chosen} | {d for _, also in chosen for d in also}).items()}
+    quoted = quoted_mask(view, doc)
+    out = []
+    for run, also in chosen:
+        record = index.record(run.doc)
+        if record is None or run.doc not in refs:
+            continue
+        t0, t1 = draft.ranges[run.i0][0], draft.ranges[run.i1 - 1][1]
+        ds, de = view.text_span(t0, t1)
+        de = _final_punct(doc.text, de)
+        sents = sources[run.doc]
+        ss, se = sents[run.pairs[0][1]][0], _final_punct(record.text, sents[run.pairs[-1][1]][1])
+        words = sum(1 for k in range(t0, t1) if not view.excluded[k])
+        similarity = min(1.0, run.score / len(run.pairs))
+        out.append(Match(
+            source=refs[run.doc], draft_start=ds, draft_end=de, source_start=ss, source_end=se,
+            start=doc.position(ds), end=doc.position(de), similarity=similarity, words=words,
+            quoted=quoted[t0:t1].count(1) >= QUOTED_SHARE * words, draft_text=doc.text[ds:de],
+            source_text=record.text[ss:se], also=[refs[d] for d in also if d in refs], kind="translation",
+        ))
+    out.sort(key=lambda m: (m.draft_start, m.draft_end))
+    return out
+
+
+def _final_punct(text: str, end: int) -> int:
+    """Take a sentence-final mark right after the last word into the passage (as monolingual matches do)."""
+    while end < len(text) and text[end] in _FINAL_PUNCT:
+        end += 1
+    return end

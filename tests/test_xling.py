@@ -1,0 +1,163 @@
+"""Cross-language reuse (issue 16): a German translation of an English corpus source.
+
+The dictionary is fixtures/xling/de-en.ding, written for these tests in Ding format (the real one,
+Debian's trans-de-en, is GPL and read from the user's system only); its cache goes to a temporary
+directory so every test parses it through the real code path.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "fixtures" / "corpus"
+XLING = ROOT / "fixtures" / "xling"
+DRAFT = XLING / "hafen-solar.de.md"
+DICTIONARY = XLING / "de-en.ding"
+BAN_FOOTER = ("© 2025 OpenWire Collective. All rights reserved. No part of this article may be reproduced, "
+              "translated or republished without written permission.")
+
+
+def run(args: list[str], cwd: Path, env_cache: Path) -> subprocess.CompletedProcess:
+    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "HOME": str(cwd),
+           "COMPLIANCE_CACHE_DIR": str(env_cache)}
+    return subprocess.run([sys.executable, "-m", "compliance", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=240)
+
+
+def project(tmp_path: Path, dictionary: Path, sources: list[Path]) -> Path:
+    """A project directory: a config naming the dictionary, and a corpus of ``sources``."""
+    (tmp_path / ".compliance.toml").write_text(f'[dictionaries]\nde-en = "{dictionary}"\n', encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for s in sources:
+        shutil.copy(s, corpus / s.name)
+    return corpus
+
+
+def check(tmp_path: Path, corpus: Path) -> tuple[dict, str]:
+    cache = tmp_path / "cache"
+    added = run(["corpus", "add", str(corpus), "--index", "idx.sqlite", "-q"], tmp_path, cache)
+    assert added.returncode == 0, added.stderr
+    out = run(["check", str(DRAFT), "--index", "idx.sqlite", "--format", "json"], tmp_path, cache)
+    assert out.returncode in (0, 1), out.stderr
+    return json.loads(out.stdout), out.stderr
+
+
+@pytest.fixture(scope="module")
+def cc_by(tmp_path_factory) -> tuple[dict, str]:
+    tmp = tmp_path_factory.mktemp("ccby")
+    corpus = project(tmp, DICTIONARY, sorted(CORPUS.glob("*.md")))
+    return check(tmp, corpus)
+
+
+def translations(report: dict) -> list[dict]:
+    return [m for f in report["files"] for m in f["matches"] if m["kind"] == "translation"]
+
+
+def test_translation_of_english_source_is_found_with_spans_on_both_sides(cc_by):
+    report, stderr = cc_by
+    found = translations(report)
+    assert len(found) == 1, found
+    m = found[0]
+    assert Path(m["source"]["path"]).name == "openwire-harbour.md"
+    text = DRAFT.read_text(encoding="utf-8")
+    source = (CORPUS / "openwire-harbour.md").read_text(encoding="utf-8")
+    assert text[slice(*m["draft_offset"])] == m["draft_text"]
+    assert source[slice(*m["source_offset"])] == m["source_text"]
+    # the three body paragraphs on both sides: from the first sentence to the last, the licence footer not included
+    assert m["draft_text"].startswith("Eine Küstenstadt") and m["draft_text"].endswith("das Budget genehmigt.")
+    assert m["source_text"].startswith("A coastal city") and m["source_text"].endswith("approves the budget.")
+    assert 0 < m["similarity"] < 1 and m["words"] > 100
+    assert "warning" not in stderr
+
+
+def test_translation_gets_the_source_verdict_cc_by(cc_by):
+    report, _ = cc_by
+    m = translations(report)[0]
+    verdicts = [v for v in report["files"][0]["verdicts"] if v["draft_offset"] == m["draft_offset"]]
+    assert [v["source_id"] for v in verdicts] == [m["source"]["id"]]
+    # CC BY allows translating with credit; the draft names nobody
+    assert verdicts[0]["verdict"] == "needs-attribution"
+
+
+def test_translation_of_reproduction_ban_source_is_not_allowed(tmp_path):
+    banned = tmp_path / "src" / "openwire-harbour.md"
+    banned.parent.mkdir()
+    text = (CORPUS / "openwire-harbour.md").read_text(encoding="utf-8")
+    banned.write_text(text[:text.index("© 2025")] + BAN_FOOTER + "\n", encoding="utf-8")
+    corpus = project(tmp_path, DICTIONARY, [banned, CORPUS / "erzkurier-lithium.md"])
+    report, _ = check(tmp_path, corpus)
+    m = translations(report)[0]
+    verdict = next(v for v in report["files"][0]["verdicts"] if v["draft_offset"] == m["draft_offset"])
+    assert verdict["verdict"] == "not-allowed"
+    assert verdict["severity"] == "error"
+
+
+def test_without_dictionary_one_warning_line_and_anchors_only(tmp_path):
+    corpus = project(tmp_path, tmp_path / "missing-de-en", sorted(CORPUS.glob("*.md")))
+    report, stderr = check(tmp_path, corpus)
+    warnings = [line for line in stderr.splitlines() if "cross-language" in line]
+    assert len(warnings) == 1 and "apt-get install trans-de-en" in warnings[0]
+    assert "missing-de-en" in warnings[0]
+    # anchors alone (numbers, names, words spelled alike) do not carry this article
+    assert translations(report) == []
+
+
+def test_monolingual_matches_are_verbatim(tmp_path):
+    corpus = project(tmp_path, DICTIONARY, sorted(CORPUS.rglob("*.md")))
+    cache = tmp_path / "cache"
+    assert run(["corpus", "add", str(corpus), "--index", "idx.sqlite", "-q"], tmp_path, cache).returncode == 0
+    draft = ROOT / "fixtures" / "drafts" / "reuse-mixed.md"
+    out = run(["check", str(draft), "--index", "idx.sqlite", "--format", "json"], tmp_path, cache)
+    matches = [m for f in json.loads(out.stdout)["files"] for m in f["matches"]]
+    assert matches and {m["kind"] for m in matches} == {"verbatim"}
+
+
+def test_bridge_forms_lemmas_and_compounds(tmp_path):
+    from compliance.reuse.normalize import normalize_word
+    from compliance.reuse.xling.ding import open_bridge
+    from compliance.reuse.xling.engine import XlingEngine
+    from compliance.ruleset.loader import load_ruleset
+
+    eng = XlingEngine.load(load_ruleset().ruleset.xling)
+    de, en = eng.analyzers["de"], eng.analyzers["en"]
+    bridge = open_bridge(DICTIONARY, de, en, 8, 3, tmp_path)
+    words = ["Solarmodule", "Schiffsdocks", "Hafenstädte", "Getreideexporte", "Lagerhäusern", "Zürich"]
+    table = bridge.translate(normalize_word(w) for w in words)
+    assert table["solarmodule"] == ("solar", "panel")  # an inflected form listed in the entry
+    assert set(table["schiffsdocks"]) == {"ship", "dock"}  # Schiff + linking s + Docks
+    assert {"harbour", "citi"} <= set(table["hafenstaedte"])  # Hafen + Städte
+    assert {"grain", "export"} <= set(table["getreideexporte"])
+    assert "warehous" in table["lagerhaeusern"]  # lemma fallback: the German stem of a listed form
+    assert "zuerich" not in table  # a name: left to the anchors
+    # the cache is keyed by the file's hash: a second open reads it instead of parsing
+    cached = list(tmp_path.glob("de-en.ding-*.sqlite"))
+    assert len(cached) == 1
+    again = open_bridge(DICTIONARY, de, en, 8, 3, tmp_path)
+    assert again.translate(["solarmodule"]) == {"solarmodule": ("solar", "panel")}
+
+
+def test_corpus_remove_drops_cross_language_rows(tmp_path):
+    import sqlite3
+
+    corpus = project(tmp_path, DICTIONARY, [CORPUS / "openwire-harbour.md", CORPUS / "erzkurier-lithium.md"])
+    cache = tmp_path / "cache"
+    assert run(["corpus", "add", str(corpus), "--index", "idx.sqlite", "-q"], tmp_path, cache).returncode == 0
+    db = sqlite3.connect(tmp_path / "idx.sqlite")
+    langs = sorted(r[0] for r in db.execute("SELECT lang FROM xling_docs"))
+    assert langs == ["de", "en"]
+    assert db.execute("SELECT count(*) FROM xling_postings").fetchone()[0] > 20
+    db.close()
+    out = run(["corpus", "remove", str(corpus / "openwire-harbour.md"), "--index", "idx.sqlite"], tmp_path, cache)
+    assert out.returncode == 0, out.stderr
+    db = sqlite3.connect(tmp_path / "idx.sqlite")
+    assert [r[0] for r in db.execute("SELECT lang FROM xling_docs")] == ["de"]
+    assert db.execute("SELECT count(*) FROM xling_postings").fetchone()[0] == 0
+    db.close()
