@@ -7,7 +7,10 @@
    threshold (:mod:`compliance.reuse.sentences`), unless exact fragments already explain them.
 3. **Clusters**: pieces within ``gap`` words of each other in *both* texts merge into one passage,
    so edits, deletions and reordered phrases leave a passage whole (granularity 1). A lone short
-   fragment joins only within ``weak_gap`` words: one chance n-gram must not stretch a passage.
+   fragment joins only within ``weak_gap`` words, and is dropped again when it lies inside the passage
+   in the draft but outside it in the source: one chance n-gram ("nach Angaben des") must not stretch a
+   passage.
+   Pieces never join across a heading or front matter (a segment boundary) in either text.
    Text between two pieces that another source explains splits them again (:func:`split`): two
    quotes from one article with a quote from another article between them are two passages.
 4. **Trimming**: where a passage has copied words, a paraphrased sentence may extend it beyond
@@ -168,6 +171,11 @@ def _grams(view: TextView, n: int) -> list[int | None]:
         for i in range(len(hashes)):
             if weak[i:i + n].count(1) == n:
                 hashes[i] = None
+    seg = view.seg
+    if seg is not None:  # an n-gram across a heading or front matter is no seed
+        for i in range(len(hashes)):
+            if seg[i] != seg[i + n - 1]:
+                hashes[i] = None
     return hashes
 
 
@@ -178,13 +186,13 @@ def align(grams: DraftGrams, source: TextView, model: SentenceModel | None = Non
     """Reused passages of the draft in ``source``, verified, in draft order."""
     params = grams.params
     seeds = grams.seeds(source)
-    units = fragments(seeds, params.seed_gram, params.weak_gap) if seeds else []
+    units = fragments(seeds, params.seed_gram, params.weak_gap, grams.view, source) if seeds else []
     if model is not None and grams.sentences is not None and source_sentences is not None:
         units += _sentence_units(grams, source_sentences, model, units)
     if not units:
         return []
     out = []
-    for cluster in cluster_units(units, params):
+    for cluster in cluster_units(units, params, grams.view, source):
         if model is not None:
             _trim(cluster, grams.view, source, model, params)
         p = _verify(cluster, grams.view, source, params, model)
@@ -198,34 +206,38 @@ def align(grams: DraftGrams, source: TextView, model: SentenceModel | None = Non
 def _extend_edges(p: Passage, grams: DraftGrams, source: TextView, ssent: Sentences,
                   model: SentenceModel) -> None:
     """Take in the rest of the sentences at both ends of a passage when, on both sides, they say the
-    same (a paraphrase often starts or ends a sentence or two beyond the copied words)."""
+    same (a paraphrase often starts or ends a sentence or two beyond the copied words); never across a
+    heading or front matter."""
     limit = grams.params.edge_cos
+    draft = grams.view
     dr, sr = grams.sentences.ranges, ssent.ranges
     dstarts, sstarts = [a for a, _ in dr], [a for a, _ in sr]
     while p.d0 > 0 and p.s0 > 0:
         k, j = bisect_right(dstarts, p.d0 - 1) - 1, bisect_right(sstarts, p.s0 - 1) - 1
-        if k < 0 or j < 0 or _cos_ranges(model, grams.view, [(dr[k][0], p.d0)], source,
-                                          [(sr[j][0], p.s0)]) < limit:
+        if k < 0 or j < 0 or not _same_segments(draft, dr[k][0], p.d0, source, sr[j][0], p.s0) or \
+                _cos_ranges(model, draft, [(dr[k][0], p.d0)], source, [(sr[j][0], p.s0)]) < limit:
             break
         p.d0, p.s0 = dr[k][0], sr[j][0]
-    while p.d1 < len(grams.view) and p.s1 < len(source):
+    while p.d1 < len(draft) and p.s1 < len(source):
         k, j = bisect_right(dstarts, p.d1) - 1, bisect_right(sstarts, p.s1) - 1
-        if k < 0 or j < 0 or _cos_ranges(model, grams.view, [(p.d1, dr[k][1])], source,
-                                          [(p.s1, sr[j][1])]) < limit:
+        if k < 0 or j < 0 or not _same_segments(draft, dr[k][1] - 1, p.d1 - 1, source, sr[j][1] - 1, p.s1 - 1) \
+                or _cos_ranges(model, draft, [(p.d1, dr[k][1])], source, [(p.s1, sr[j][1])]) < limit:
             break
         p.d1, p.s1 = dr[k][1], sr[j][1]
-    p.similarity = Indel.normalized_similarity(grams.view.ids[p.d0:p.d1], source.ids[p.s0:p.s1])
+    p.similarity = Indel.normalized_similarity(draft.ids[p.d0:p.d1], source.ids[p.s0:p.s1])
 
 
-def fragments(seeds: list[tuple[int, int]], n: int, gap: int) -> list[Unit]:
-    """Verbatim runs: seeds on one diagonal with at most ``gap`` words between them."""
+def fragments(seeds: list[tuple[int, int]], n: int, gap: int, draft: TextView | None = None,
+              source: TextView | None = None) -> list[Unit]:
+    """Verbatim runs: seeds on one diagonal with at most ``gap`` words between them (in one segment)."""
     seeds.sort(key=lambda s: (s[1] - s[0], s[0]))
     out: list[Unit] = []
     cur: Unit | None = None
     cur_diag = None
     for i, j in seeds:
         diag = j - i
-        if cur is not None and diag == cur_diag and i <= cur.d1 + gap:
+        if cur is not None and diag == cur_diag and i <= cur.d1 + gap and _same_segments(
+                draft, cur.d0, i, source, cur.s0, j):
             cur.matched += n if i >= cur.d1 else max(0, i + n - cur.d1)
             cur.d1 = max(cur.d1, i + n)
             cur.s1 = max(cur.s1, j + n)
@@ -258,8 +270,14 @@ def _gap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, max(a0, b0) - min(a1, b1))
 
 
-def cluster_units(units: list[Unit], params: AlignParams) -> list[Cluster]:
-    """Merge pieces close in both texts until none are (a passage may be reordered inside)."""
+def _same_segments(draft: TextView | None, d: int, d2: int, source: TextView | None, s: int, s2: int) -> bool:
+    return (draft is None or draft.same_segment(d, d2)) and (source is None or source.same_segment(s, s2))
+
+
+def cluster_units(units: list[Unit], params: AlignParams, draft: TextView | None = None,
+                  source: TextView | None = None) -> list[Cluster]:
+    """Merge pieces close in both texts until none are (a passage may be reordered inside); pieces in
+    different segments (a heading or front matter between them) never merge."""
     clusters = sorted((Cluster.of(u) for u in units), key=lambda c: (c.d0, c.s0))
     gap, weak_gap, strong = params.gap, params.weak_gap, params.strong
     while len(clusters) > 1:
@@ -270,6 +288,8 @@ def cluster_units(units: list[Unit], params: AlignParams) -> list[Cluster]:
             active = [m for m in active if m.d1 + gap >= c.d0]
             c_weak = c.weak(strong)
             for m in active:
+                if not _same_segments(draft, m.d0, c.d0, source, m.s0, c.s0):
+                    continue
                 limit = weak_gap if c_weak or m.weak(strong) else gap
                 if _gap(m.d0, m.d1, c.d0, c.d1) <= limit and _gap(m.s0, m.s1, c.s0, c.s1) <= limit:
                     m.absorb(c)
@@ -281,7 +301,27 @@ def cluster_units(units: list[Unit], params: AlignParams) -> list[Cluster]:
         clusters = sorted(out, key=lambda c: (c.d0, c.s0))
         if not changed:
             break
+    for c in clusters:
+        _drop_stray(c, strong)
     return clusters
+
+
+def _drop_stray(c: Cluster, strong: int) -> None:
+    """Drop short fragments that lie inside the passage in the draft but stretch it in the source: a phrase
+    of a quote ("nach Angaben des") that the source has again a few words after the quoted part is chance,
+    and keeping it would carry the source span past the quote. (The other way round, a draft span past a
+    quote is cut back to its quotation marks by the search; in a paraphrase, such a fragment is often
+    reordered text that belongs to the passage.)"""
+    core = [u for u in c.units if u.sentence or u.matched >= strong]
+    if not core or len(core) == len(c.units):
+        return
+    d0, d1 = min(u.d0 for u in core), max(u.d1 for u in core)
+    s0, s1 = min(u.s0 for u in core), max(u.s1 for u in core)
+    kept = [u for u in c.units if not (d0 <= u.d0 and u.d1 <= d1) or (s0 <= u.s0 and u.s1 <= s1)]
+    if len(kept) < len(c.units):
+        c.units = kept
+        c.d0, c.d1 = min(u.d0 for u in kept), max(u.d1 for u in kept)
+        c.s0, c.s1 = min(u.s0 for u in kept), max(u.s1 for u in kept)
 
 
 def _trim(cluster: Cluster, draft: TextView, source: TextView, model: SentenceModel,
@@ -385,6 +425,19 @@ def split(p: Passage, claimed: Callable[[int, int], int], draft: TextView, sourc
         if part is not None:
             out.append(part)
     return out
+
+
+def clip(p: Passage, d0: int, d1: int, draft: TextView, source: TextView) -> Passage:
+    """The part of ``p`` on draft tokens ``[d0, d1)``: where an end moves, the source end moves with the
+    copied run it cuts (word for word), so the two sides stay aligned."""
+    units = [u for u in p.units if u.d1 > d0 and u.d0 < d1]
+    if not units or (d0, d1) == (p.d0, p.d1):
+        return p
+    s0 = p.s0 if d0 <= p.d0 else min(u.s0 + (0 if u.sentence else max(0, d0 - u.d0)) for u in units)
+    s1 = p.s1 if d1 >= p.d1 else max(u.s1 - (0 if u.sentence else max(0, u.d1 - d1)) for u in units)
+    d0, d1 = max(d0, p.d0), min(d1, p.d1)
+    sim = Indel.normalized_similarity(draft.ids[d0:d1], source.ids[s0:s1])
+    return Passage(d0, d1, s0, s1, min(p.matched, d1 - d0), sim, p.sentences, units)
 
 
 def _covered(spans: list[tuple[int, int]]) -> int:

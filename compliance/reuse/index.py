@@ -487,11 +487,16 @@ class CorpusIndex:
         return self._guard(lambda: self._view(doc))
 
     def _view(self, doc: int) -> TextView | None:
-        stored = self._stored(doc)
+        stored = self._stored_view(doc)
         return make_view(*stored) if stored else None
 
     def _stored(self, doc: int) -> tuple[str, str, Any, list[tuple[int, int]]] | None:
         """Text, plain view, offset map and excluded text spans (notices, boilerplate) of a document."""
+        stored = self._stored_view(doc)
+        return stored[:4] if stored else None
+
+    def _stored_view(self, doc: int) -> tuple[str, str, Any, list[tuple[int, int]], list[tuple[int, int]]] | None:
+        """What :meth:`_stored` gives, and the barriers (headings, front matter) no passage crosses."""
         row = self.db.execute("SELECT t.text, t.plain, t.runs, d.notices, d.skip FROM texts t JOIN documents d "
                               "USING (doc) WHERE doc = ?", (doc,)).fetchone()
         if row is None:
@@ -505,9 +510,10 @@ class CorpusIndex:
             plain = (dec.decompress(row[1]) + dec.flush()).decode("utf-8")
             om = map_from_runs(array("q", zlib.decompress(row[2])))
         spans = [tuple(n["offset"]) for n in json.loads(row[3])]
-        if row[4]:
-            spans += [tuple(s) for s in json.loads(row[4])]
-        return text, plain, om, spans
+        skip = json.loads(row[4]) if row[4] else []
+        breaks = skip.get("breaks", []) if isinstance(skip, dict) else []
+        spans += [tuple(s) for s in (skip.get("skip", []) if isinstance(skip, dict) else skip)]
+        return text, plain, om, spans, [tuple(b) for b in breaks]
 
     def lookup(self, hashes: Iterable[int], df_limit: int = DF_LIMIT) -> dict[int, list[int]]:
         """Documents holding each fingerprint; fingerprints in more than ``df_limit`` documents

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from compliance.document import Document
 from compliance.errors import ComplianceError, InputError
 from compliance.reuse import fingerprint as fp
-from compliance.reuse.view import is_identity, map_runs, plain_spans, skip_spans
+from compliance.reuse.view import barrier_spans, is_identity, map_runs, plain_spans, skip_spans
 
 TEXT_LEVEL = 1  # zlib level: 1 is 1.6x faster than 6 and only 3 % larger on articles
 
@@ -33,7 +33,7 @@ class Prepared:
     title: str | None
     publisher: str | None
     notices: str
-    skip: str | None  # JSON spans of text outside the article (not matched), besides notices
+    skip: str | None  # JSON: spans of text not matched besides notices; with barriers {"skip": [...], "breaks": [...]}
     words: int
     chars: int
     text: bytes
@@ -92,9 +92,17 @@ def prepare_document(doc: Document, engine, file: str, path: str) -> Prepared:
         hash=hashlib.sha256(text_bytes).hexdigest(), title=_title(doc),
         publisher=str(publisher) if publisher else None,
         notices=json.dumps([n.to_dict() for n in notices], ensure_ascii=False),
-        skip=json.dumps(skip) if skip else None, words=words, chars=len(doc.text),
+        skip=_skip_json(skip, barrier_spans(doc)), words=words, chars=len(doc.text),
         text=zlib.compress(text_bytes, TEXT_LEVEL), plain=plain, runs=runs, fingerprints=sorted(fingerprints),
     )
+
+
+def _skip_json(skip: list[tuple[int, int]], breaks: list[tuple[int, int]]) -> str | None:
+    """The ``skip`` column: spans not matched, and the headings and front matter no passage crosses
+    (a plain list when there are none, as indexes written before barriers hold)."""
+    if breaks:
+        return json.dumps({"skip": skip, "breaks": breaks})
+    return json.dumps(skip) if skip else None
 
 
 def _title(doc: Document) -> str | None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from compliance.document import Document
 from compliance.findings import Match, Notice, SourceRef
 from compliance.reuse import fingerprint as fp
-from compliance.reuse.align import AlignParams, DraftGrams, Passage, align, split
+from compliance.reuse.align import AlignParams, DraftGrams, Passage, align, clip, split
 from compliance.reuse.index import DF_LIMIT, CorpusIndex
 from compliance.reuse.quotes import quoted_mask
 from compliance.reuse.sentences import SentenceModel, sentences_of
@@ -120,6 +120,7 @@ def _to_matches(doc: Document, view: TextView, found: list[tuple[int, Passage]],
                 index: CorpusIndex, params: SearchParams) -> list[Match]:
     refs = {d: SourceRef(*info) for d, info in index.documents({d for d, _ in found}).items()}
     quoted = quoted_mask(view, doc)
+    found = [(d, _quote_only(p, quoted, view, views[d], params)) for d, p in found]
     matches: list[tuple[Match, Passage]] = []
     for d, p in sorted(found, key=lambda dp: (-dp[1].matched, -dp[1].similarity, -dp[1].words, dp[0])):
         if d not in refs or p.words < params.min_words:
@@ -133,6 +134,16 @@ def _to_matches(doc: Document, view: TextView, found: list[tuple[int, Passage]],
     result = [m for m, _ in matches]
     result.sort(key=lambda m: (m.draft_start, m.draft_end))
     return result
+
+
+def _quote_only(p: Passage, quoted: bytearray, view: TextView, source: TextView, params: SearchParams) -> Passage:
+    """A quoted passage is the words inside its quotation marks: the lead-in before a quote ("Die
+    Hafenzeitung schreibt:") is the draft's own text and must not count towards the quote limit."""
+    inside = quoted[p.d0:p.d1]
+    if not inside or inside.count(1) < params.quoted_share * p.words or inside[0] and inside[-1]:
+        return p
+    first, last = inside.index(1), len(inside) - 1 - inside[::-1].index(1)
+    return clip(p, p.d0 + first, p.d0 + last + 1, view, source)
 
 
 def _same_passage(a: Passage, b: Passage) -> bool:

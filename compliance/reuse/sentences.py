@@ -41,17 +41,25 @@ def split_sentences(view: TextView) -> list[tuple[int, int]]:
     if not n:
         return []
     ends = view.tokens.ends
-    cuts = sorted({bisect_right(ends, m.start()) for m in _BOUNDARY.finditer(view.plain)})
+    hard = _segment_starts(view)  # a heading or front matter: never joined to its neighbours
+    cuts = sorted({bisect_right(ends, m.start()) for m in _BOUNDARY.finditer(view.plain)} | hard)
     ranges: list[tuple[int, int]] = []
     start = 0
     for c in cuts + [n]:
-        if c - start >= MIN_WORDS or (c == n and c > start):
+        if c > start and (c - start >= MIN_WORDS or c == n or c in hard):
             ranges.extend(_cut(start, c))
             start = c
-    if len(ranges) > 1 and ranges[-1][1] - ranges[-1][0] < MIN_WORDS:
+    if len(ranges) > 1 and ranges[-1][1] - ranges[-1][0] < MIN_WORDS and ranges[-1][0] not in hard:
         last = ranges.pop()
         ranges[-1] = (ranges[-1][0], last[1])
     return ranges
+
+
+def _segment_starts(view: TextView) -> set[int]:
+    seg = view.seg
+    if seg is None:
+        return set()
+    return {k for k in range(1, len(seg)) if seg[k] != seg[k - 1]}
 
 
 def _cut(start: int, end: int) -> list[tuple[int, int]]:

@@ -4,6 +4,8 @@ Drafts come from the readers (a :class:`~compliance.document.Document`); corpus 
 from the index as stored text, plain view and offset-map runs. Both become a :class:`TextView`, so
 alignment never needs to know where a text came from. Tokens inside rights notices are *excluded*:
 footers and credit lines are shared by every article of a portal and are not evidence of reuse.
+Headings and front matter are *barriers*: each is a segment of its own, and a passage lies in one
+segment on each side, so a quote never takes in the heading above it or the source's title.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class TextView:
     tokens: Tokens
     ids: list[int]
     excluded: bytearray  # 1 where a token lies in a notice
+    seg: list[int] | None = None  # segment number of each token (None: one segment)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -46,30 +49,62 @@ class TextView:
         """Tokens ``[i, j)`` that overlap the plain span."""
         return bisect_right(self.tokens.ends, plain_start), bisect_left(self.tokens.starts, plain_end)
 
+    def same_segment(self, i: int, j: int) -> bool:
+        """Do tokens ``i`` and ``j`` lie in one segment (no heading or front matter between them)?"""
+        return self.seg is None or self.seg[i] == self.seg[j]
+
 
 def make_view(text: str, plain: str, offset_map: OffsetMap | None,
-              excluded_text_spans: Iterable[Span] = ()) -> TextView:
+              excluded_text_spans: Iterable[Span] = (), barrier_text_spans: Iterable[Span] = ()) -> TextView:
     tokens = tokenize(plain)
     view = TextView(text, plain, offset_map, tokens, tokens.ids(), bytearray(len(tokens)))
     for s, e in excluded_text_spans:
         ps, pe = to_plain_span(offset_map, s, e)
         i, j = view.token_range(ps, pe)
         view.excluded[i:j] = b"\x01" * max(0, j - i)
+    view.seg = _segments(view, offset_map, barrier_text_spans)
     return view
+
+
+def _segments(view: TextView, offset_map: OffsetMap | None, barriers: Iterable[Span]) -> list[int] | None:
+    """Segment number of each token: a barrier's tokens are one segment, the text between two is another."""
+    n = len(view)
+    cuts = set()
+    for s, e in barriers:
+        i, j = view.token_range(*to_plain_span(offset_map, s, e))
+        cuts.update(k for k in (i, j) if 0 < k < n)
+    if not cuts:
+        return None
+    seg: list[int] = []
+    prev = 0
+    for k, c in enumerate([*sorted(cuts), n]):
+        seg.extend([k] * (c - prev))
+        prev = c
+    return seg
 
 
 def document_view(doc: Document, notice_spans: Iterable[Span] = ()) -> TextView:
     """The view of a document as read (a draft, or a source being indexed)."""
     om = None if is_identity(doc) else doc.offset_map
     notice_spans = list(notice_spans)
-    return make_view(doc.text, doc.plain, om, [*notice_spans, *skip_spans(doc, notice_spans)])
+    return make_view(doc.text, doc.plain, om, [*notice_spans, *skip_spans(doc, notice_spans)],
+                     barrier_spans(doc))
+
+
+BARRIER_KINDS = ("heading", "front_matter")  # blocks no passage runs across
+
+
+def barrier_spans(doc: Document) -> list[Span]:
+    """Text spans of headings and front matter: a passage never crosses one (on either side)."""
+    return [(b.start, b.end) for b in doc.blocks if b.kind in BARRIER_KINDS]
 
 
 def skip_spans(doc: Document, notice_spans: list[Span]) -> list[Span]:
-    """Text not matched besides the notices themselves: a web page's boilerplate, and blocks that
-    are mostly notices (a footer paragraph of disclaimers keeps a few words between its notices
-    that every article of the portal shares)."""
-    return boilerplate_spans(doc) + notice_blocks(doc, notice_spans)
+    """Text not matched besides the notices themselves: a web page's boilerplate, blocks that are
+    mostly notices (a footer paragraph of disclaimers keeps a few words between its notices that
+    every article of the portal shares), and front matter (fields, not prose)."""
+    front = [(b.start, b.end) for b in doc.blocks if b.kind == "front_matter"]
+    return boilerplate_spans(doc) + notice_blocks(doc, notice_spans) + front
 
 
 def boilerplate_spans(doc: Document) -> list[Span]:
