@@ -8,6 +8,7 @@ directory so every test parses it through the real code path.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ BAN_FOOTER = ("© 2025 OpenWire Collective. All rights reserved. No part of this
 
 def run(args: list[str], cwd: Path, env_cache: Path) -> subprocess.CompletedProcess:
     env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "HOME": str(cwd),
-           "COMPLIANCE_CACHE_DIR": str(env_cache)}
+           "COMPLIANCE_CACHE_DIR": str(env_cache), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
     return subprocess.run([sys.executable, "-m", "compliance", *args], cwd=cwd, capture_output=True, text=True,
                           env=env, timeout=240)
 
