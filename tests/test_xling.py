@@ -162,3 +162,59 @@ def test_corpus_remove_drops_cross_language_rows(tmp_path):
     assert [r[0] for r in db.execute("SELECT lang FROM xling_docs")] == ["de"]
     assert db.execute("SELECT count(*) FROM xling_postings").fetchone()[0] == 0
     db.close()
+
+
+def test_index_without_cross_language_data_says_so(tmp_path):
+    import sqlite3
+
+    corpus = project(tmp_path, DICTIONARY, [CORPUS / "openwire-harbour.md"])
+    cache = tmp_path / "cache"
+    assert run(["corpus", "add", str(corpus), "--index", "idx.sqlite", "-q"], tmp_path, cache).returncode == 0
+    db = sqlite3.connect(tmp_path / "idx.sqlite")
+    db.execute("DROP TABLE xling_docs")  # as an index written before cross-language search
+    db.execute("DROP TABLE xling_postings")
+    db.commit()
+    db.close()
+    out = run(["check", str(DRAFT), "--index", "idx.sqlite", "--format", "json"], tmp_path, cache)
+    assert out.returncode in (0, 1), out.stderr
+    lines = [line for line in out.stderr.splitlines() if "cross-language" in line]
+    assert len(lines) == 1 and "corpus add" in lines[0]
+    assert translations(json.loads(out.stdout)) == []
+
+
+WMT = ROOT / ".." / "shared" / "data" / "xling-wmt"
+REAL_DICTIONARY = Path("/usr/share/trans/de-en")
+
+
+@pytest.mark.skipif(not REAL_DICTIONARY.is_file() or not WMT.is_dir(),
+                    reason="needs Debian's trans-de-en and ../shared/data/xling-wmt")
+def test_real_dictionary_finds_wmt_translations(tmp_path):
+    """The installed dictionary on real news: human and machine translations found, a German article without
+    an English source not (the full figures are bench/xling.py's)."""
+    from compliance.pipeline import load_engine
+    from compliance.readers import read_text
+    from compliance.reuse.index import CorpusIndex
+    from compliance.reuse.xling import load_xling, sync_index
+    from compliance.reuse.xling.search import find_translations
+
+    def lines(name: str) -> list[str]:
+        return (WMT / name).read_text(encoding="utf-8").split("\n")
+
+    en, human = lines("newstest2021.en-de.src.en"), lines("newstest2021.en-de.ref.A.de")
+    mt = lines("newstest2021.en-de.hyp.Online-B.de")
+    other = lines("newstest2021.de-en.ref.A.en")
+    engine = load_engine(None)
+    index = CorpusIndex(tmp_path / "idx.sqlite", create=True)
+    chunks = [(a, a + 25) for a in range(0, 200, 25)]
+    index.add_documents([read_text(" ".join(en[a:b]), f"/en/{a}.md") for a, b in chunks]
+                        + [read_text(" ".join(other[a:b]), f"/other/o{a}.md") for a, b in chunks], engine)
+    sync_index(index, engine.rules.ruleset)
+    xling = load_xling(engine.rules.ruleset)
+    for a, b in chunks[:4]:
+        for side in (human, mt):
+            found = find_translations(read_text(" ".join(side[a:b]), "d.md"), index, xling)
+            assert {Path(m.source.path).name for m in found} == {f"{a}.md"}
+            assert all(m.kind == "translation" and m.words >= 12 for m in found)
+    negative = json.loads((WMT.parent / "wikinews-de.jsonl").read_text(encoding="utf-8").splitlines()[0])["text"]
+    assert find_translations(read_text(negative, "n.md"), index, xling) == []
+    index.close()

@@ -72,6 +72,10 @@ def find_translations(doc: Document, index: CorpusIndex, engine: XlingEngine, no
         return []
     src, dst, _ = found
     postings = Postings(index)
+    if not postings.ready:
+        engine.warn(f"compliance: warning: {index.path} has no cross-language data (built by an older version): "
+                    "run `compliance corpus add` on its sources again to find translated passages")
+        return []
     total = postings.documents(dst)
     if total == 0:
         return []
