@@ -129,6 +129,32 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 @dataclass
+class Replacement:
+    """Replace ``text[start:end]`` (code points into the draft's decoded text, half-open) by ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass
+class Fix:
+    """A verdict's remedy: edits that make the passage compliant (``safe``: they keep the draft's meaning)."""
+
+    kind: str  # quote | attribute | trim | restore | remove-notice | advice (a message, no edits)
+    safe: bool
+    replacements: list[Replacement]
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "safe": self.safe, "replacements": [r.to_dict() for r in self.replacements],
+                "message": self.message}
+
+
+@dataclass
 class Verdict:
     """What policy says about one reused passage (or one third-party notice pasted into the draft)."""
 
@@ -146,6 +172,7 @@ class Verdict:
     match: Match | None = None
     notice: Notice | None = None
     suppressed: bool = False
+    fix: Fix | None = None  # None: no remedy (an ok passage)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -160,6 +187,7 @@ class Verdict:
             "reasons": self.reasons,
             "links": self.links,
             "suppressed": self.suppressed,
+            "fix": self.fix.to_dict() if self.fix else None,
         }
 
 

@@ -26,6 +26,12 @@ CORPUS_OPTION = typer.Option(None, "--index", "-i", help="Corpus index (default:
                              "config, else .compliance/corpus.sqlite).", metavar="INDEX", dir_okay=False)
 CORPUS_ALIAS_OPTION = typer.Option(None, "--corpus", "-c", hidden=True, metavar="INDEX", dir_okay=False,
                                    help="Old spelling of --index (kept for scripts).")
+FIX_OPTION = typer.Option(False, "--fix", help="Apply safe fixes (quotation marks, attribution lines) to "
+                          "Markdown and text drafts in place.")
+UNSAFE_FIXES_OPTION = typer.Option(False, "--unsafe-fixes", help="With --fix or --diff, also fixes that change "
+                                   "the words: trim a quotation to the limit, restore a CC BY-ND passage, remove "
+                                   "a pasted notice.")
+DIFF_OPTION = typer.Option(False, "--diff", help="Print the fixes as a unified diff; change nothing.")
 PROGRESS_MIN_DRAFTS = 5  # fewer drafts finish before a bar is worth drawing
 CONFIG_OPTION = typer.Option(None, "--config", help="Config file (default: .compliance.toml or pyproject.toml "
                              "found from the working directory).", metavar="FILE", dir_okay=False)
@@ -79,13 +85,19 @@ def check(
     max_file_size: str = MAX_FILE_SIZE_OPTION,
     max_line_length: int = MAX_LINE_OPTION,
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
+    fix: bool = FIX_OPTION,
+    unsafe_fixes: bool = UNSAFE_FIXES_OPTION,
+    diff: bool = DIFF_OPTION,
 ) -> None:
     """Find passages reused from the corpus, with exact spans on both sides, and judge each one by the
     source's notices, licence and the policy: ok, needs-attribution, needs-quotation-marks,
     exceeds-quote-limit, not-allowed; plus third-party notices pasted into the draft.
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, config or input error (also: no
-    draft read, an index with no documents unless --allow-empty-index)."""
+    draft read, an index with no documents unless --allow-empty-index).
+
+    --fix applies the safe fixes (quotation marks, attribution) to Markdown and text drafts, --unsafe-fixes
+    also those that change words; --diff shows them instead. Report and exit code are the fixed drafts'."""
     from compliance.commands.inputs import baseline_file, index_documents, with_coverage
     from compliance.report import FORMATS, render
     from compliance.report.common import findings_line, worst_severity
@@ -93,6 +105,8 @@ def check(
     from compliance.suppress import load_baseline
 
     check_choice(format, tuple(FORMATS), "--format")
+    if unsafe_fixes and not (fix or diff):
+        raise typer.BadParameter("needs --fix or --diff", param_hint="--unsafe-fixes")
     setup = resolve(paths, corpus or corpus_alias, rules, config_file, include, max_file_size=max_file_size,
                     max_line_length=max_line_length, follow_symlinks=follow_symlinks)
     threshold = check_choice(fail_on or setup.config.fail_on, FAIL_ON, "--fail-on")
@@ -102,12 +116,31 @@ def check(
     with StderrProgress("checking", not quiet and len(setup.drafts) >= PROGRESS_MIN_DRAFTS) as progress:
         results = check_documents(setup.drafts, setup.index, rule_dirs=setup.rule_dirs, config=setup.config,
                                   baseline=keys, progress=progress)
+    if fix or diff:
+        results = _fix(results, setup, keys, unsafe_fixes, diff, quiet)
     results = with_coverage(results, setup.skipped, setup.index, documents, accepted)
-    with output_stream(output) as stream:
-        render(format, results, stream)
+    if not diff or output is not None:  # --diff prints the diff, the report only to a file
+        with output_stream(output) as stream:
+            render(format, results, stream)
     if output is not None and not quiet:
         typer.echo(f"{findings_line(results)}; report: {output}", err=True)
     raise typer.Exit(exit_code(worst_severity(results), threshold))
+
+
+def _fix(results: list, setup: CheckSetup, keys: set[str] | None, unsafe: bool, dry_run: bool,
+         quiet: bool) -> list:
+    """Apply (or, ``dry_run``, diff) the verdicts' fixes; the results are those of the fixed drafts."""
+    from compliance.fixing import run_fix_options
+    from compliance.pipeline import load_engine
+    from compliance.reuse.pipeline import check_documents
+
+    engine = load_engine(setup.rule_dirs)
+
+    def recheck(docs: list) -> list:
+        return check_documents([], setup.index, engine=engine, config=setup.config, baseline=keys, documents=docs)
+
+    return run_fix_options(results, recheck, unsafe=unsafe, dry_run=dry_run, quiet=quiet,
+                           fallback=engine.rules.ruleset.fixes.fallback)
 
 
 def exit_code(worst: str | None, fail_on: str) -> int:

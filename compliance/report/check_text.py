@@ -207,5 +207,22 @@ def _render_verdict(out: Console, result: FileResult, v: Verdict, plain: bool, m
         if url:
             line.append(f" <{url}>", style="dim")
         parts.append(line)
+    if v.fix is not None:
+        parts += _fix(result, v, plain)
     out.print(Group(*parts))
     out.print()
+
+
+def _fix(result: FileResult, v: Verdict, plain: bool) -> list[Any]:
+    """The fix's message, then the draft's lines as the fix would write them."""
+    from compliance.report.fixview import fix_label, preview
+
+    assert v.fix is not None
+    head = Text(f"  ✎ {fix_label(v)}: ", style="" if plain else "bold")
+    head.append(v.fix.message)
+    shown = preview(result, v)
+    if shown is None:
+        return [head]
+    where = shown.where()
+    head.append(f" ({where}:)", style="dim")
+    return [head, Padding(Text(shown.text, style="" if plain else "green"), (0, 0, 0, 4), expand=False)]

@@ -38,6 +38,8 @@ def _message(v: Verdict) -> str:
         lines.append(f"{v.notice.kind} notice{where}" + (f" ({v.notice.publisher})" if v.notice.publisher else ""))
     lines += v.reasons
     lines += [f"{title}: {url}" if url else title for title, url in link_list(v.links)]
+    if v.fix is not None:
+        lines.append(f"{'safe fix' if v.fix.safe and v.fix.replacements else 'fix'}: {v.fix.message}")
     return "\n".join(lines) or v.verdict
 
 

@@ -58,6 +58,7 @@ th { background: var(--soft); } td.num { text-align: right; }
 article { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; margin: 1rem 0; }
 article.suppressed { opacity: .6; }
 .meta { color: var(--muted); font-size: .9rem; }
+pre.fix { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid var(--muted); padding-left: .5rem; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: .75rem; }
 @media (max-width: 800px) { .pair { grid-template-columns: 1fr; } }
 .side { background: var(--soft); border-radius: 4px; padding: .5rem .75rem; }
@@ -157,8 +158,23 @@ def _verdict(result: FileResult, v: Verdict, anchor: str, max_words: int | None)
     links = link_list(v.links)
     if links:
         parts.append('<p class="meta">Legal basis: ' + " · ".join(_link(t, u) for t, u in links) + "</p>")
+    if v.fix is not None:
+        parts.append(_fix(result, v))
     parts.append("</article>")
     return "\n".join(parts)
+
+
+def _fix(result: FileResult, v: Verdict) -> str:
+    """The fix's message and the draft's lines as the fix would write them (escaped like all draft text)."""
+    from compliance.report.fixview import fix_label, preview
+
+    assert v.fix is not None
+    out = f'<p class="fix"><strong>{esc(fix_label(v))}:</strong> {esc(v.fix.message)}</p>'
+    shown = preview(result, v)
+    if shown is not None:
+        where = shown.where()
+        out += f'<p class="meta">{where}:</p><pre class="fix">{esc(shown.text)}</pre>'
+    return out
 
 
 def _file(result: FileResult, ids: dict[int, str], root: str | None, max_words: int | None) -> str:

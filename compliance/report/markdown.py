@@ -125,7 +125,24 @@ def _verdict_block(result: FileResult, v: Verdict, max_words: int | None) -> lis
     links = [f"[{md(t)}](<{md_url(u)}>)" if u else md(t) for t, u in link_list(v.links)]
     if links:
         out.append(f"- Legal basis: {' · '.join(links)}")
+    if v.fix is not None:
+        out += _suggestion(result, v)
     return [*out, ""]
+
+
+def _suggestion(result: FileResult, v: Verdict) -> list[str]:
+    """The fix's message, and its lines as a GitHub ``suggestion`` block (a reviewer applies it with one
+    click). The fence is longer than any backtick run in the text, so draft text cannot close it."""
+    from compliance.report.fixview import fix_label, preview
+
+    assert v.fix is not None
+    out = ["", f"**{md(fix_label(v).capitalize())}:** {md(v.fix.message)}"]
+    shown = preview(result, v)
+    if shown is not None:
+        where = shown.where()
+        fence = "`" * max(3, 1 + max((len(run) for run in regex.findall(r"`+", shown.text)), default=0))
+        out += ["", f"<sub>{where}:</sub>", "", f"{fence}suggestion", shown.text, fence]
+    return out
 
 
 def _file_section(result: FileResult, root: str | None, max_words: int | None) -> list[str]:

@@ -10,6 +10,7 @@ Scheme, so results stay comparable between runs:
   passage keeps its identity when lines move.
 - ``ok`` verdicts are ``kind: "pass"`` with level ``none``; suppressed verdicts carry ``suppressions``.
 - The source passage is a ``relatedLocation`` (character offsets into the corpus document, with a snippet).
+- A verdict's fix is a ``fixes`` entry (``artifactChanges`` with ``replacements``; ``properties.safe``).
 """
 
 from __future__ import annotations
@@ -128,6 +129,24 @@ def _artifact(path: str, root: str | None) -> dict[str, Any]:
     return {"uri": ref} if ref.startswith("file:") else {"uri": ref, "uriBaseId": SRCROOT}
 
 
+def _fixes(result: FileResult, v: Verdict, root: str | None) -> list[dict[str, Any]]:
+    """The verdict's fix as SARIF ``fixes``: one artifactChange of the draft, a replacement per edit (the
+    deleted region in lines/columns and code-point offsets; an insertion deletes nothing). A fix that only
+    advises (no edits) has none: SARIF requires at least one change."""
+    fix, doc = v.fix, result.document
+    if fix is None or not fix.replacements or doc is None:
+        return []
+    replacements = []
+    for r in fix.replacements:
+        start, end = doc.position(r.start), doc.position(r.end)
+        region = {"startLine": start.line, "startColumn": start.column, "endLine": end.line,
+                  "endColumn": end.column, "charOffset": r.start, "charLength": r.end - r.start}
+        replacements.append({"deletedRegion": region, "insertedContent": {"text": r.text}})
+    return [{"description": {"text": f"{fix.message} ({'safe' if fix.safe else 'unsafe'} fix)"},
+             "artifactChanges": [{"artifactLocation": _artifact(result.path, root), "replacements": replacements}],
+             "properties": {"kind": fix.kind, "safe": fix.safe}}]
+
+
 def _result(result: FileResult, v: Verdict, index: int, root: str | None) -> dict[str, Any]:
     rel = relative_path(result.path, root)
     out: dict[str, Any] = {
@@ -150,6 +169,9 @@ def _result(result: FileResult, v: Verdict, index: int, root: str | None) -> dic
     related = _related(v, root)
     if related:
         out["relatedLocations"] = related
+    fixes = _fixes(result, v, root)
+    if fixes:
+        out["fixes"] = fixes
     if v.suppressed:
         suppression: dict[str, Any] = {"kind": "inSource", "status": "accepted"}
         justification = getattr(v, "suppression_reason", None)

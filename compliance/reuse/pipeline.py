@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterable
 
 from compliance.config import Config, apply_to_ruleset
 from compliance.detect.notices import NoticeEngine
+from compliance.document import Document
 from compliance.pipeline import FileResult, iter_documents, load_engine, scan_document
+from compliance.policy.fixes import propose_fixes
 from compliance.policy.permissions import SourceInfo
 from compliance.policy.verdicts import apply_policy
 from compliance.reuse.index import CorpusIndex
@@ -27,12 +29,14 @@ def source_info(index: CorpusIndex, source_id: str) -> SourceInfo:
 def check_documents(paths: Iterable[str], index: CorpusIndex | str, engine: NoticeEngine | None = None,
                     rule_dirs: list[str] | None = None, params: SearchParams | None = None,
                     config: Config | None = None, baseline: set[str] | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> list[FileResult]:
+                    progress: Callable[[int, int], None] | None = None,
+                    documents: Iterable[Document] | None = None) -> list[FileResult]:
     """Read every draft first (bad input fails before any output), then find notices, matches and verdicts.
 
     ``config`` adjusts the policy (quote limits, own publishers, default policy); ``baseline`` holds keys
     of accepted findings, which are marked suppressed like inline suppressions. ``progress(done, total)``
-    is called after each draft (the command's progress bar).
+    is called after each draft (the command's progress bar). ``documents``, already read, replace reading
+    ``paths`` (``check --fix`` checks the fixed text before it writes it).
     """
     engine = engine or load_engine(rule_dirs)
     ruleset = engine.rules.ruleset
@@ -41,7 +45,7 @@ def check_documents(paths: Iterable[str], index: CorpusIndex | str, engine: Noti
     own = not isinstance(index, CorpusIndex)
     idx = CorpusIndex(index) if own else index
     try:
-        docs = list(iter_documents(paths))
+        docs = list(documents) if documents is not None else list(iter_documents(paths))
         xling = load_xling(ruleset, config)
         results = []
         sources: dict[str, SourceInfo] = {}
@@ -54,6 +58,7 @@ def check_documents(paths: Iterable[str], index: CorpusIndex | str, engine: Noti
                     sources[m.source.id] = source_info(idx, m.source.id)
             used = {m.source.id: sources[m.source.id] for m in result.matches}
             result.verdicts, result.sources = apply_policy(doc, result.notices, result.matches, used, ruleset)
+            propose_fixes(doc, result.verdicts, used, ruleset)
             result.warnings += apply_suppressions(doc, result.verdicts)
             if baseline:
                 apply_baseline(baseline, doc, doc.path, result.verdicts)

@@ -16,7 +16,7 @@ import regex
 from pydantic import ValidationError
 
 from compliance.errors import RuleError
-from compliance.ruleset.model import GROUP_NAMES, Pack, PolicyConfig, Rule, RuleSet
+from compliance.ruleset.model import GROUP_NAMES, FixRules, Pack, PolicyConfig, Rule, RuleSet
 from compliance.ruleset.names import fast_expansion
 from compliance.ruleset.required import Required, required_sets
 
@@ -254,6 +254,8 @@ def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
             ruleset.licenses = _merge_licenses(ruleset.licenses, pack.licenses)
         if pack.policy is not None:
             ruleset.policy = merge_policy(ruleset.policy, pack.policy)
+        if pack.fixes is not None:
+            ruleset.fixes = merge_fixes(ruleset.fixes, pack.fixes)
         if pack.xling:
             ruleset.xling = merge_xling(ruleset.xling, pack.xling)
         for i, rule in enumerate(pack.rules):
@@ -295,6 +297,20 @@ def _merge_licenses(base, extra):
     named = [n.model_dump() for n in (*extra.named, *base.named)]
     return type(base).model_validate({"terms": terms, "spdx_ports": base.spdx_ports + extra.spdx_ports,
                                       "permissions": permissions, "named": named})
+
+
+def merge_fixes(base: FixRules, extra: FixRules) -> FixRules:
+    """A later pack's fix settings override field by field; fallbacks merge by character, languages by
+    language and then field (a pack may change only German quotation marks)."""
+    data = base.model_dump(exclude_unset=True)
+    for key, value in extra.model_dump(exclude_unset=True).items():
+        if key == "languages":
+            langs = data.setdefault(key, {})
+            for code, fields in value.items():
+                langs[code] = {**langs.get(code, {}), **fields}
+        else:
+            data[key] = {**data.get(key, {}), **value} if key == "fallback" else value
+    return FixRules.model_validate(data)
 
 
 def merge_policy(base: PolicyConfig, extra: PolicyConfig) -> PolicyConfig:

@@ -162,6 +162,43 @@ class PolicyConfig(Strict):
         "'tdm:reserved', 'quote:no'"))
 
 
+class QuotationMarks(Strict):
+    open: str = Field(min_length=1)
+    close: str = Field(min_length=1)
+
+
+class AttributionTemplates(Strict):
+    """Attribution lines a fix writes; {field}s: title, author, publisher, url, license, deed; a [bracketed]
+    part is left out when a field in it is empty."""
+
+    quote: str = Field(description="naming the source of a quotation (§ 63 UrhG)")
+    license: str = Field(description="reuse a licence grants: TASL (title, author, source, licence) for CC")
+
+
+class FixLanguage(Strict):
+    """How one language quotes and credits."""
+
+    quotation_marks: QuotationMarks
+    omission: str = Field("[…]", description="marks words left out of a quotation")
+    attribution: AttributionTemplates
+    words: list[str] = Field(default_factory=list, description=(
+        "common words of the language: the most frequent in a draft tells its language when no metadata does"))
+
+
+class FixRules(Strict):
+    """What ``check --fix`` writes (rules/fixes.yaml)."""
+
+    default_language: str = "en"
+    remove_pasted: list[str] = Field(default_factory=list, description=(
+        "notice kinds a fix removes when pasted into a draft (others may be the draft's own credit line)"))
+    cc_name: str = Field("CC {ELEMENTS} {version}{PORT}", description="a CC licence's name from its SPDX id")
+    cc_deed: str = Field("https://creativecommons.org/licenses/{elements}/{version}/{port}", description=(
+        "a CC licence's deed from its SPDX id"))
+    fallback: dict[str, str] = Field(default_factory=dict, description=(
+        "character -> what to write instead when the draft's encoding cannot hold it"))
+    languages: dict[str, FixLanguage] = Field(default_factory=dict)
+
+
 class Pack(Strict):
     """One YAML file. Every section is optional; packs are merged into one RuleSet."""
 
@@ -174,6 +211,7 @@ class Pack(Strict):
     policy: PolicyConfig | None = None
     # validated by compliance.detect.signals (its own model keeps the reader side free of rule imports)
     signals: dict[str, Any] | None = None
+    fixes: FixRules | None = None
     # cross-language reuse settings, validated by compliance.reuse.xling.settings
     xling: dict[str, Any] | None = None
 
@@ -189,4 +227,5 @@ class RuleSet(BaseModel):
     licenses: Licenses = Field(default_factory=Licenses)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     origins: dict[str, str] = Field(default_factory=dict, description="rule id -> file it came from")
+    fixes: FixRules = Field(default_factory=FixRules)
     xling: dict[str, Any] = Field(default_factory=dict, description="cross-language settings, merged by key")
