@@ -303,3 +303,36 @@ def test_draft_language_from_metadata_or_common_words():
     assert draft_language(read_text("Der Rat sagt, dass der Plan für die Abstimmung bereit ist.", "a.md"),
                           rules) == "de"
     assert draft_language(read_text("---\nlanguage: fr-FR\n---\n\nThe council said.", "a.md"), rules) == "fr"
+
+
+def test_splice_keeps_a_bom_and_refuses_a_changed_file():
+    import codecs
+
+    from compliance.safe_write import splice
+
+    data = codecs.BOM_UTF8 + "a „b“\r\nc\r\n".encode("utf-8")
+    text = "a „b“\r\nc\r\n"
+    assert splice(data, text, [(8, 8, "x")], {}) == codecs.BOM_UTF8 + "a „b“\r\ncx\r\n".encode("utf-8")
+    with pytest.raises(ValueError, match="changed"):
+        splice(data, "a b\nc\n", [(0, 1, "z")], {})
+    text = "Schöne Grüße aus München, sagte der Bürgermeister.\n"  # long enough to be detected as 8-bit
+    latin = text.encode("latin-1")
+    fixed = splice(latin, text, [(0, 0, "„"), (50, 50, "“")], {"„": '"', "“": '"'})
+    assert fixed == b'"' + latin[:-1] + b'"\n'
+    with pytest.raises(ValueError, match="cannot be written"):
+        splice(latin, text, [(0, 0, "„")], {})
+
+
+def test_pasted_credit_line_is_advice_not_removed():
+    from compliance.findings import Notice, Verdict
+    from compliance.policy.fixes import propose_fixes
+    from compliance.readers import read_text
+    from compliance.ruleset.loader import load_ruleset
+
+    doc = read_text("Der Rat tagt am Montag.\n\nQuelle: dpa\n", "a.md")
+    pos = doc.position(25)
+    notice = Notice("agency-credit", "common.agency-credit.label", "Quelle: dpa", 25, 36, pos, pos, publisher="dpa")
+    verdict = Verdict("pasted-notice", notice.rule, "warning", 25, 36, pos, pos, 2, notice=notice)
+    propose_fixes(doc, [verdict], {}, load_ruleset().ruleset)
+    assert verdict.fix is not None and verdict.fix.kind == "advice" and not verdict.fix.replacements
+    assert "credit of a quotation from dpa" in verdict.fix.message

@@ -203,8 +203,12 @@ def _context_text(doc: Document, start: int, end: int) -> str:
 def _remove_notice(v: Verdict, ctx: _Context) -> Fix | None:
     """Take a pasted third-party notice out: its whole paragraph when it is the paragraph."""
     n = v.notice
-    if n is None or n.kind not in ctx.rules.remove_pasted:
+    if n is None:
         return None
+    who = n.publisher or n.holder or "a third party"
+    if n.kind not in ctx.rules.remove_pasted:  # a credit line: right under a quote of ``who``, wrong elsewhere
+        return Fix("advice", False, [], f"keep this {n.kind} line only as the credit of a quotation from {who}; "
+                                        "otherwise remove it with the text it came with")
     doc = ctx.doc
     start, end = n.start_offset, n.end_offset
     block = doc.block_at(start)
@@ -213,7 +217,6 @@ def _remove_notice(v: Verdict, ctx: _Context) -> Fix | None:
     else:
         tail = regex.match(r"[.!]?[^\S\r\n]*", doc.text[end:])
         end += tail.end() if tail else 0
-    who = n.publisher or n.holder or "a third party"
     return Fix("remove-notice", False, [Replacement(start, end, "")],
                f"remove the {n.kind} notice of {who} pasted into the draft (and check the text it came with)")
 
