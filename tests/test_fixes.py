@@ -310,9 +310,9 @@ def test_splice_keeps_a_bom_and_refuses_a_changed_file():
 
     from compliance.safe_write import splice
 
-    data = codecs.BOM_UTF8 + "a „b“\r\nc\r\n".encode("utf-8")
+    data = codecs.BOM_UTF8 + "a „b“\r\nc\r\n".encode()
     text = "a „b“\r\nc\r\n"
-    assert splice(data, text, [(8, 8, "x")], {}) == codecs.BOM_UTF8 + "a „b“\r\ncx\r\n".encode("utf-8")
+    assert splice(data, text, [(8, 8, "x")], {}) == codecs.BOM_UTF8 + "a „b“\r\ncx\r\n".encode()
     with pytest.raises(ValueError, match="changed"):
         splice(data, "a b\nc\n", [(0, 1, "z")], {})
     text = "Schöne Grüße aus München, sagte der Bürgermeister.\n"  # long enough to be detected as 8-bit
