@@ -107,3 +107,77 @@ def test_lead_in_shared_with_the_source_is_not_part_of_the_quote(tmp_path):
     [m] = result.matches
     assert m.draft_text == QUOTE and stored[m.source_start:m.source_end] == QUOTE
     assert m.words == 45 and m.similarity == 1.0
+
+
+# -- templates are not reuse; a paraphrase is ---------------------------------------------------------------
+
+MATCH_REPORT = """# Landesliga, {day}. Spieltag: {home} – {away} {score}
+
+{home}: {lineup_home}. Trainer: {coach_home}.
+
+{away}: {lineup_away}. Trainer: {coach_away}.
+
+Tore: {goals}. Gelbe Karten: {cards}. Schiedsrichter: {referee}. Zuschauer: {crowd}.
+
+Tabelle: {table}.
+"""
+REPORT_A = MATCH_REPORT.format(
+    day=12, home="SV Nordheim", away="TuS Eichenau", score="3:1",
+    lineup_home="Brandt – Kowalski, Hermann, Vogt, Lindner – Krause (78. Beck), Schreiber, Pohl – Jansen, "
+                "Albrecht (65. Frank), Ziegler", coach_home="Martin Seidel",
+    lineup_away="Gross – Dietrich, Kuhn, Engel, Horn – Busch, Voigt (70. Sauer), Haas – Graf, Pfeiffer, "
+                "Roth (82. Arnold)", coach_away="Uwe Lorenz",
+    goals="1:0 Jansen (12.), 2:0 Ziegler (34.), 2:1 Pfeiffer (51.), 3:1 Albrecht (63.)",
+    cards="Schreiber, Pohl – Kuhn, Haas", referee="Thomas Möller (Bergdorf)", crowd=350,
+    table="1. SV Nordheim 12 Spiele 28 Punkte, 2. FC Talstadt 12 Spiele 25 Punkte, 3. TuS Eichenau 12 Spiele "
+          "22 Punkte, 4. SpVgg Oberau 11 Spiele 20 Punkte, 5. VfR Lindental 12 Spiele 18 Punkte")
+REPORT_B = MATCH_REPORT.format(
+    day=13, home="FC Talstadt", away="SpVgg Oberau", score="2:2",
+    lineup_home="Winkler – Baumann, Franke, Schuster, Keller – Lang (74. Berger), Huber, Kaiser – Fuchs, "
+                "Peters (60. Scholz), Möller", coach_home="Peter Hartmann",
+    lineup_away="Schwarz – Zimmermann, Braun, Krüger, Hofmann – Hartung, Schmitt (68. Werner), Lange – Schmid, "
+                "Meyer, Wolf (85. Neumann)", coach_away="Klaus Schulze",
+    goals="1:0 Fuchs (8.), 1:1 Meyer (29.), 2:1 Möller (56.), 2:2 Schmid (88.)",
+    cards="Huber, Kaiser – Braun, Lange", referee="Frank Richter (Waldheim)", crowd=420,
+    table="1. FC Talstadt 13 Spiele 29 Punkte, 2. SC Birkenfeld 13 Spiele 26 Punkte, 3. SpVgg Oberau 13 Spiele "
+          "25 Punkte, 4. TSV Wiesental 12 Spiele 21 Punkte, 5. SV Moosbach 13 Spiele 21 Punkte")
+
+SOLAR = """# Stadtwerke testen schwimmende Solaranlage
+
+Die Stadtwerke haben im vergangenen Frühjahr die ersten vierzig Solarmodule auf Pontons im alten Hafenbecken
+verankert. Seitdem messen die Ingenieure, wie viel Strom die Anlage bei Sturm, Nebel und gelegentlichen
+Zusammenstößen mit neugierigen Robben liefert. Weil das Wasser die Module kühlt, erzeugen sie an heißen
+Nachmittagen rund acht Prozent mehr Strom als baugleiche Module auf den Dächern der benachbarten Lagerhallen. Die
+Betreiber wollen die Anlage im kommenden Jahr auf das gesamte Becken ausweiten, sofern die Genehmigungsbehörde
+zustimmt.
+"""
+SOLAR_PARAPHRASE = """# Energie
+
+Vierzig Solarmodule, verankert auf Pontons im alten Hafenbecken: Damit haben die Stadtwerke im letzten Frühjahr
+begonnen. Bei Nebel, Sturm und sogar bei Kollisionen mit neugierigen Robben messen die Ingenieure seither die
+Strommenge der Anlage. An heißen Nachmittagen liefern die Module rund acht Prozent mehr Strom als gleiche Module auf
+Dächern benachbarter Lagerhallen, denn das Wasser kühlt sie. Das ganze Becken soll im nächsten Jahr folgen, wenn die
+Genehmigungsbehörde zustimmt, sagen die Betreiber.
+"""
+
+
+def test_match_reports_of_one_league_share_a_template_not_text(tmp_path):
+    """Two line-ups with results and standings: the same labels, scores and ranks, different names and numbers
+    (was a 52-word passage at similarity 0.38)."""
+    source = write(tmp_path / "corpus", "spieltag-12.md", REPORT_A)
+    draft = write(tmp_path, "spieltag-13.md", REPORT_B)
+    with index_of(tmp_path, source) as index:
+        [result] = check_documents([str(draft)], index)
+    assert result.matches == []
+
+
+def test_paraphrase_below_the_template_floor_still_matches(tmp_path):
+    from compliance.reuse.align import AlignParams
+
+    source = write(tmp_path / "corpus", "solar.md", SOLAR)
+    draft = write(tmp_path, "energie.md", SOLAR_PARAPHRASE)
+    with index_of(tmp_path, source) as index:
+        [result] = check_documents([str(draft)], index)
+    [m] = result.matches
+    assert m.similarity < AlignParams().template_similarity and m.words > 60
+    assert m.draft_text.startswith("Vierzig Solarmodule") and "wenn die\nGenehmigungsbehörde" in m.draft_text

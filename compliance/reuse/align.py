@@ -18,8 +18,9 @@
    ends mid-sentence would swallow the rest of the sentence around it.
 5. **Verification**: a copied passage needs ``min_matched`` copied words at ``min_density``
    (short ones also ``short_similarity``); a paraphrased one needs ``min_words`` on each side and
-   a tf-isf cosine of its two spans. Similarity is rapidfuzz's normalized Indel similarity of the
-   two word sequences (1.0 = verbatim).
+   a tf-isf cosine of its two spans. A passage of mostly numbers (line-ups, results tables) needs
+   ``template_similarity``: filled-in templates share their frame, not their text. Similarity is
+   rapidfuzz's normalized Indel similarity of the two word sequences (1.0 = verbatim).
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ class AlignParams:
     min_passage_cos2: float = 0.45  # ... on two sentence pairs
     min_passage_cos3: float = 0.35  # ... on three or more, if also ...
     min_passage_similarity3: float = 0.22  # ... this similar in word order
+    # A passage this much numbers and single letters (a line-up, a results or standings table) shares a template
+    # with the source, not text, unless it is at least ``template_similarity`` similar (a copied table is nearly
+    # verbatim; two match reports of one league are 0.33-0.38). PAN's prose passages are at most 0.1 numbers.
+    template_share: float = 0.2
+    template_similarity: float = 0.5
 
 
 @dataclass(slots=True)
@@ -400,7 +406,14 @@ def _verify(c: Cluster, draft: TextView, source: TextView, params: AlignParams,
             pass
         elif cos < (params.min_passage_cos if nsent < 2 else params.min_passage_cos2):
             return None
+    if sim < params.template_similarity and _template(draft, d0, d1, params.template_share):
+        return None
     return Passage(d0, d1, s0, s1, matched, sim, nsent, list(c.units))
+
+
+def _template(view: TextView, i: int, j: int, share: float) -> bool:
+    """Are tokens ``[i, j)`` mostly numbers and single letters (scores, minutes, ranks: a filled-in template)?"""
+    return weak_flags(view.tokens.words[i:j]).count(1) >= share * max(1, j - i)
 
 
 def split(p: Passage, claimed: Callable[[int, int], int], draft: TextView, source: TextView,
