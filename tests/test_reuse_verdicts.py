@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 from compliance.reuse import CorpusIndex, check_documents
@@ -56,14 +57,22 @@ def write(directory: Path, name: str, text: str) -> Path:
     return path
 
 
+def check_pair(tmp_path: Path, source_text: str, draft_text: str):
+    """``check`` of one Markdown draft against a corpus of one Markdown source: (result, stored source text)."""
+    source = write(tmp_path / "corpus", "source.md", source_text)
+    draft = write(tmp_path, "draft.md", draft_text)
+    with index_of(tmp_path, source) as index:
+        [result] = check_documents([str(draft)], index)
+        [entry] = index.list()
+        stored = index.get(entry["id"]).text
+    return result, stored
+
+
 def test_quote_after_heading_and_lead_in_counts_only_its_own_words(tmp_path):
     from compliance.reuse.normalize import tokenize
 
     assert len(tokenize(QUOTE)) == 45
-    source = write(tmp_path / "corpus", "hafen.md", HARBOUR_SOURCE)
-    draft = write(tmp_path, "draft.md", HARBOUR_DRAFT)
-    with index_of(tmp_path, source) as index:
-        [result] = check_documents([str(draft)], index)
+    result, _ = check_pair(tmp_path, HARBOUR_SOURCE, HARBOUR_DRAFT)
     [match] = result.matches
     assert match.draft_text == QUOTE and match.source_text == QUOTE  # no heading, lead-in, title or front matter
     assert match.words == 45 and match.similarity == 1.0 and match.quoted
@@ -85,11 +94,7 @@ def test_showcase_dpa_quote_is_verbatim(tmp_path):
 
 def test_clipped_spans_are_exact_on_both_sides(tmp_path):
     """Clipping a passage to its quote keeps both spans pointing at the words reported."""
-    source = write(tmp_path / "corpus", "hafen.md", HARBOUR_SOURCE)
-    draft = write(tmp_path, "draft.md", HARBOUR_DRAFT.replace("„", "„Die Hafenzeitung: "))
-    with index_of(tmp_path, source) as index:
-        [result] = check_documents([str(draft)], index)
-        stored = index.get(result.matches[0].source.id).text
+    result, stored = check_pair(tmp_path, HARBOUR_SOURCE, HARBOUR_DRAFT.replace("„", "„Die Hafenzeitung: "))
     [m] = result.matches
     assert result.document.text[m.draft_start:m.draft_end] == m.draft_text
     assert stored[m.source_start:m.source_end] == m.source_text
@@ -98,12 +103,8 @@ def test_clipped_spans_are_exact_on_both_sides(tmp_path):
 def test_lead_in_shared_with_the_source_is_not_part_of_the_quote(tmp_path):
     """The source says "Die Hafenzeitung schreibt am Montag: …" and the draft "Die Hafenzeitung schreibt: „…“":
     the shared lead-in joins the passage, but a quote's words are those inside its quotation marks."""
-    source = write(tmp_path / "corpus", "hafen.md", HARBOUR_SOURCE.replace(
-        f"\n{QUOTE}", f"\nDie Hafenzeitung schreibt am Montag: {QUOTE}"))
-    draft = write(tmp_path, "draft.md", HARBOUR_DRAFT)
-    with index_of(tmp_path, source) as index:
-        [result] = check_documents([str(draft)], index)
-        stored = index.get(result.matches[0].source.id).text
+    source = HARBOUR_SOURCE.replace(f"\n{QUOTE}", f"\nDie Hafenzeitung schreibt am Montag: {QUOTE}")
+    result, stored = check_pair(tmp_path, source, HARBOUR_DRAFT)
     [m] = result.matches
     assert m.draft_text == QUOTE and stored[m.source_start:m.source_end] == QUOTE
     assert m.words == 45 and m.similarity == 1.0
@@ -164,20 +165,51 @@ Genehmigungsbehörde zustimmt, sagen die Betreiber.
 def test_match_reports_of_one_league_share_a_template_not_text(tmp_path):
     """Two line-ups with results and standings: the same labels, scores and ranks, different names and numbers
     (was a 52-word passage at similarity 0.38)."""
-    source = write(tmp_path / "corpus", "spieltag-12.md", REPORT_A)
-    draft = write(tmp_path, "spieltag-13.md", REPORT_B)
-    with index_of(tmp_path, source) as index:
-        [result] = check_documents([str(draft)], index)
+    result, _ = check_pair(tmp_path, REPORT_A, REPORT_B)
     assert result.matches == []
 
 
 def test_paraphrase_below_the_template_floor_still_matches(tmp_path):
     from compliance.reuse.align import AlignParams
 
-    source = write(tmp_path / "corpus", "solar.md", SOLAR)
-    draft = write(tmp_path, "energie.md", SOLAR_PARAPHRASE)
-    with index_of(tmp_path, source) as index:
-        [result] = check_documents([str(draft)], index)
+    result, _ = check_pair(tmp_path, SOLAR, SOLAR_PARAPHRASE)
     [m] = result.matches
     assert m.similarity < AlignParams().template_similarity and m.words > 60
     assert m.draft_text.startswith("Vierzig Solarmodule") and "wenn die\nGenehmigungsbehörde" in m.draft_text
+
+
+# -- comments, suppressions and front matter are not prose -----------------------------------------------------
+
+WIRE = """# Bahnstreik legt Fernverkehr lahm
+
+Nach einer Meldung von dpa müssen sich Reisende am Montag auf massive Einschränkungen im Fernverkehr einstellen. Die
+Lokführergewerkschaft hat ihre Mitglieder zu einem ganztägigen Ausstand aufgerufen, nachdem die Tarifverhandlungen in
+der vergangenen Woche ohne Ergebnis abgebrochen worden waren. Nach Angaben des Konzerns soll ein Notfahrplan etwa ein
+Fünftel der üblichen Verbindungen sichern. Im Regionalverkehr rechnet die Bahn mit großen regionalen Unterschieden.
+"""
+COPIED = WIRE.split("\n\n", 1)[1].replace("Nach einer Meldung von dpa müssen sich Reisende", "Müssen sich Reisende")
+
+
+@pytest.mark.parametrize("reason", ["licensed from dpa", "Foto und Text: dpa"])
+def test_suppression_naming_the_source_still_suppresses(tmp_path, reason):
+    """The comment's last word ("dpa") and the paragraph after it were one passage starting in the comment, so
+    the suppression (which covers the next block) silenced nothing; "Text: dpa" was an agency credit pasted
+    into the draft."""
+    draft = f'# Streik\n\n<!-- compliance: ignore exceeds-quote-limit reason="{reason}" -->\n{COPIED}'
+    result, _ = check_pair(tmp_path, WIRE, draft)
+    [m] = result.matches
+    assert m.draft_text.startswith("Müssen sich Reisende")
+    [v] = result.verdicts
+    assert v.verdict == "exceeds-quote-limit" and v.suppressed
+    assert result.warnings == [] and result.notices == []
+
+
+def test_comments_and_front_matter_are_not_matched(tmp_path):
+    """Text in front matter fields and in HTML comments (a block, or inside a paragraph) is never a passage."""
+    sentences = COPIED.replace("\n", " ").split(". ")
+    draft = (f"---\nsummary: {sentences[1]}.\n---\n\n# Streik\n\n<!-- {sentences[2]}. -->\n\n"
+             f"Unsere eigene Zusammenfassung folgt. <!-- {sentences[3]} --> Mehr dazu morgen.\n")
+    result, _ = check_pair(tmp_path, WIRE, draft)
+    assert result.matches == []
+    doc = result.document
+    assert "Notfahrplan" not in doc.plain and "Zusammenfassung folgt.  Mehr dazu" in doc.plain

@@ -3,7 +3,9 @@
 markdown-it gives block line ranges but no character offsets for inline content, so each content
 line is located in its source line and inline markup (links, emphasis, code spans, autolinks,
 escapes, inline HTML) is removed by a small tokenizer that records exactly which source characters
-it kept.
+it kept. HTML comments are not in the plain view at all: a reader never sees them, so they are neither
+prose to match nor notices nor attribution (``<!-- compliance: ignore … reason="licensed from dpa" -->``
+names a source without crediting it); suppressions are read from ``text``.
 """
 
 from __future__ import annotations
@@ -188,7 +190,8 @@ def _walk(tokens, text: str, lines: LineIndex, line_offset: int, builder: PlainB
                 "list_item" if list_depth else "blockquote" if quote_depth else "paragraph")
             start, end = _span(lines, text, tok.map, line_offset)
             block = _open_block(builder, blocks, Block(kind, start, end, quoted=quote_depth > 0, section=section))
-            _copy_inline(inline.content, tok.map[0] + line_offset, lines, text, builder, links)
+            _copy_inline(inline.content, tok.map[0] + line_offset, lines, text, builder, links,
+                         _comment_spans(text, start, end))
             _close_block(builder, block)
             if kind == "heading":
                 section = builder_text(builder, block)
@@ -196,8 +199,14 @@ def _walk(tokens, text: str, lines: LineIndex, line_offset: int, builder: PlainB
             continue
         elif tok.type in _RAW_LEAVES and tok.map:
             start, end = _span(lines, text, tok.map, line_offset)
-            _copy_block(builder, blocks, Block(_RAW_LEAVES[tok.type], start, end, quoted=quote_depth > 0,
-                                               section=section))
+            block = _open_block(builder, blocks, Block(_RAW_LEAVES[tok.type], start, end, quoted=quote_depth > 0,
+                                                       section=section))
+            if tok.type == "html_block":
+                for a, b in _outside_comments(text, start, end):
+                    builder.copy(a, b)
+            else:
+                builder.copy(start, end)
+            _close_block(builder, block)
         elif tok.type == "table_open" and tok.map:
             start, end = _span(lines, text, tok.map, line_offset)
             _copy_block(builder, blocks, Block("table", start, end, quoted=quote_depth > 0, section=section))
@@ -227,9 +236,39 @@ def _line_text(lines: LineIndex, text: str, line_no0: int) -> tuple[int, str]:
     return start, text[start:end].rstrip("\r\n")
 
 
+def _comment_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``<!-- … -->`` spans in ``text[start:end]`` (linear: an unclosed ``<!--`` ends the search)."""
+    spans = []
+    pos = text.find("<!--", start, end)
+    while pos >= 0:
+        close = text.find("-->", pos + 4, end)
+        if close < 0:
+            break
+        spans.append((pos, close + 3))
+        pos = text.find("<!--", close + 3, end)
+    return spans
+
+
+def _outside_comments(text: str, start: int, end: int,
+                      comments: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """The parts of ``[start, end)`` outside HTML comments."""
+    if comments is None:
+        comments = _comment_spans(text, start, end)
+    parts, pos = [], start
+    for a, b in comments:
+        if b <= pos or a >= end:
+            continue
+        if a > pos:
+            parts.append((pos, a))
+        pos = max(pos, b)
+    if pos < end:
+        parts.append((pos, end))
+    return parts
+
+
 def _copy_inline(content: str, first_line0: int, lines: LineIndex, text: str, builder: PlainBuilder,
-                 links: list[dict[str, Any]]) -> None:
-    """Copy each content line from its source line, stripping inline markup."""
+                 links: list[dict[str, Any]], comments: list[tuple[int, int]] | None = None) -> None:
+    """Copy each content line from its source line, stripping inline markup and HTML comments."""
     for k, content_line in enumerate(content.split("\n")):
         if k:
             builder.insert("\n")
@@ -238,7 +277,8 @@ def _copy_inline(content: str, first_line0: int, lines: LineIndex, text: str, bu
         idx = source_line.find(stripped) if stripped else -1
         if idx < 0:
             continue
-        _strip_inline(line_start + idx, line_start + idx + len(stripped), text, builder, links)
+        for a, b in _outside_comments(text, line_start + idx, line_start + idx + len(stripped), comments or []):
+            _strip_inline(a, b, text, builder, links)
 
 
 def _strip_inline(start: int, end: int, text: str, builder: PlainBuilder,
