@@ -20,7 +20,7 @@ import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from compliance.reuse.normalize import normalize_word
@@ -146,8 +146,9 @@ class Bridge:
 
 
 def open_bridge(path: Path, de: Analyzer, en: Analyzer, max_alternatives: int, min_part: int,
-                cache: Path | None) -> Bridge:
-    """The bridge for ``path``: its cache if built before (same bytes, same code), else parse and cache."""
+                cache: Path | None, on_build: Callable[[Path], None] | None = None) -> Bridge:
+    """The bridge for ``path``: its cache if built before (same bytes, same code), else parse and cache
+    (``on_build(path)`` is told first: parsing the full dictionary takes ~20 s, once)."""
     try:
         digest = file_hash(path)
     except OSError as err:
@@ -158,6 +159,8 @@ def open_bridge(path: Path, de: Analyzer, en: Analyzer, max_alternatives: int, m
             db = sqlite3.connect(f"file:{cache / name}?mode=ro", uri=True, check_same_thread=False)
             db.execute("SELECT 1 FROM stems LIMIT 1")
             return Bridge(db, de, min_part)
+    if on_build is not None:
+        on_build(path)
     try:
         with path.open(encoding="utf-8", errors="replace") as f:
             table = parse(f, de, en, max_alternatives)

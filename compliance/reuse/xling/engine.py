@@ -6,6 +6,7 @@ about one translated article in ten, so the user is told once, in one line, how 
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,18 +37,15 @@ class XlingEngine:
         """The pair's dictionary, opened on first use; None (with one warning line) when there is none."""
         if pair_name in self.bridges:
             return self.bridges[pair_name]
-        from compliance.ruleset.cache import cache_dir
-
         pair = self.settings.pairs[pair_name]
         src, _, dst = pair_name.partition("-")
         path = next((Path(p) for p in pair.dictionary if Path(p).is_file()), None)
         bridge = None
         problem = "no dictionary found (looked for " + ", ".join(pair.dictionary) + ")"
         if path is not None:
-            cache = cache_dir()
             try:
                 bridge = open_bridge(path, self.analyzers[src], self.analyzers[dst], pair.max_alternatives,
-                                     pair.min_compound_part, cache / "xling" if cache else None)
+                                     pair.min_compound_part, _cache(), self._building)
             except DictionaryError as err:
                 problem = str(err)
         if bridge is None:
@@ -57,7 +55,26 @@ class XlingEngine:
         self.bridges[pair_name] = bridge
         return bridge
 
+    def _building(self, path: Path) -> None:
+        print(f"compliance: reading {path} into the dictionary cache (once per version of the file, ~20 s)",
+              file=sys.stderr)
+
     def warn(self, line: str) -> None:
         if line not in self.warned:
             self.warned.add(line)
             print(line, file=sys.stderr)
+
+
+def _cache() -> Path:
+    """Where parsed dictionaries go: the rule cache directory, also when rule caching is off
+    (``COMPLIANCE_NO_CACHE``), since parsing again on every run would cost ~20 s each time."""
+    from compliance.ruleset import cache
+
+    return (cache.cache_dir() or _default_cache()) / "xling"
+
+
+def _default_cache() -> Path:
+    explicit = os.environ.get("COMPLIANCE_CACHE_DIR")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return Path(explicit) if explicit else base / "compliance"
