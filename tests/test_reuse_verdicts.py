@@ -213,3 +213,19 @@ def test_comments_and_front_matter_are_not_matched(tmp_path):
     assert result.matches == []
     doc = result.document
     assert "Notfahrplan" not in doc.plain and "Zusammenfassung folgt.  Mehr dazu" in doc.plain
+
+
+# -- a corpus document checked as a draft ----------------------------------------------------------------------
+
+def test_draft_in_the_corpus_is_not_its_own_source(tmp_path):
+    """Pre-commit over a repository whose corpus is its own Markdown: the draft is skipped as a source (and the
+    report says so), other sources still match; an edited draft is not matched with its indexed older self."""
+    draft = write(tmp_path / "corpus", "streik.md", f"# Streik\n\n{COPIED}")
+    wire = write(tmp_path / "corpus", "wire.md", WIRE)
+    with index_of(tmp_path, draft, wire) as index:
+        [result] = check_documents([str(draft)], index)
+        assert [Path(m.source.path).name for m in result.matches] == ["wire.md"]
+        assert [w.message for w in result.warnings] == [f"skipped {draft}: the draft itself"]
+        draft.write_text(f"# Streik\n\nEin neuer erster Absatz.\n\n{COPIED}", encoding="utf-8")
+        [edited] = check_documents([str(draft)], index)
+    assert [Path(m.source.path).name for m in edited.matches] == ["wire.md"]

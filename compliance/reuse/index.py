@@ -21,6 +21,7 @@ stored twice: removing it recomputes its fingerprints from the stored text and n
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sqlite3
@@ -553,6 +554,14 @@ class CorpusIndex:
             return {}
         rows = self._guard(lambda: self.db.execute(
             "SELECT doc, id, path, title, publisher FROM documents WHERE doc IN "
+    def copies_of(self, text: str, key: str) -> dict[int, str]:
+        """Stored documents that are a draft itself, by internal number -> path: the same text (content hash),
+        or the same file and record (the draft as it was when it was added)."""
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        rows = self._guard(lambda: self.db.execute("SELECT doc, path FROM documents WHERE hash = ? OR key = ?",
+                                                   (digest, key)).fetchall())
+        return dict(rows)
+
             "(SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchall())
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from compliance.config import Config, apply_to_ruleset
 from compliance.detect.notices import NoticeEngine
 from compliance.document import Document
+from compliance.findings import Warning_
 from compliance.pipeline import FileResult, iter_documents, load_engine, scan_document
 from compliance.policy.fixes import propose_fixes
 from compliance.policy.permissions import SourceInfo
@@ -51,7 +52,9 @@ def check_documents(paths: Iterable[str], index: CorpusIndex | str, engine: Noti
         sources: dict[str, SourceInfo] = {}
         for doc in docs:
             result = scan_document(engine, doc)
-            result.matches = find_matches(doc, idx, result.notices, params)
+            itself: list[str] = []
+            result.matches = find_matches(doc, idx, result.notices, params, itself)
+            result.warnings += [Warning_(doc.path, f"skipped {path}: the draft itself") for path in itself]
             result.matches = add_translations(result.matches, doc, idx, xling, result.notices)
             for m in result.matches:
                 if m.source.id not in sources:

@@ -10,6 +10,10 @@
 3. The best ``max_candidates`` are aligned word by word (:mod:`compliance.reuse.align`).
 4. Where several sources hold the same draft passage (syndicated copies), the best one is the
    match and the others are listed in ``also``.
+
+A corpus document that is the draft itself (same text, or the same file added earlier) is never a
+source: a pre-commit check over a repository whose corpus is its own Markdown would match every file
+with itself.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from compliance.findings import Match, Notice, SourceRef
 from compliance.reuse import fingerprint as fp
 from compliance.reuse.align import AlignParams, DraftGrams, Passage, align, clip, split
 from compliance.reuse.index import DF_LIMIT, CorpusIndex
+from compliance.reuse.prepare import doc_key, file_key
 from compliance.reuse.quotes import quoted_mask
 from compliance.reuse.sentences import SentenceModel, sentences_of
 from compliance.reuse.view import TextView, document_view
@@ -43,16 +48,20 @@ class SearchParams:
 
 
 def find_matches(doc: Document, index: CorpusIndex, notices: list[Notice] | None = None,
-                 params: SearchParams | None = None) -> list[Match]:
+                 params: SearchParams | None = None, skipped: list[str] | None = None) -> list[Match]:
     """Reused passages of ``doc`` found in ``index``, in draft order.
 
     ``notices`` are the draft's own notices (their spans are not matched); pass the result of
-    ``NoticeEngine.scan(doc)`` when it is at hand.
+    ``NoticeEngine.scan(doc)`` when it is at hand. Paths of corpus documents skipped as the draft itself
+    are added to ``skipped``.
     """
     params = params or SearchParams()
     spans = [(n.start_offset, n.end_offset) for n in notices or ()]
     view = document_view(doc, spans)
-    candidates = rank_candidates(view, index, params)
+    itself = index.copies_of(doc.text, doc_key(file_key(doc.path), doc.record))
+    if skipped is not None:
+        skipped.extend(itself.values())
+    candidates = rank_candidates(view, index, params, set(itself))
     if not candidates:
         return []
     views = {d: v for d in candidates if (v := index.view(d)) is not None}
@@ -60,18 +69,20 @@ def find_matches(doc: Document, index: CorpusIndex, notices: list[Notice] | None
     return _to_matches(doc, view, found, views, index, params)
 
 
-def rank_candidates(view: TextView, index: CorpusIndex, params: SearchParams) -> list[int]:
-    """Internal numbers of the documents most likely to hold passages of the draft."""
+def rank_candidates(view: TextView, index: CorpusIndex, params: SearchParams,
+                    exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
+    """Internal numbers of the documents most likely to hold passages of the draft (none in ``exclude``)."""
     hits = index.lookup(fp.query_hashes(view.ids, view.excluded), params.df_limit)
     scores: dict[int, float] = defaultdict(float)
     for docs in hits.values():
         weight = 1.0 / len(docs)
         for d in docs:
-            scores[d] += weight
+            if d not in exclude:
+                scores[d] += weight
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     chosen = [d for d, s in ranked[:params.max_candidates] if s >= params.min_score]
     if not index.has_more_than(params.exhaustive_below):  # retrieval only saves time; read a small corpus whole
-        chosen += sorted(set(index.doc_numbers()) - set(chosen))
+        chosen += sorted(set(index.doc_numbers()) - set(chosen) - exclude)
     return chosen
 
 
