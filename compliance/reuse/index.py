@@ -543,6 +543,14 @@ class CorpusIndex:
         return self._guard(lambda: self.db.execute("SELECT 1 FROM documents LIMIT 1 OFFSET ?",
                                                    (max(0, n),)).fetchone() is not None)
 
+    def copies_of(self, text: str, key: str) -> dict[int, str]:
+        """Stored documents that are a draft itself, by internal number -> path: the same text (content hash),
+        or the same file and record (the draft as it was when it was added)."""
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        rows = self._guard(lambda: self.db.execute("SELECT doc, path FROM documents WHERE hash = ? OR key = ?",
+                                                   (digest, key)).fetchall())
+        return dict(rows)
+
     def doc_numbers(self) -> list[int]:
         """Internal numbers of all documents."""
         return self._guard(lambda: [d for (d,) in self.db.execute("SELECT doc FROM documents ORDER BY doc")])
@@ -554,14 +562,6 @@ class CorpusIndex:
             return {}
         rows = self._guard(lambda: self.db.execute(
             "SELECT doc, id, path, title, publisher FROM documents WHERE doc IN "
-    def copies_of(self, text: str, key: str) -> dict[int, str]:
-        """Stored documents that are a draft itself, by internal number -> path: the same text (content hash),
-        or the same file and record (the draft as it was when it was added)."""
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        rows = self._guard(lambda: self.db.execute("SELECT doc, path FROM documents WHERE hash = ? OR key = ?",
-                                                   (digest, key)).fetchall())
-        return dict(rows)
-
             "(SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchall())
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
