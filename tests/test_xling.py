@@ -194,7 +194,7 @@ def test_real_dictionary_finds_wmt_translations(tmp_path):
     from compliance.pipeline import load_engine
     from compliance.readers import read_text
     from compliance.reuse.index import CorpusIndex
-    from compliance.reuse.xling import load_xling, sync_index
+    from compliance.reuse.xling import load_xling
     from compliance.reuse.xling.search import find_translations
 
     def lines(name: str) -> list[str]:
@@ -208,7 +208,6 @@ def test_real_dictionary_finds_wmt_translations(tmp_path):
     chunks = [(a, a + 25) for a in range(0, 200, 25)]
     index.add_documents([read_text(" ".join(en[a:b]), f"/en/{a}.md") for a, b in chunks]
                         + [read_text(" ".join(other[a:b]), f"/other/o{a}.md") for a, b in chunks], engine)
-    sync_index(index, engine.rules.ruleset)
     xling = load_xling(engine.rules.ruleset)
     for a, b in chunks[:4]:
         for side in (human, mt):

@@ -70,7 +70,6 @@ def add(
     from compliance.errors import InputError
     from compliance.pipeline import load_engine
     from compliance.reuse.index import CorpusIndex
-    from compliance.reuse.xling import sync_index
 
     if "-" in paths:
         raise InputError("a corpus document needs a file name; stdin cannot be indexed", "-")
@@ -85,7 +84,6 @@ def add(
     workers = jobs or min(4, os.cpu_count() or 1)
     with CorpusIndex(index_path(index, config), create=True) as idx, _progress(quiet) as progress:
         report = idx.add_paths(paths, engine, progress=progress, jobs=workers, strict=explicit, batch=batch)
-        sync_index(idx, engine.rules.ruleset)  # what cross-language search needs (languages, English sentences)
         total = len(idx)
     check_added(report, paths)
     if not quiet:
@@ -129,11 +127,9 @@ def remove(
 ) -> None:
     """Remove documents by id (as `list` shows it), by file, or everything under a directory."""
     from compliance.reuse.index import CorpusIndex
-    from compliance.reuse.xling import sync_index
 
     with CorpusIndex(index_path(index)) as idx:
         count = idx.remove(targets)
-        sync_index(idx, None)
         total = len(idx)
     typer.echo(f"{count} removed; {total} documents in {idx.path}")
 

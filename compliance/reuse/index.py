@@ -272,6 +272,7 @@ class CorpusIndex:
             if progress is not None:
                 progress(done, len(tasks))
         writer.flush()
+        self._sync_xling(engine)
         return report
 
     def add_documents(self, docs: Iterable[Document], engine) -> AddReport:
@@ -283,6 +284,7 @@ class CorpusIndex:
             prepared = prepare_document(doc, engine, file, doc.path)
             writer.add(FileBatch(prepared.key, prepared.hash, [prepared], register=False))
         writer.flush()
+        self._sync_xling(engine)
         return report
 
     def _prepared(self, tasks: list[tuple[str, str | None]], engine, jobs: int) -> Iterator[FileBatch]:
@@ -413,7 +415,16 @@ class CorpusIndex:
 
     def remove(self, targets: Iterable[str]) -> int:
         """Remove documents by public id, file path or directory path; returns how many."""
-        return self._guard(lambda: self._remove(list(targets)))
+        removed = self._guard(lambda: self._remove(list(targets)))
+        self._sync_xling(None, prune_only=True)
+        return removed
+
+    def _sync_xling(self, engine, prune_only: bool = False) -> None:
+        """Cross-language rows follow the documents (computed for new ones, dropped for removed ones)."""
+        from compliance.reuse.xling import sync_index
+
+        ruleset = getattr(getattr(engine, "rules", None), "ruleset", None)
+        self._guard(lambda: sync_index(self, ruleset, prune_only))
 
     def _remove(self, targets: list[str]) -> int:
         db = self.db

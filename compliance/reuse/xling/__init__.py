@@ -37,11 +37,17 @@ def add_translations(matches: list[Match], doc: Document, index: CorpusIndex, en
     return sorted([*matches, *found], key=lambda m: (m.draft_start, m.draft_end))
 
 
-def sync_index(index: CorpusIndex, ruleset: Any | None) -> int:
-    """After ``corpus add`` (``ruleset`` given) or ``corpus remove`` (None): update the cross-language rows."""
+def sync_index(index: CorpusIndex, ruleset: Any | None = None, prune_only: bool = False) -> int:
+    """After documents were added (or, ``prune_only``, removed): update the cross-language rows.
+
+    ``ruleset`` holds the ``xling`` settings (the built-in rules when None)."""
     from compliance.reuse.xling.store import sync
 
-    if ruleset is None:
+    if prune_only:
         return sync(index, None)
+    if ruleset is None:
+        from compliance.ruleset.loader import load_ruleset
+
+        ruleset = load_ruleset().ruleset
     engine = load_xling(ruleset)
     return sync(index, engine.analyzers, engine.source_languages())
