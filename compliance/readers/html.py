@@ -24,6 +24,11 @@ oversized gzip data all raise :class:`InputError` with a one-line reason. Hostil
 :mod:`compliance.limits`: a page nested deeper than ``html_max_depth`` is refused (libxml2 would drop
 its end silently), one with more than ``html_max_elements`` elements or whose trafilatura run passes
 ``extract_timeout`` gets the fast main-text extraction (``metadata["extraction"]`` says why).
+
+The full path never loses a page the fast path reads: libxml2 is no HTML5 parser and keeps HTML5
+elements (``<article>``, ``<header>``, ...) inside an unclosed ``<head>``, where they would be dropped with
+it; they are moved to the body as a browser does. A page whose visible text is still empty (an
+article inside ``<noscript>`` in the head) is read by the fast path instead.
 """
 
 from __future__ import annotations
@@ -228,7 +233,7 @@ def parse_html(data: bytes, path: str, *, url: str | None = None,
 
 
 def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str, str]],
-                record: int | None, vocab: Any) -> Document:
+                record: int | None, vocab: Any, force_fast: bool = False) -> Document:
     from lxml import etree
     from lxml import html as lxml_html
 
@@ -239,7 +244,7 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
     text = decode_html(data, path, charset_of(content_type))
     if (decl := _XML_DECL.match(text)) is not None:  # match, not sub: sub tries every position of the page
         text = text[decl.end():]
-    fast = EXTRACT_MAIN and EXTRACT_FAST
+    fast = EXTRACT_MAIN and (EXTRACT_FAST or force_fast)
     if fast and html_fast.available():
         return _parse_lexbor(text, path, url, headers, record, vocab)
     raw = xml_safe_utf8(text)
@@ -258,6 +263,7 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
                          path) from None
     check_depth(tree, path)
     metadata, signals = _page_facts(tree, url, headers, vocab)
+    _body_out_of_head(tree)
 
     etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, *_DROP, with_tail=False)
     main: list[tuple[str, str, bool]] | None = None
@@ -270,9 +276,38 @@ def _parse_html(data: bytes, path: str, url: str | None, headers: list[tuple[str
         main = fast_main(lines)
     else:
         visible = visible_blocks(tree)
+    if not visible and not fast and EXTRACT_MAIN:  # the fast path may still read it (see the module doc)
+        doc = _parse_html(data, path, url, headers, record, vocab, force_fast=True)
+        doc.metadata["extraction"] = "fast: no visible text on the full path"
+        return doc
     if metadata.get("extraction") is None:
         metadata.pop("extraction", None)
     return _finish(path, main or [], visible, metadata, signals, headers, record, exact=fast)
+
+
+# Elements that belong in <head>; from the first other element on, a browser puts the rest into the body.
+_HEAD_ONLY = frozenset(("title", "meta", "link", "base", "script", "style", "template", "noscript"))
+
+
+def _body_out_of_head(tree: Any) -> None:
+    """Move what libxml2 left in ``<head>`` from the first non-head element on (``<article>`` and other HTML5
+    elements it does not know, after an unclosed head) to the start of the body, as an HTML5 parser does."""
+    head = tree.find("head")
+    if head is None:
+        return
+    children = list(head)
+    first = next((i for i, el in enumerate(children) if isinstance(el.tag, str) and el.tag not in _HEAD_ONLY), None)
+    if first is None:
+        return
+    moved = [el for el in children[first:] if isinstance(el.tag, str)]
+    if not moved:
+        return
+    body = tree.find("body")
+    if body is None:
+        body = tree.makeelement("body", {})
+        tree.append(body)
+    for k, el in enumerate(moved):
+        body.insert(k, el)
 
 
 def _parse_lexbor(text: str, path: str, url: str | None, headers: list[tuple[str, str]],
