@@ -83,6 +83,7 @@ CREATE TABLE documents (
     added REAL NOT NULL
 );
 CREATE INDEX documents_file ON documents (file);
+CREATE INDEX documents_hash ON documents (hash);
 CREATE TABLE texts (doc INTEGER PRIMARY KEY, text BLOB NOT NULL, plain BLOB, runs BLOB);
 CREATE TABLE segments (seg INTEGER PRIMARY KEY, docs INTEGER NOT NULL, postings INTEGER NOT NULL);
 CREATE TABLE postings (seg INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY (seg, key)) WITHOUT ROWID;
