@@ -2,14 +2,17 @@
 
 One run measures, over the same documents (``bench/prose.py``: Debian documentation, real prose):
 
-* ``engine``     ``NoticeEngine.match_text`` over each document's plain view (the engine alone), after
+* ``engine``     ``NoticeEngine.match_text`` over each document's plain view (the engine alone: rules, cue
+  frames and the trained scorer), after
   one untimed-for-the-target first pass (printed as ``1st pass``): a process's first 16 MB go through
   the quick-to-build keyword NFA, then the fast automaton is built (steady state is what an archive scan
   sees; a one-draft ``check`` never leaves the NFA);
+* ``rules``      the same without cue sentences (rules alone): the difference is the cue frames' and the
+  scorer's share, printed;
 * ``read+scan``  ``build_plain_document`` + ``NoticeEngine.scan`` (reader, engine, Notice building);
 * ``naive``      ``NoticeEngine.match_text_naive``: every pattern over every byte;
 
-then checks that the engine's findings equal the naive loop's (rule id and span, document by document;
+then checks that the engine's rule findings equal the naive loop's (rule id and span, document by document;
 a missed match is explained: a rule whose match holds none of its keywords breaks the prefilter's
 contract) and prints MB/s (10^6 bytes of UTF-8 text per second, best and median of the runs), the
 engine/naive ratio, the keywords that hit most often with the rules that own them (a noisy keyword
@@ -46,7 +49,8 @@ from compliance.detect.notices import WINDOW, NoticeEngine  # noqa: E402
 from compliance.readers.plain import build_plain_document  # noqa: E402
 from compliance.ruleset.loader import load_ruleset  # noqa: E402
 
-TARGET_MBPS = 50.0
+TARGET_MBPS = 50.0  # the rules alone
+TARGET_MODEL_MBPS = 40.0  # with cue frames and the trained scorer (issue: notices in the wild)
 TARGET_RATIO = 25.0
 
 
@@ -84,7 +88,7 @@ def compare(engine: NoticeEngine, ids: list[str], plains: list[str], naive: list
     """Documents whose findings differ between engine and naive loop; prints the first ``show``."""
     differing = findings = naive_total = 0
     for doc_id, plain, slow in zip(ids, plains, naive, strict=True):
-        fast = spans(engine.match_text(plain))
+        fast = spans(engine.match_text(plain, cues=False))
         findings += len(fast)
         naive_total += len(slow)
         if fast != slow:
@@ -225,6 +229,10 @@ def main() -> int:
         for p in plains:
             engine.match_text(p)
 
+    def rules_pass() -> None:
+        for p in plains:
+            engine.match_text(p, cues=False)
+
     def scan_pass() -> None:
         for t, i in zip(texts, ids, strict=True):
             engine.scan(build_plain_document(t, i))
@@ -240,6 +248,7 @@ def main() -> int:
     # build for a one-draft `check`) and is rebuilt as the fast one after 16 MB. Shown, not judged.
     first = timed("1st pass", engine_pass, 1, mb)
     fast = timed("engine", engine_pass, args.repeat, mb)
+    alone = timed("rules", rules_pass, args.repeat, mb)
     scan = timed("read+scan", scan_pass, args.repeat, mb)
     slow = timed("naive", naive_pass, naive_runs, mb)
     if slow:
@@ -249,18 +258,26 @@ def main() -> int:
 
     print(f"results (load average {os.getloadavg()[0]:.2f} at the end):")
     print(f"  engine     {summary(fast, 'engine')}; a process's first pass {first[0]:.2f} MB/s")
+    print(f"  rules      {summary(alone, 'rules')}")
+    share = 1 - statistics.median(fast) / statistics.median(alone)
+    print(f"  scorer     cue frames and the scorer take {100 * share:.1f} % of the engine's time "
+          f"({'on' if engine.model else 'off'}; {len(engine.cues.words):,} cue words)")
     print(f"  read+scan  {summary(scan, 'read+scan')}")
-    ok_speed = statistics.median(fast) >= TARGET_MBPS
+    ok_model = statistics.median(fast) >= TARGET_MODEL_MBPS
+    ok_speed = statistics.median(alone) >= TARGET_MBPS and ok_model
+    print(f"  speed      rules alone >= {TARGET_MBPS:g} MB/s: "
+          f"{'met' if statistics.median(alone) >= TARGET_MBPS else 'MISSED'}; with the scorer "
+          f">= {TARGET_MODEL_MBPS:g} MB/s: {'met' if ok_model else 'MISSED'} (medians)")
     if not slow:
-        print(f"  naive      skipped; target >= {TARGET_MBPS:g} MB/s: {'met' if ok_speed else 'MISSED'} (median)")
+        print("  naive      skipped")
         return 0 if ok_speed else 1
-    ratio_best = max(fast) / max(slow)
-    ratio_median = statistics.median(fast) / statistics.median(slow)
+    ratio_best = max(alone) / max(slow)
+    ratio_median = statistics.median(alone) / statistics.median(slow)
     print(f"  naive      {summary(slow, 'naive')}")
-    print(f"  ratio      engine/naive: best {ratio_best:.1f}x, median {ratio_median:.1f}x")
+    print(f"  ratio      rules/naive: best {ratio_best:.1f}x, median {ratio_median:.1f}x")
     print(f"  findings   engine {findings:,}, naive {naive_findings:,}; documents differing: {differing}")
     ok_ratio = ratio_median >= TARGET_RATIO
-    print(f"  target     >= {TARGET_MBPS:g} MB/s: {'met' if ok_speed else 'MISSED'}; "
+    print(f"  target     speed: {'met' if ok_speed else 'MISSED'}; "
           f">= {TARGET_RATIO:g}x naive: {'met' if ok_ratio else 'MISSED'}; "
           f"identical findings: {'yes' if differing == 0 else 'NO'}  (judged on the medians)")
     return 0 if ok_speed and ok_ratio and differing == 0 else 1

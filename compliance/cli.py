@@ -6,6 +6,7 @@ Each command lives in ``compliance/commands/``. User errors end in one line on s
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -69,8 +70,12 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True,
                                  callback=_print_version, expose_value=False),
+    no_model: bool = typer.Option(False, "--no-model", help=(
+        "Notices from rules and cue frames only, without the trained scorer (also COMPLIANCE_NO_MODEL=1).")),
 ) -> None:
     _state["debug"] = debug
+    if no_model:
+        os.environ["COMPLIANCE_NO_MODEL"] = "1"  # read by every notice engine, worker processes included
 
 
 app.command("notices")(notices_cmd.notices)

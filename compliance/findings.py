@@ -35,6 +35,8 @@ class Notice:
     scope: str | None = None  # block kind the notice starts in
     quoted: bool = False
     links: list[dict[str, str]] = field(default_factory=list)
+    score: float | None = None  # the scorer's probability, for frame and scorer findings
+    cues: list[str] = field(default_factory=list)  # "SLOT:word" cues that decided a frame/scorer finding
 
     @property
     def offset(self) -> tuple[int, int]:
@@ -59,6 +61,8 @@ class Notice:
             "scope": self.scope,
             "quoted": self.quoted,
             "links": self.links,
+            "score": self.score,
+            "cues": self.cues,
         }
 
 

@@ -40,33 +40,48 @@ def list_rules(rules: list[str] = RULES_OPTION,
 def test_rules(paths: list[str] = typer.Argument(None, help="Rule files or directories to test "
                                                  "(default: the built-in packs and --rules).", metavar="PATH"),
                rules: list[str] = RULES_OPTION) -> None:
-    """Run every rule's examples through the engine: each `match` must match, each `no_match` must not."""
+    """Run every rule's and cue frame's examples: each `match` must match, each `no_match` must not.
+
+    Frames are tested alone (their cue lexicons, no trained scorer), so an example says what the frame
+    itself recognises."""
     from compliance.detect.notices import NoticeEngine
     from compliance.readers.plain import build_plain_document
     from compliance.ruleset import load_ruleset
 
     loaded = load_ruleset([*(rules or []), *(paths or [])])
-    engine = NoticeEngine(loaded)
+    engine = NoticeEngine(loaded, model=False)
     wanted = [Path(p).resolve() for p in paths or []]
     out = console()
     passed = failed = 0
-    for c in loaded.compiled:
-        origin = Path(c.origin).resolve()
-        if wanted and not any(origin == w or w in origin.parents for w in wanted):
+    cases = [(c.rule.id, c.origin, c.rule.examples, lambda doc, rid: engine.scan(doc, only={rid}))
+             for c in loaded.compiled]
+    cases += [(f.id, loaded.ruleset.origins.get(f.id, ""), f.examples, lambda doc, rid: _frame_hits(engine, doc, rid))
+              for f in loaded.ruleset.frames]
+    for rule_id, origin, examples_of, scan in cases:
+        where = Path(origin).resolve()
+        if wanted and not any(where == w or w in where.parents for w in wanted):
             continue
-        for expect, examples in ((True, c.rule.examples.match), (False, c.rule.examples.no_match)):
+        for expect, examples in ((True, examples_of.match), (False, examples_of.no_match)):
             for example in examples:
-                doc = build_plain_document(example, f"<{c.rule.id}>")
-                hits = engine.scan(doc, only={c.rule.id})
+                hits = scan(build_plain_document(example, f"<{rule_id}>"), rule_id)
                 if bool(hits) == expect:
                     passed += 1
                     continue
                 failed += 1
                 what = "did not match" if expect else f"matched {hits[0].text!r}"
-                out.print(f"[red]FAIL[/red] {c.rule.id} ({c.origin}): {what}: {example!r}", markup=True,
+                out.print(f"[red]FAIL[/red] {rule_id} ({origin}): {what}: {example!r}", markup=True,
                           highlight=False)
     out.print(f"{passed} passed, {failed} failed")
     raise typer.Exit(1 if failed else 0)
+
+
+def _frame_hits(engine, doc, frame_id: str) -> list:
+    """The findings of one cue frame in ``doc`` (rule findings do not cover its sentences here)."""
+    text = doc.plain
+    hits, raw = engine.keywords.scan(text)
+    cands = engine.cues.candidates(text, engine._cue_hits(text, hits, raw))
+    return [engine.to_notice(doc, m) for m in engine.cue_matches(text, cands, [])
+            if m.rule.rule.id == frame_id]
 
 
 @app.command("schema")

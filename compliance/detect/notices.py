@@ -22,10 +22,12 @@ keyword do not hold the rest of a pattern, and a few ``in`` tests cost less than
 
 from __future__ import annotations
 
+import os
 import time
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from compliance.detect.cues import Candidate, CueSet, sentence_around
 from compliance.detect.extract import (
     PublisherIndex,
     clean_holder,
@@ -47,12 +49,17 @@ from compliance.detect.watchdog import WATCHDOG
 from compliance.document import Document
 from compliance.findings import Notice, Warning_
 from compliance.ruleset.loader import CompiledRule, LoadedRules
+from compliance.ruleset.model import Examples, Rule
 from compliance.ruleset.required import fold_text
 
 WINDOW = 400  # characters scanned on each side of a keyword hit (the longest real notice reaches 166)
+LINE = 300  # a cue sentence on a line of at most this many characters is scored even without a frame
 MARGIN = 40  # characters past a window that lookarounds may still see (matches must start inside)
 RULE_TIMEOUT = 1.0  # seconds one rule may spend on one document
 _YEAR_KINDS = {"copyright", "all-rights-reserved", "reproduction-ban", "license", "attribution"}
+# severity of a scorer finding per kind, as the rule packs give the kind's rules (bans are errors)
+_MODEL_SEVERITY = {"reproduction-ban": "error", "tdm-reservation": "error", "license": "info", "attribution": "info",
+                   "agency-credit": "info", "disclaimer": "info"}
 
 
 @dataclass(slots=True)
@@ -61,12 +68,14 @@ class RawMatch:
     start: int  # plain-view offsets
     end: int
     groups: dict[str, str | None]
+    score: float | None = None  # the scorer's probability (frame and scorer findings)
+    cues: tuple[str, ...] = ()  # "SLOT:word" of the cues that decided (frame and scorer findings)
 
 
 class NoticeEngine:
     """Compiled rules plus their keyword automaton; one instance scans many documents."""
 
-    def __init__(self, rules: LoadedRules, timeout: float = RULE_TIMEOUT) -> None:
+    def __init__(self, rules: LoadedRules, timeout: float = RULE_TIMEOUT, model: bool | None = None) -> None:
         self.rules = rules
         self.timeout = timeout
         self.watchdog = WATCHDOG
@@ -80,13 +89,31 @@ class NoticeEngine:
                 idx = owners.setdefault(literal, {}).setdefault((left, right, line), [])
                 if i not in idx:
                     idx.append(i)
-        self.keywords = KeywordIndex(list(owners))
+        # cue literals ride in the same automaton: literal index -> (cue index, before, after, line start)
+        self.cues = CueSet(rules.ruleset)
+        literals = list(owners)
+        position = {lit: k for k, lit in enumerate(literals)}
+        self.cue_of: dict[int, list[tuple[int, bool, bool, bool]]] = {}
+        for c, (literal, left, right, line) in enumerate(self.cues.specs):
+            literal = SPACE_RUN.sub(" ", literal)
+            k = position.get(literal)
+            if k is None:
+                k = position[literal] = len(literals)
+                literals.append(literal)
+            self.cue_of.setdefault(k, []).append((c, left, right, line))
+        self.keywords = KeywordIndex(literals)
+        self.model = model_enabled() if model is None else model
+        self._scorer = None
+        self._synthetic: dict[str, CompiledRule] = {}
+        if self.model and self.cue_of:
+            self.scorer()  # a missing or damaged weights file is said now, once, before any output
         self._plans: dict[int, tuple] = {}  # per rule, on its first window: (pattern, required sets) pairs
         # per literal: rules that take every hit, and (before, after, line, rules) that need a check
         self.owners: list[tuple[tuple[int, ...], tuple[tuple[bool, bool, bool, tuple[int, ...]], ...]]] = []
         for groups in owners.values():
             free = tuple(groups.pop((False, False, False), ()))
             self.owners.append((free, tuple((*flags, tuple(idx)) for flags, idx in groups.items())))
+        self.owners += [((), ())] * (len(literals) - len(owners))  # cue-only literals own no rule
 
     # -- matching -------------------------------------------------------------------------------
 
@@ -98,6 +125,9 @@ class NoticeEngine:
     def windows(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Per rule index, sorted disjoint windows of ``text`` around that rule's keyword hits."""
         hits, raw = self.keywords.scan(text)
+        return self._windows(text, hits, raw)
+
+    def _windows(self, text: str, hits, raw: bytes | None) -> dict[int, list[tuple[int, int]]]:
         if not hits:
             return {}
         kept = self._owned(hits, text if raw is None else raw)
@@ -135,10 +165,7 @@ class NoticeEngine:
         """``(rules, start, end)`` per hit with at least one rule: the literal's rules, less those whose
         ``\\b`` marker finds no word boundary or whose ``^`` finds no line start there (checked in
         ``text``, or in its UTF-8 bytes)."""
-        if isinstance(text, str):
-            before, after, newline = word_before, word_after, "\n"
-        else:
-            before, after, newline = word_before_utf8, word_after_utf8, 10
+        before, after, newline = _marker_tests(text)
         kept = []
         owners_of = self.owners
         for k, start, end in hits:
@@ -155,11 +182,29 @@ class NoticeEngine:
         return kept
 
     def match_text(self, text: str, warnings: list[Warning_] | None = None, path: str = "",
-                   only: set[str] | None = None) -> list[RawMatch]:
-        """All raw matches in ``text`` (prefiltered), deduplicated per kind."""
+                   only: set[str] | None = None, context=None, cues: bool = True) -> list[RawMatch]:
+        """All raw matches in ``text`` (prefiltered), deduplicated per kind; then the frame and scorer
+        findings of cue sentences that no rule finding of the same kind covers (not with ``only``).
+        ``context(start, end)`` gives position features of a sentence (see :meth:`scan`)."""
         found: list[RawMatch] = []
         folds: dict[tuple[int, int], str] = {}  # folded window text, shared by rules with the same window
-        windows = self.windows(text)
+        hits, raw = self.keywords.scan(text)
+        windows = self._windows(text, hits, raw)
+        if cues and only is None and hits and self.cue_of:
+            kept = dedupe(self._rule_matches(text, windows, warnings, path, folds, only))
+            cands = self.cues.candidates(text, self._cue_hits(text, hits, raw))
+            probs: dict[tuple[int, int], object] = {}  # per sentence span, the scorer's probabilities
+            if self.model:
+                around = self._rule_sentences(text, kept, cands)
+                self.prefetch(text, [*around.values(), *self.to_score(text, cands, kept)], context, probs)
+                kept = self.vetoed(text, kept, cands, context, probs, around)
+            return kept + self.cue_matches(text, cands, kept, context, probs)
+        if not windows:
+            return found
+        return dedupe(self._rule_matches(text, windows, warnings, path, folds, only))
+
+    def _rule_matches(self, text: str, windows, warnings, path: str, folds, only) -> list[RawMatch]:
+        found: list[RawMatch] = []
         if not windows:
             return found
         timed = self.watchdog.start()
@@ -172,7 +217,157 @@ class NoticeEngine:
         finally:
             if timed:
                 self.watchdog.stop()
-        return dedupe(found)
+        return found
+
+    # -- cue frames and the scorer ------------------------------------------------------------------
+
+    def _cue_hits(self, text: str, hits, raw: bytes | None) -> list[tuple[int, int, int]]:
+        """``(cue index, start, end)`` in code points of the keyword hits that are cue literals whose
+        word-edge and line-start markers hold."""
+        data = text if raw is None else raw
+        before, after, newline = _marker_tests(data)
+        kept = []
+        cue_of = self.cue_of
+        for k, start, end in hits:
+            for c, left, right, line in cue_of.get(k, ()):
+                if not ((left and before(data, start)) or (right and after(data, end))
+                        or (line and start and data[start - 1] != newline)):
+                    kept.append((c, start, end))
+        if raw is not None and kept:
+            kept = char_offsets(raw, kept)
+        return kept
+
+    def _rule_sentences(self, text: str, ruled: list[RawMatch], cands: list[Candidate]) -> dict[int, Candidate]:
+        """Per rule finding the scorer may veto (index into ``ruled``), the sentence that holds it."""
+        if not ruled or self.scorer().veto > 1:
+            return {}
+        starts = [c.start for c in cands]
+        out = {}
+        for n, m in enumerate(ruled):
+            if m.rule.rule.publisher:
+                continue
+            i = bisect_right(starts, m.start) - 1
+            if i >= 0 and cands[i].start <= m.start < cands[i].end:
+                out[n] = cands[i]
+            else:
+                out[n] = Candidate(*sentence_around(text, m.start, m.end))
+        return out
+
+    def to_score(self, text: str, cands: list[Candidate], ruled: list[RawMatch]) -> list[Candidate]:
+        """The cue sentences the scorer reads: those with a slot that can make a notice, that no rule finding
+        overlaps, and that a frame describes or that stand on a short line of their own (footers, captions,
+        bylines; a sentence inside running prose is a notice only when a frame says so). Scoring every
+        cue sentence of running text cost ~90 % of the engine's time on documentation prose."""
+        out = []
+        for cand in cands:
+            if not cand.worth_scoring() or any(m.start < cand.end and cand.start < m.end for m in ruled):
+                continue
+            if cand.frames or _line_length(text, cand.start, cand.end) <= LINE:
+                out.append(cand)
+        return out
+
+    def prefetch(self, text: str, cands: list[Candidate], context, cache: dict) -> None:
+        """Score ``cands`` in one batch into ``cache`` (numpy's cost is per call, not per sentence)."""
+        todo = list({(c.start, c.end): c for c in cands if (c.start, c.end) not in cache}.values())
+        if not todo:
+            return
+        from compliance.detect.features import cue_features, keys_many, shape_features
+
+        sentences = [text[c.start:c.end] for c in todo]
+        named = []
+        for cand, sentence in zip(todo, sentences, strict=True):
+            names = cue_features(cand.cues, [f.kind for f in cand.frames]) + shape_features(sentence)
+            if context is not None:
+                names += context(cand.start, cand.end)
+            named.append(names)
+        keys, owners = keys_many(sentences, named)
+        for cand, p in zip(todo, self.scorer().probabilities_many(keys, owners, len(todo)), strict=True):
+            cache[(cand.start, cand.end)] = p
+
+    def vetoed(self, text: str, ruled: list[RawMatch], cands: list[Candidate], context, probs: dict,
+               around: dict[int, Candidate] | None = None) -> list[RawMatch]:
+        """Rule findings less those whose sentence the scorer reads as no notice with probability over its
+        veto threshold: sentences that *explain or report* notices ("Wer ein Werk vervielfältigen will,
+        braucht die Zustimmung des Urhebers"). Publisher rules are exact and never vetoed."""
+        scorer = self.scorer()
+        if scorer.veto > 1 or not ruled:
+            return ruled
+        if around is None:
+            around = self._rule_sentences(text, ruled, cands)
+        none = scorer.classes.index("none")
+        return [m for n, m in enumerate(ruled)
+                if n not in around or self.probabilities(text, around[n], context, probs)[none] < scorer.veto]
+
+    def cue_matches(self, text: str, cands: list[Candidate], ruled: list[RawMatch], context=None,
+                    probs: dict | None = None) -> list[RawMatch]:
+        """Frame and scorer findings in the cue sentences of ``text`` that no rule finding (in ``ruled``)
+        overlaps: a rule's match is exact and extracts fields, and a sentence a rule explains gets no
+        second, guessed kind ("© Redaktion X" is a copyright line, not also a source line)."""
+        out: list[RawMatch] = []
+        for cand in (self.to_score(text, cands, ruled) if self.model else cands):
+            if not cand.worth_scoring() or any(m.start < cand.end and cand.start < m.end for m in ruled):
+                continue
+            covered: set[str] = set()
+            for kind, rule_id, score in self.judge(text, cand, context, probs):
+                if kind not in covered:
+                    covered.add(kind)
+                    cues = tuple(f"{slot}:{word}" for slot, word in cand.cues)
+                    out.append(RawMatch(self._synthetic_rule(rule_id, kind), cand.start, cand.end, {}, score, cues))
+        return out
+
+    def judge(self, text: str, cand: Candidate, context=None, probs: dict | None = None
+              ) -> list[tuple[str, str, float | None]]:
+        """``(kind, rule id, score)`` of a candidate: its frames alone without the model; with it, the
+        kinds the scorer puts over their thresholds (a lower bar for kinds a frame named)."""
+        framed = {f.kind: f.id for f in cand.frames}
+        if not self.model:
+            return [(kind, rule_id, None) for kind, rule_id in framed.items()]
+        p = self.probabilities(text, cand, context, probs)
+        return [(kind, framed.get(kind) or f"model.{kind}", q) for kind, q in self.scorer().decide(p, set(framed))]
+
+    def probabilities(self, text: str, cand: Candidate, context=None, cache: dict | None = None):
+        """The scorer's class probabilities for a candidate sentence (cached per span in ``cache``)."""
+        key = (cand.start, cand.end)
+        if cache is not None and key in cache:
+            return cache[key]
+        from compliance.detect.features import cue_features, sentence_keys, shape_features
+
+        sentence = text[cand.start:cand.end]
+        named = cue_features(cand.cues, [f.kind for f in cand.frames]) + shape_features(sentence)
+        if context is not None:
+            named += context(cand.start, cand.end)
+        p = self.scorer().probabilities(sentence_keys(sentence, named))
+        if cache is not None:
+            cache[key] = p
+        return p
+
+    def scorer(self):
+        """The trained scorer, loaded on first use (a :class:`RuleError` naming a missing or bad file)."""
+        if self._scorer is None:
+            from compliance.detect.scorer import Scorer
+            from compliance.errors import RuleError
+
+            path = self.rules.ruleset.scorer_path
+            if path is None:
+                raise RuleError("no rule pack names the notice scorer's weights (a `scorer:` section); "
+                                "run with --no-model", "rules")
+            self._scorer = Scorer.load(path)
+        return self._scorer
+
+    def _synthetic_rule(self, rule_id: str, kind: str) -> CompiledRule:
+        """A rule object for frame and scorer findings, so reports and policy treat them like rules."""
+        compiled = self._synthetic.get(rule_id)
+        if compiled is None:
+            frame = next((f for f in self.rules.ruleset.frames if f.id == rule_id), None)
+            scorer = self.rules.ruleset.scorer
+            message = frame.message if frame else (scorer.messages.get(kind, "") if scorer else "")
+            severity = frame.severity if frame else _MODEL_SEVERITY.get(kind, "warning")
+            rule = Rule.model_construct(id=rule_id, kind=kind, languages=["mul"], keywords=[], patterns=[],
+                                        message=message.strip(), severity=severity, case_sensitive=False,
+                                        publisher=None, role=None, links=[], permissions=None, examples=Examples())
+            origin = self.rules.ruleset.origins.get(rule_id) or self.rules.ruleset.scorer_path or ""
+            compiled = self._synthetic[rule_id] = CompiledRule(rule, [], [], origin)
+        return compiled
 
     def match_text_naive(self, text: str) -> list[RawMatch]:
         """Every pattern over the whole text: the reference the prefilter must equal."""
@@ -284,7 +479,8 @@ class NoticeEngine:
     def scan(self, doc: Document, warnings: list[Warning_] | None = None,
              only: set[str] | None = None) -> list[Notice]:
         """Notices in ``doc``, in document order, with offsets into ``doc.text``."""
-        notices = [self.to_notice(doc, m) for m in self.match_text(doc.plain, warnings, doc.path, only)]
+        context = _position_context(doc) if doc.blocks else None
+        notices = [self.to_notice(doc, m) for m in self.match_text(doc.plain, warnings, doc.path, only, context)]
         notices.sort(key=lambda n: (n.start_offset, n.end_offset, n.kind))
         return notices
 
@@ -317,7 +513,44 @@ class NoticeEngine:
             language=list(rule.languages), holder=holder, years=years, urls=urls, publisher=publisher,
             license=license_id, role=rule.role, scope=block.kind if block else None,
             quoted=bool(block and block.quoted), links=[link.model_dump() for link in rule.links],
+            score=None if m.score is None else round(m.score, 4), cues=list(m.cues),
         )
+
+
+def _marker_tests(data: str | bytes):
+    """(word character before, word character after, line break) tests for a text or its UTF-8 bytes:
+    a keyword's ``\\b`` marker fails where a word character touches the hit, ``^`` off a line start."""
+    if isinstance(data, str):
+        return word_before, word_after, "\n"
+    return word_before_utf8, word_after_utf8, 10
+
+
+def _line_length(text: str, start: int, end: int) -> int:
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    return (len(text) if hi < 0 else hi) - lo
+
+
+def model_enabled() -> bool:
+    """Is the trained scorer on? Off with ``--no-model`` (which sets ``COMPLIANCE_NO_MODEL=1``)."""
+    return os.environ.get("COMPLIANCE_NO_MODEL", "").strip() in ("", "0")
+
+
+def _position_context(doc: Document):
+    """Position features of a sentence in ``doc``: its block's kind and where it stands on the page
+    (notices gather at the end of a page and in captions). Features, not rules: the scorer weighs them."""
+    n = len(doc.plain)
+
+    def context(start: int, end: int) -> list[str]:
+        out = []
+        block = _block_at(doc, start)
+        if block is not None:
+            out.append(f"scope:{block.kind}")
+        if n > 1500:
+            out.append("pos:tail" if start >= 0.8 * n else "pos:head" if end <= 0.1 * n else "pos:body")
+        return out
+
+    return context
 
 
 def _implied(alternatives: tuple[str, ...], keywords: list[str]) -> bool:

@@ -254,15 +254,13 @@ def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
             ruleset.licenses = _merge_licenses(ruleset.licenses, pack.licenses)
         if pack.policy is not None:
             ruleset.policy = merge_policy(ruleset.policy, pack.policy)
-        if pack.fixes is not None:
-            ruleset.fixes = merge_fixes(ruleset.fixes, pack.fixes)
         if pack.xling:
             ruleset.xling = merge_xling(ruleset.xling, pack.xling)
+        _merge_cues(ruleset, path, pack, raw, seen)
+        if pack.fixes is not None:
+            ruleset.fixes = merge_fixes(ruleset.fixes, pack.fixes)
         for i, rule in enumerate(pack.rules):
-            if rule.id in seen:
-                line, col = position(raw, ("rules", i, "id"))
-                raise RuleError(f"duplicate rule id {rule.id!r} (first in {seen[rule.id][0]})", path, line, col)
-            seen[rule.id] = (path, raw, i)
+            _claim_id(seen, rule.id, path, raw, "rules", i)
             ruleset.rules.append(rule)
             ruleset.origins[rule.id] = path
     macros = dict(ruleset.macros)
@@ -273,6 +271,29 @@ def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
         path, raw, i = seen[rule.id]
         compiled.append(_compile_rule(rule, macros, names, ruleset, path, raw, i))
     return LoadedRules(ruleset, compiled)
+
+
+def _claim_id(seen: dict, item_id: str, path: str, raw: Any, section: str, index: int) -> None:
+    """Record where a rule or frame id is defined; a second definition is an error at its position."""
+    if item_id in seen:
+        line, col = position(raw, (section, index, "id"))
+        raise RuleError(f"duplicate rule id {item_id!r} (first in {seen[item_id][0]})", path, line, col)
+    seen[item_id] = (path, raw, index)
+
+
+def _merge_cues(ruleset: RuleSet, path: str, pack: Pack, raw: Any, seen: dict) -> None:
+    """Cue lexicons add to their language's slots; frames and the scorer are named like rules."""
+    for lexicon in pack.cues:
+        slots = ruleset.cues.setdefault(lexicon.language, {})
+        for slot, words in lexicon.slots.items():
+            slots.setdefault(slot, []).extend(w for w in words if w not in slots.get(slot, ()))
+    for i, frame in enumerate(pack.frames):
+        _claim_id(seen, frame.id, path, raw, "frames", i)
+        ruleset.frames.append(frame)
+        ruleset.origins[frame.id] = path
+    if pack.scorer is not None:
+        ruleset.scorer = pack.scorer
+        ruleset.scorer_path = str(Path(path).resolve().parent / pack.scorer.weights)
 
 
 def merge_xling(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

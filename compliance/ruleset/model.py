@@ -162,6 +162,65 @@ class PolicyConfig(Strict):
         "'tdm:reserved', 'quote:no'"))
 
 
+SLOTS = ("ACTION", "RESTRICTION", "OBJECT", "RIGHT", "OWNERSHIP", "RESERVE", "AI", "LICENSE", "GRANT", "SOURCE",
+         "CREDIT", "AGENCY", "DISCLAIM", "COUNTER")
+
+
+class CueLexicon(Strict):
+    """One language's cue words per slot: lower-case literals (``\\b`` marks a word edge, as in rule
+    keywords). A sentence holding cues of a frame's slots is a candidate notice; the scorer reads them too."""
+
+    language: str
+    slots: dict[str, list[str]] = Field(description=(
+        "slot -> cue literals. ACTION (copy, reproduce...), RESTRICTION (prohibited, without permission...), "
+        "OBJECT (content, texts, photos...), RIGHT (copyright, Urheberrecht...), OWNERSHIP (belongs to, lies "
+        "with...), RESERVE (reserved...), AI (text and data mining, AI training...), LICENSE, GRANT (licensed "
+        "under...), SOURCE (source:, first published in...), CREDIT (photo:, image:...), AGENCY (news agency "
+        "names: a feature, never a reason to score), DISCLAIM (no "
+        "liability, not investment advice...), COUNTER (explanation and report: according to, court, lawsuit...)"))
+
+    @field_validator("slots")
+    @classmethod
+    def _known_slots(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for slot, words in value.items():
+            if slot not in SLOTS:
+                raise ValueError(f"unknown slot {slot!r}; use one of {', '.join(SLOTS)}")
+            for word in words:
+                if not word.strip() or word != word.lower():
+                    raise ValueError(f"cue {word!r} of {slot} must be lower case and not empty")
+        return value
+
+
+class Frame(Strict):
+    """A cue frame: a sentence holding a cue of every slot in ``all`` (and of one slot of each group in
+    ``any``), and none of ``none``, is a notice of ``kind``: e.g. ACTION + RESTRICTION -> reproduction-ban."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    kind: Kind
+    all: list[str] = Field(min_length=1)
+    any: list[list[str]] = Field(default_factory=list)
+    none: list[str] = Field(default_factory=list)
+    max_chars: int = Field(300, description="longer sentences are not this frame's notices")
+    message: str
+    severity: Severity = "warning"
+    examples: Examples = Field(default_factory=Examples)
+
+    @field_validator("all", "none", "any")
+    @classmethod
+    def _slots(cls, value: list) -> list:
+        for slot in (s for item in value for s in ([item] if isinstance(item, str) else item)):
+            if slot not in SLOTS:
+                raise ValueError(f"unknown slot {slot!r}; use one of {', '.join(SLOTS)}")
+        return value
+
+
+class ScorerConfig(Strict):
+    """The trained scorer: which weights file, and what its findings say per kind."""
+
+    weights: str = Field(description="file of the weights, relative to the pack")
+    messages: dict[str, str] = Field(default_factory=dict, description="kind -> message of a scorer finding")
+
+
 class QuotationMarks(Strict):
     open: str = Field(min_length=1)
     close: str = Field(min_length=1)
@@ -211,9 +270,12 @@ class Pack(Strict):
     policy: PolicyConfig | None = None
     # validated by compliance.detect.signals (its own model keeps the reader side free of rule imports)
     signals: dict[str, Any] | None = None
-    fixes: FixRules | None = None
     # cross-language reuse settings, validated by compliance.reuse.xling.settings
     xling: dict[str, Any] | None = None
+    fixes: FixRules | None = None
+    cues: list[CueLexicon] = Field(default_factory=list)
+    frames: list[Frame] = Field(default_factory=list)
+    scorer: ScorerConfig | None = None
 
 
 class RuleSet(BaseModel):
@@ -227,5 +289,9 @@ class RuleSet(BaseModel):
     licenses: Licenses = Field(default_factory=Licenses)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     origins: dict[str, str] = Field(default_factory=dict, description="rule id -> file it came from")
-    fixes: FixRules = Field(default_factory=FixRules)
+    cues: dict[str, dict[str, list[str]]] = Field(default_factory=dict, description="language -> slot -> cues")
+    frames: list[Frame] = Field(default_factory=list)
+    scorer: ScorerConfig | None = None
+    scorer_path: str | None = Field(None, description="the weights file, resolved")
     xling: dict[str, Any] = Field(default_factory=dict, description="cross-language settings, merged by key")
+    fixes: FixRules = Field(default_factory=FixRules)

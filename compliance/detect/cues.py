@@ -1,0 +1,119 @@
+"""Cue words and frames: candidate notice sentences found by the roles of their words.
+
+The regex rules know phrasings; real notices come in endless others ("Kopien, auch auszugsweise,
+bedürfen unserer Zustimmung"). The cue lexicons (``rules/cues/<lang>.yaml``) sort words into slots
+(ACTION, RESTRICTION, RIGHT, OWNERSHIP, SOURCE, COUNTER...), their literals ride in the notice
+engine's keyword automaton, and each sentence around a cue hit becomes a :class:`Candidate` with the
+slots it fills. Frames (``rules/cues/frames.yaml``) name slot combinations that make a notice kind;
+the trained scorer (:mod:`compliance.detect.scorer`) reads the same slots among its features.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+import regex
+
+from compliance.detect.keywords import SPACE_RUN, keyword_spec
+from compliance.ruleset.model import Frame, RuleSet
+
+CONTEXT = frozenset({"COUNTER", "OBJECT", "AGENCY"})  # never a reason to score a sentence, only features
+REACH = 300  # characters a candidate extends on each side of its cue at most
+# a sentence ends at a line break, a separator of footer parts, or a sentence mark before a capital
+_BOUNDARY = regex.compile(r"\n|\s[|•·]\s|[.!?](?=\s+[\p{Lu}\p{N}\"“„«(©\[])|[。！？]")
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A sentence (plain-view offsets) holding cue words, with the slots and frames it fills."""
+
+    start: int
+    end: int
+    cues: list[tuple[str, str]] = field(default_factory=list)  # (slot, cue literal)
+    frames: list[Frame] = field(default_factory=list)
+
+    @property
+    def slots(self) -> set[str]:
+        return {slot for slot, _ in self.cues}
+
+    def worth_scoring(self) -> bool:
+        """A sentence is scored when it holds a cue of a slot that can make a notice (a lone "according to"
+        or "article" cannot)."""
+        return bool(self.slots - CONTEXT)
+
+
+class CueSet:
+    """The cue literals of every language, as keyword specs, with the slots each one fills."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        by_literal: dict[str, list[str]] = {}
+        for slots in ruleset.cues.values():
+            for slot, words in slots.items():
+                for word in words:
+                    bucket = by_literal.setdefault(word, [])
+                    if slot not in bucket:
+                        bucket.append(slot)
+        words = sorted(by_literal)
+        self.slots = [tuple(by_literal[w]) for w in words]
+        self.specs = [keyword_spec(w) for w in words]  # (literal, boundary before, after, line start)
+        self.words = [SPACE_RUN.sub(" ", spec[0]) for spec in self.specs]  # as reports name them
+        self.context_only = [set(slots) <= CONTEXT for slots in self.slots]
+        self.frames = list(ruleset.frames)
+
+    def candidates(self, text: str, hits: list[tuple[int, int, int]]) -> list[Candidate]:
+        """Sentences of ``text`` around ``hits`` (``(cue index, start, end)`` in code points, boundaries
+        already checked), merged per sentence, with their frames."""
+        out: list[Candidate] = []
+        context: list[tuple[int, int]] = []  # hits of context-only cues: they join sentences, never open one
+        for i, start, end in sorted(hits, key=lambda h: h[1]):
+            if self.context_only[i]:
+                context.append((i, start))
+                continue
+            last = out[-1] if out else None
+            if last is None or start >= last.end:
+                lo, hi = sentence_around(text, start, end)
+                last = Candidate(lo, hi)
+                out.append(last)
+            self._add(last, i)
+        if out and context:
+            starts = [c.start for c in out]
+            for i, start in context:
+                k = bisect_right(starts, start) - 1
+                if k >= 0 and start < out[k].end:
+                    self._add(out[k], i)
+        for cand in out:
+            cand.frames = self.frames_of(cand)
+        return out
+
+    def _add(self, cand: Candidate, i: int) -> None:
+        word = self.words[i]
+        for slot in self.slots[i]:
+            if (slot, word) not in cand.cues:
+                cand.cues.append((slot, word))
+
+    def frames_of(self, cand: Candidate) -> list[Frame]:
+        slots = cand.slots
+        length = cand.end - cand.start
+        return [f for f in self.frames
+                if length <= f.max_chars and all(s in slots for s in f.all)
+                and all(any(s in slots for s in group) for group in f.any)
+                and not any(s in slots for s in f.none)]
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding ``text[start:end]``: from the last boundary before it to the next after it,
+    at most ``REACH`` characters either side, trimmed of whitespace."""
+    lo = max(0, start - REACH)
+    left = lo
+    for m in _BOUNDARY.finditer(text, lo, min(len(text), start + 2)):  # the lookahead sees the cue's capital
+        if m.end() <= start:
+            left = m.end()
+    hi = min(len(text), end + REACH)
+    m = _BOUNDARY.search(text, end, hi)
+    right = (m.start() + (1 if text[m.start()] in ".!?。！？" else 0)) if m else hi
+    while left < right and text[left].isspace():
+        left += 1
+    while right > left and text[right - 1].isspace():
+        right -= 1
+    return left, right

@@ -1,0 +1,106 @@
+"""The trained notice scorer: a linear model over sentence features, one probability per kind.
+
+The weights file (``rules/models/notice-scorer.npz``, written by ``train/notices.py``) holds the
+sorted feature keys the model knows, their weights per class (float16), the biases, the class names
+and the decision policy chosen on the dev split: per kind, the probability a scorer finding needs;
+the "no notice" probability that vetoes a frame's finding; and the one that vetoes a rule's finding
+(sentences that explain or report notices, which rules written for phrasings cannot tell apart).
+Loading is one ``numpy.load`` of an uncompressed file (a few ms: float16 does not compress, and
+inflating cost ~35 ms); scoring a sentence is a ``searchsorted`` and a sum over its known keys.
+
+A missing or damaged file is an error naming it (exit 2), never a silent fall-back to rules only:
+a user who asked for the model must not get less without being told.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from compliance.detect.features import BITS
+from compliance.errors import RuleError
+
+NONE = "none"  # the class of a sentence that is no notice
+
+
+@dataclass
+class Scorer:
+    keys: np.ndarray  # uint32, sorted
+    weights: np.ndarray  # float16 [len(keys), classes]
+    bias: np.ndarray  # float32 [classes]
+    classes: list[str]
+    thresholds: dict[str, float]  # kind -> minimum probability on its own
+    frame_veto: float  # a frame's finding stands unless "no notice" has this probability
+    veto: float  # a rule finding whose sentence reads as no notice with this probability is dropped
+    meta: dict
+
+    @classmethod
+    def load(cls, path: str | Path) -> Scorer:
+        """Read a weights file; any problem is a :class:`RuleError` naming the file."""
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                keys = data["keys"].astype(np.uint32)
+                weights = data["weights"]  # float16: rows are widened only when a sentence uses them
+                bias = data["bias"].astype(np.float32)
+                meta = json.loads(str(data["meta"]))
+        except FileNotFoundError:
+            raise RuleError("the notice scorer's weights file is missing (reinstall, retrain with "
+                            "`python train/notices.py`, or run with --no-model)", str(path)) from None
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile, json.JSONDecodeError, EOFError) as err:
+            raise RuleError(f"the notice scorer's weights file is damaged ({type(err).__name__}: {err}); "
+                            "retrain with `python train/notices.py` or run with --no-model", str(path)) from None
+        classes = list(meta.get("classes", []))
+        if (weights.ndim != 2 or weights.shape != (len(keys), len(classes)) or bias.shape != (len(classes),)
+                or NONE not in classes or not np.all(np.isfinite(weights)) or not np.all(keys[1:] > keys[:-1])
+                or (len(keys) and int(keys[-1]) >= 1 << BITS)):
+            raise RuleError("the notice scorer's weights file is damaged (shapes or keys do not fit); "
+                            "retrain with `python train/notices.py` or run with --no-model", str(path))
+        return cls(keys, weights, bias, classes, dict(meta.get("thresholds", {})),
+                   float(meta.get("frame_veto", 2.0)), float(meta.get("veto", 1.01)), meta)
+
+    def __post_init__(self) -> None:
+        # key -> weight row, or -1: one array lookup per key (16 MB for 22-bit keys; a binary search per
+        # key cost more than the rest of the scoring)
+        self.rows = np.full(1 << BITS, -1, dtype=np.int32)
+        self.rows[self.keys] = np.arange(len(self.keys), dtype=np.int32)
+
+    def probabilities(self, keys: np.ndarray) -> np.ndarray:
+        """Softmax over the classes for one sentence's feature keys (unique, any order)."""
+        return self.probabilities_many(keys, np.zeros(len(keys), dtype=np.intp), 1)[0]
+
+    def probabilities_many(self, keys: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
+        """Softmax rows for ``n`` sentences at once: ``keys`` unique per sentence, ``owners`` sorted (the
+        sentence of each key, as :func:`compliance.detect.features.keys_many` returns them)."""
+        rows = self.rows[keys]
+        known = rows >= 0
+        rows, owners = rows[known], owners[known]
+        logits = np.tile(self.bias, (n, 1))
+        if len(rows):
+            counts = np.bincount(owners, minlength=n)
+            starts = np.flatnonzero(counts)
+            sums = np.add.reduceat(self.weights[rows].astype(np.float32), np.searchsorted(owners, starts), axis=0)
+            logits[starts] += sums / np.sqrt(counts[starts])[:, None]
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def decide(self, probs: np.ndarray, framed: set[str]) -> list[tuple[str, float]]:
+        """``(kind, probability)`` the scorer stands for: each kind a frame named, unless the sentence reads
+        as no notice with probability ``frame_veto``; and the most probable kind when it clears its own
+        threshold (set on dev for precision)."""
+        none = self.classes.index(NONE)
+        out = {}
+        if probs[none] < self.frame_veto:
+            for kind in framed:
+                out[kind] = float(probs[self.classes.index(kind)])
+        kinds = [i for i in range(len(self.classes)) if i != none]
+        best = max(kinds, key=lambda i: probs[i])
+        kind = self.classes[best]
+        if probs[best] >= self.thresholds.get(kind, 1.01):
+            out[kind] = float(probs[best])
+        return sorted(out.items(), key=lambda item: -item[1])
