@@ -153,7 +153,7 @@ def open_bridge(path: Path, de: Analyzer, en: Analyzer, max_alternatives: int, m
         digest = file_hash(path)
     except OSError as err:
         raise DictionaryError(f"cannot read {path}: {err.strerror or err}") from None
-    name = f"{path.name}-{digest[:20]}-f{FORMAT}-a{max_alternatives}.sqlite"
+    name = f"{path.name}-{digest[:20]}-f{FORMAT}-a{max_alternatives}-{en.implementation}.sqlite"
     if cache is not None and (cache / name).is_file():
         with contextlib.suppress(sqlite3.Error):
             db = sqlite3.connect(f"file:{cache / name}?mode=ro", uri=True, check_same_thread=False)

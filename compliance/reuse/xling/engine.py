@@ -1,7 +1,8 @@
 """Loading the cross-language machinery once per run: settings, analyzers and the dictionary bridge.
 
 Without a dictionary the search still runs on anchors (names, numbers, words spelled alike), which finds
-about one translated article in ten, so the user is told once, in one line, how to install it.
+about one translated article in five and one passage in twenty (bench/xling.py --anchors-only), so the
+user is told once, in one line, how to install it.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ class XlingEngine:
                 problem = str(err)
         if bridge is None:
             self.warn(f"compliance: warning: {pair_name} cross-language search on names and numbers only "
-                      f"(finds ~10 % of translations): {problem}; install it with `{pair.install}` or set "
-                      f"[tool.compliance.dictionaries] {pair_name} = \"PATH\"")
+                      f"(finds ~1 in 5 translated articles, ~1 in 20 passages): {problem}; install it with "
+                      f"`{pair.install}` or set [tool.compliance.dictionaries] {pair_name} = \"PATH\"")
         self.bridges[pair_name] = bridge
         return bridge
 

@@ -17,6 +17,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from compliance.document import Document
 from compliance.findings import Match, Notice, SourceRef
 from compliance.reuse.index import CorpusIndex
@@ -29,6 +31,7 @@ from compliance.reuse.xling.store import Postings
 from compliance.reuse.xling.terms import detect_language, draft_groups
 
 _FINAL_PUNCT = ".!?…"
+_NO_DOCS = np.zeros(0, dtype=np.int64)
 QUOTED_SHARE = 0.9
 
 
@@ -40,8 +43,10 @@ class Draft:
     groups: list[list[tuple[str, tuple[str, ...]]]]
     segments: list[int]  # barrier segment of each sentence (headings are their own)
     weight: dict[str, float] = field(default_factory=dict)  # German word -> weight
-    docs: dict[str, set[int]] = field(default_factory=dict)  # German word -> sources holding a stem of it
+    docs: dict[str, np.ndarray] = field(default_factory=dict)  # German word -> sources holding a stem of it
     stem_idf: dict[str, float] = field(default_factory=dict)
+    totals: list[float] = field(default_factory=list)  # summed weights of each sentence's words
+    by_stem: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # stem -> (sentence, word)
 
 
 @dataclass
@@ -115,12 +120,13 @@ def _weigh(draft: Draft, postings: Postings, total: int, params: Search) -> None
             if word in draft.weight:
                 continue
             draft.weight[word] = max((draft.stem_idf.get(t, 0.0) for t in alts), default=0.0) or floor
-            held = set()
-            for t in alts:
-                docs = hits.get(t)
-                if docs is not None and not isinstance(docs, int):
-                    held.update(docs)
-            draft.docs[word] = held
+            held = [docs for t in alts if not isinstance(docs := hits.get(t, 0), int)]
+            draft.docs[word] = np.unique(np.concatenate(held)) if held else _NO_DOCS
+    draft.totals = [sum(draft.weight[w] for w, _ in sent) for sent in draft.groups]
+    for i, sent in enumerate(draft.groups):
+        for word, alts in sent:
+            for t in set(alts):
+                draft.by_stem.setdefault(t, []).append((i, word))
 
 
 def _candidates(draft: Draft, params: Search) -> list[int]:
@@ -136,42 +142,39 @@ def _candidates(draft: Draft, params: Search) -> list[int]:
 
 
 def _rank(draft: Draft, sentences: range, k: int) -> list[int]:
-    scores: dict[int, float] = defaultdict(float)
-    seen: set[str] = set()
-    for i in sentences:
-        for word, _ in draft.groups[i]:
-            if word in seen:
-                continue
-            seen.add(word)
-            w = draft.weight[word]
-            for d in draft.docs[word]:
-                scores[d] += w
-    return [d for d, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
+    """The ``k`` sources with the highest summed weight of the words of ``sentences`` they hold."""
+    words = list(dict.fromkeys(w for i in sentences for w, _ in draft.groups[i]))
+    lists = [draft.docs[w] for w in words if len(draft.docs[w])]
+    if not lists or k <= 0:
+        return []
+    docs = np.concatenate(lists)
+    weights = np.repeat([draft.weight[w] for w in words if len(draft.docs[w])], [len(x) for x in lists])
+    scores = np.bincount(docs, weights=weights)
+    hit = np.flatnonzero(scores)
+    best = hit[np.lexsort((hit, -scores[hit]))][:k]  # highest first, ties by document number
+    return [int(d) for d in best]
 
 
 def _similarities(draft: Draft, source: list[list]) -> dict[tuple[int, int], float]:
-    """Similarity of every draft/source sentence pair sharing a stem."""
-    where: dict[str, list[int]] = defaultdict(list)
-    for j, sentence in enumerate(source):
-        for t in sentence[2]:
-            where[t].append(j)
+    """Similarity of every draft/source sentence pair sharing a stem: the geometric mean of the weighted
+    share of the draft sentence's words found in the source sentence and the share of the source
+    sentence's stems the draft sentence may translate to (walked from the source side: cheap for the
+    many candidate sentences that share little)."""
     sims = {}
-    for i, sent in enumerate(draft.groups):
-        if not sent:
-            continue
-        total = sum(draft.weight[w] for w, _ in sent)
-        got: dict[int, float] = defaultdict(float)
-        for word, alts in sent:
-            js = {j for t in alts for j in where.get(t, ())}
-            for j in js:
-                got[j] += draft.weight[word]
-        if not got:
-            continue
-        stems = {t for _, alts in sent for t in alts}
-        for j, v in got.items():
-            terms = source[j][2]
-            back = sum(1 for t in terms if t in stems) / len(terms)  # share of the source sentence explained
-            sims[i, j] = math.sqrt(v / total * back)
+    for j, sentence in enumerate(source):
+        terms = sentence[2]
+        words: dict[int, set[str]] = defaultdict(set)
+        explained: dict[int, int] = defaultdict(int)
+        for t in terms:
+            seen: set[int] = set()
+            for i, word in draft.by_stem.get(t, ()):
+                words[i].add(word)
+                if i not in seen:
+                    seen.add(i)
+                    explained[i] += 1
+        for i, found in words.items():
+            share = sum(draft.weight[w] for w in found) / draft.totals[i]
+            sims[i, j] = math.sqrt(share * explained[i] / len(terms))
     return sims
 
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from array import array
 from collections.abc import Iterable
 from hashlib import blake2b
+
+import numpy as np
 
 from compliance.reuse.index import DOC_BITS, CorpusIndex
 from compliance.reuse.sentences import split_sentences
@@ -137,7 +138,7 @@ class Postings:
         return self.db.execute("SELECT count(*) FROM xling_docs WHERE lang = ? AND sents IS NOT NULL",
                                (lang,)).fetchone()[0]
 
-    def lookup(self, stems: Iterable[str], cap: int) -> dict[str, array | int]:
+    def lookup(self, stems: Iterable[str], cap: int) -> dict[str, np.ndarray | int]:
         """Stem -> its documents (an array), or the int ``cap + 1`` when more documents hold it."""
         stems = list(set(stems))
         if not stems or not self.ready:
@@ -145,11 +146,11 @@ class Postings:
         by_hash = {term_hash(s): s for s in stems}
         sql = ("SELECT q.value, (SELECT group_concat(key & ?2) FROM (SELECT key FROM xling_postings WHERE key "
                "BETWEEN (q.value << ?3) AND ((q.value << ?3) | ?2) LIMIT ?1)) FROM json_each(?4) AS q")
-        out: dict[str, array | int] = {}
+        out: dict[str, np.ndarray | int] = {}
         for h, docs in self.db.execute(sql, (cap + 1, _MASK, DOC_BITS, str(list(by_hash)))):
             if docs is None:
                 continue
-            found = array("l", map(int, docs.split(",")))
+            found = np.array(docs.split(","), dtype=np.int64)
             out[by_hash[h]] = cap + 1 if len(found) > cap else found
         return out
 

@@ -22,6 +22,8 @@ class Analyzer:
         self.lang = lang
         self.stopwords = stopwords
         self._stemmer = snowballstemmer.stemmer(algorithm)
+        # the C stemmers (PyStemmer) and the pure-Python ones may ship different Snowball versions
+        self.implementation = type(self._stemmer).__module__.split(".")[0]
         self._memo: dict[str, str] = {}
 
     def stem(self, word: str) -> str:
