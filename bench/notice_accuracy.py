@@ -67,25 +67,28 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def evaluate(data_dir: Path = DATA, notices: str = "notices.jsonl", negatives: str = "negatives.jsonl",
-             model: bool = True) -> Accuracy:
+             model: bool = True, cues: bool = True) -> Accuracy:
     items = read_jsonl(data_dir / notices)
-    return score_items(items, read_jsonl(data_dir / negatives), model)
+    return score_items(items, read_jsonl(data_dir / negatives), model, cues)
 
 
-def evaluate_real(split: str, model: bool = True) -> Accuracy:
+def evaluate_real(split: str, model: bool = True, cues: bool = True) -> Accuracy:
     """A split of the mined real lines (``fixtures/notices/real``): label ``negative`` or a kind."""
     rows = read_jsonl(REAL / split)
     positives = [{**r, "kind": r["label"]} for r in rows if r["label"] != "negative"]
-    return score_items(positives, [r for r in rows if r["label"] == "negative"], model)
+    return score_items(positives, [r for r in rows if r["label"] == "negative"], model, cues)
 
 
-def score_items(items: list[dict], negative_items: list[dict], model: bool = True) -> Accuracy:
-    """Scan each item as a plain-text document: a notice counts as found when a finding has its kind."""
+def score_items(items: list[dict], negative_items: list[dict], model: bool = True, cues: bool = True) -> Accuracy:
+    """Scan each item as a plain-text document: a notice counts as found when a finding has its kind.
+    ``cues=False``: the rule packs alone (no cue frames, no scorer)."""
     from compliance.detect.notices import NoticeEngine
     from compliance.readers.plain import build_plain_document
     from compliance.ruleset import load_ruleset
 
-    engine = NoticeEngine(load_ruleset(), model=model)
+    engine = NoticeEngine(load_ruleset(), model=model and cues)
+    if not cues:
+        engine.cue_of = {}
     acc = Accuracy()
     for item in items:
         kinds = {n.kind for n in engine.scan(build_plain_document(item["text"], "<item>"))}
@@ -133,15 +136,16 @@ def main() -> None:
     parser.add_argument("--set", choices=sorted([*SETS, *REAL_SETS]),
                         help="a set of fixtures/notices instead of the real data")
     parser.add_argument("--no-model", action="store_true", help="rules and frames only, no trained scorer")
+    parser.add_argument("--rules-only", action="store_true", help="the rule packs alone: no cue frames, no scorer")
     parser.add_argument("--misses", action="store_true", help="list missed items and firing negatives")
     args = parser.parse_args()
-    model = not args.no_model
+    model, cues = not args.no_model, not args.rules_only
     if args.set in REAL_SETS:
-        acc = evaluate_real(REAL_SETS[args.set], model)
+        acc = evaluate_real(REAL_SETS[args.set], model, cues)
     elif args.set:
-        acc = evaluate(FIXTURES, *SETS[args.set], model=model)
+        acc = evaluate(FIXTURES, *SETS[args.set], model=model, cues=cues)
     else:
-        acc = evaluate(args.data, model=model)
+        acc = evaluate(args.data, model=model, cues=cues)
     print(report(acc))
     if args.misses:
         print("\n## Missed")

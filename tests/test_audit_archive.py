@@ -96,8 +96,10 @@ def test_fast_extraction_audit_of_real_pages(aeb, tmp_path):
     def key(n: dict) -> tuple[str, str]:
         return n["rule"], n["text"].splitlines()[-1]
 
+    # rule findings: the scorer's ("score" set) read line lengths and positions, where the layouts differ
     missing = [(Path(r["path"]).name[:12], n["text"]) for r in records for n in full[r["path"]]["notices"]
-               if n["scope"] == "boilerplate" and key(n) not in {key(m) for m in r["notices"]}]
+               if n["scope"] == "boilerplate" and n.get("score") is None
+               and key(n) not in {key(m) for m in r["notices"]}]
     assert missing == []
 
 

@@ -143,8 +143,9 @@ def test_real_pages_fast_path_finds_every_notice_the_lxml_path_finds(fast, monke
         data = gzip.decompress(p.read_bytes())
         doc = html.parse_html(data, str(p))
         ref = _lxml_fast(monkeypatch, data, str(p))
-        got = {(n.kind, n.rule, " ".join(n.text.split())) for n in engine.scan(doc, [])}
-        want = {(n.kind, n.rule, " ".join(n.text.split())) for n in engine.scan(ref, [])}
+        # rule findings: the scorer's read line lengths and page positions, which the two layouts differ in
+        got = {(n.kind, n.rule, " ".join(n.text.split())) for n in engine.scan(doc, []) if n.score is None}
+        want = {(n.kind, n.rule, " ".join(n.text.split())) for n in engine.scan(ref, []) if n.score is None}
         lost += [(p.name[:12], *x) for x in sorted(want - got)]
         gained += len(got - want)
         assert [s.to_dict() for s in doc.signals] == [s.to_dict() for s in ref.signals], p.name
