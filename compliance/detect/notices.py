@@ -183,8 +183,8 @@ class NoticeEngine:
 
     def match_text(self, text: str, warnings: list[Warning_] | None = None, path: str = "",
                    only: set[str] | None = None, context=None, cues: bool = True) -> list[RawMatch]:
-        """All raw matches in ``text`` (prefiltered), deduplicated per kind; then the frame and scorer
-        findings of cue sentences that no rule finding of the same kind covers (not with ``only``).
+        """All raw matches in ``text`` (prefiltered), deduplicated per kind, less those the scorer vetoes;
+        then the frame and scorer findings of cue sentences that no rule finding overlaps (not with ``only``).
         ``context(start, end)`` gives position features of a sentence (see :meth:`scan`)."""
         found: list[RawMatch] = []
         folds: dict[tuple[int, int], str] = {}  # folded window text, shared by rules with the same window
@@ -317,8 +317,8 @@ class NoticeEngine:
 
     def judge(self, text: str, cand: Candidate, context=None, probs: dict | None = None
               ) -> list[tuple[str, str, float | None]]:
-        """``(kind, rule id, score)`` of a candidate: its frames alone without the model; with it, the
-        kinds the scorer puts over their thresholds (a lower bar for kinds a frame named)."""
+        """``(kind, rule id, score)`` of a candidate: its frames alone without the model; with it, what
+        :meth:`Scorer.decide` stands for (named after the frame that named the kind, else ``model.<kind>``)."""
         framed = {f.kind: f.id for f in cand.frames}
         if not self.model:
             return [(kind, rule_id, None) for kind, rule_id in framed.items()]
@@ -327,19 +327,9 @@ class NoticeEngine:
 
     def probabilities(self, text: str, cand: Candidate, context=None, cache: dict | None = None):
         """The scorer's class probabilities for a candidate sentence (cached per span in ``cache``)."""
-        key = (cand.start, cand.end)
-        if cache is not None and key in cache:
-            return cache[key]
-        from compliance.detect.features import cue_features, sentence_keys, shape_features
-
-        sentence = text[cand.start:cand.end]
-        named = cue_features(cand.cues, [f.kind for f in cand.frames]) + shape_features(sentence)
-        if context is not None:
-            named += context(cand.start, cand.end)
-        p = self.scorer().probabilities(sentence_keys(sentence, named))
-        if cache is not None:
-            cache[key] = p
-        return p
+        cache = {} if cache is None else cache
+        self.prefetch(text, [cand], context, cache)
+        return cache[(cand.start, cand.end)]
 
     def scorer(self):
         """The trained scorer, loaded on first use (a :class:`RuleError` naming a missing or bad file)."""
