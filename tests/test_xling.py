@@ -217,3 +217,15 @@ def test_real_dictionary_finds_wmt_translations(tmp_path):
     negative = json.loads((WMT.parent / "wikinews-de.jsonl").read_text(encoding="utf-8").splitlines()[0])["text"]
     assert find_translations(read_text(negative, "n.md"), index, xling) == []
     index.close()
+
+
+def test_text_report_names_the_translation_without_a_word_diff(tmp_path):
+    """Every word of another language differs: the text report shows both sides plain and says what it is."""
+    corpus = project(tmp_path, DICTIONARY, [CORPUS / "openwire-harbour.md"])
+    cache = tmp_path / "cache"
+    assert run(["corpus", "add", str(corpus), "--index", "idx.sqlite", "-q"], tmp_path, cache).returncode == 0
+    out = run(["check", str(DRAFT), "--index", "idx.sqlite"], tmp_path, cache)
+    assert out.returncode == 0, out.stderr  # needs-attribution is a warning, under the default --fail-on error
+    assert "needs-attribution" in out.stdout and "translated from" in out.stdout and "openwire-harbour.md" in out.stdout
+    assert "Eine Küstenstadt" in out.stdout and "A coastal city" in out.stdout
+    assert "{+Eine" not in out.stdout and "[-A coastal" not in out.stdout

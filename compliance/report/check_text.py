@@ -28,11 +28,11 @@ from compliance.report.common import (
     elide,
     flat,
     link_list,
+    passage_segments,
     passage_text,
     plural,
     sorted_verdicts,
     summarize,
-    word_diff,
 )
 from compliance.suppress import is_baselined
 
@@ -143,7 +143,9 @@ def _headline(v: Verdict) -> Text:
         head.append("  (suppressed)", style="dim")
     details = [f"{v.words} words"] if v.words else []
     if v.match is not None:
-        details.append(f"{v.match.similarity:.0%} similar to {v.match.source.path or v.match.source.id}")
+        source = v.match.source.path or v.match.source.id
+        details.append(f"translated from {source}" if v.match.kind == "translation"
+                       else f"{v.match.similarity:.0%} similar to {source}")
     elif v.notice is not None and (v.notice.publisher or v.notice.holder):
         details.append(f"notice of {v.notice.publisher or v.notice.holder}")
     if details:
@@ -171,7 +173,7 @@ def _side(segments: list[Segment], side: str, plain: bool, max_words: int | None
 def _passages(out: Console, v: Verdict, draft: str, plain: bool, max_words: int | None):
     """Draft and source side by side (stacked on narrow terminals), differences highlighted."""
     assert v.match is not None
-    seg_draft, seg_source = word_diff(draft, v.match.source_text) if v.match.source_text else (
+    seg_draft, seg_source = passage_segments(draft, v.match) if v.match.source_text else (
         [Segment(draft, False)], [])
     left = _side(seg_draft, "draft", plain, max_words)
     right = _side(seg_source, "source", plain, max_words) if seg_source else Text("(source text not available)",

@@ -293,6 +293,14 @@ def word_diff(draft: str, source: str) -> tuple[list[Segment], list[Segment]]:
     return _segments(lead_a, tok_a, changed_a), _segments(lead_b, tok_b, changed_b)
 
 
+def passage_segments(draft: str, match) -> tuple[list[Segment], list[Segment]]:
+    """Both sides of a match: word differences for reuse in the same language; a translation is shown plain
+    (every word of the other language would be marked as changed)."""
+    if getattr(match, "kind", "verbatim") == "translation":
+        return [Segment(draft, False)], [Segment(match.source_text, False)]
+    return word_diff(draft, match.source_text)
+
+
 def elide(segments: list[Segment], max_words: int | None) -> Iterator[Segment]:
     """The segments cut after ``max_words`` words, with a marker saying how many were left out."""
     if not max_words:

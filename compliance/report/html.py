@@ -24,12 +24,12 @@ from compliance.report.common import (
     flat,
     link_list,
     not_checked,
+    passage_segments,
     passage_text,
     relative_path,
     sorted_verdicts,
     source_label,
     summarize,
-    word_diff,
 )
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
@@ -143,7 +143,7 @@ def _verdict(result: FileResult, v: Verdict, anchor: str, max_words: int | None)
              f'<h3>{_badge(v.verdict)} <span class="meta">{" · ".join(meta)}</span></h3>']
     text = passage_text(v, result)
     if v.match is not None:
-        draft, source = (word_diff(text, v.match.source_text) if v.match.source_text
+        draft, source = (passage_segments(text, v.match) if v.match.source_text
                          else ([Segment(text, False)], []))
         right = (_segments(elide(source, max_words), "del") if source
                  else '<em class="meta">source text not available</em>')

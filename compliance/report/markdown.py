@@ -23,12 +23,12 @@ from compliance.report.common import (
     flat,
     link_list,
     not_checked,
+    passage_segments,
     passage_text,
     relative_path,
     sorted_verdicts,
     source_label,
     summarize,
-    word_diff,
 )
 
 ICON = {"ok": "✅", "needs-attribution": "🟡", "needs-quotation-marks": "🟡", "exceeds-quote-limit": "🟠",
@@ -116,7 +116,7 @@ def _verdict_block(result: FileResult, v: Verdict, max_words: int | None) -> lis
     out = [f"##### {title}", ""]
     text = passage_text(v, result)
     if v.match is not None and v.match.source_text:
-        draft, source = word_diff(text, v.match.source_text)
+        draft, source = passage_segments(text, v.match)
         out += [f"> **Draft** ({v.words} words):", ">", f"> {_side(draft, '**', max_words)}", "",
                 f"> **Source** — {md(source_label(v))}:", ">", f"> {_side(source, '~~', max_words)}", ""]
     elif text:
