@@ -78,8 +78,9 @@ def find_translations(doc: Document, index: CorpusIndex, engine: XlingEngine, no
     src, dst, _ = found
     postings = Postings(index)
     if not postings.ready:
-        engine.warn(f"compliance: warning: {index.path} has no cross-language data (built by an older version): "
-                    "run `compliance corpus add` on its sources again to find translated passages")
+        if len(index):  # an empty index is said once already, by the check itself
+            engine.warn(f"compliance: warning: {index.path} has no cross-language data (built by an older "
+                        "version): run `compliance corpus add` on its sources again to find translated passages")
         return []
     total = postings.documents(dst)
     if total == 0:
