@@ -86,9 +86,7 @@ def score_items(items: list[dict], negative_items: list[dict], model: bool = Tru
     from compliance.readers.plain import build_plain_document
     from compliance.ruleset import load_ruleset
 
-    engine = NoticeEngine(load_ruleset(), model=model and cues)
-    if not cues:
-        engine.cue_of = {}
+    engine = NoticeEngine(load_ruleset(), model=model and cues, cues=cues)
     acc = Accuracy()
     for item in items:
         kinds = {n.kind for n in engine.scan(build_plain_document(item["text"], "<item>"))}

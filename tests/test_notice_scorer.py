@@ -63,8 +63,7 @@ def test_the_corpus_is_split_by_site():
 
 def test_the_scorer_adds_recall_on_unseen_sites_without_more_false_alarms():
     with_model, rules = evaluate_real("test.jsonl", model=True), evaluate_real("test.jsonl", model=False)
-    plain = NoticeEngine(load_ruleset(), model=False)
-    plain.cue_of = {}  # rules alone
+    plain = NoticeEngine(load_ruleset(), model=False, cues=False)  # rules alone
     rows = [json.loads(line) for line in (REAL / "test.jsonl").open(encoding="utf-8")]
     rule_hits = sum(r["label"] in {n.kind for n in plain.scan(build_plain_document(r["text"], "<t>"))}
                     for r in rows if r["label"] != "negative")

@@ -91,8 +91,7 @@ def policy_data(path: Path, items: list[dict]) -> list[tuple[str, list, list]]:
     rules = load_ruleset()
     engine = NoticeEngine(rules, model=True)
     engine._scorer = Scorer.load(path)
-    plain = NoticeEngine(rules, model=False)
-    plain.cue_of = {}  # rules alone
+    plain = NoticeEngine(rules, model=False, cues=False)
     none = CLASSES.index(NONE)
     data = []
     for item in items:
@@ -188,8 +187,7 @@ def seed_items() -> list[dict]:
         return []
     from compliance.readers import read_path
 
-    plain = NoticeEngine(load_ruleset(), model=False)
-    plain.cue_of = {}
+    plain = NoticeEngine(load_ruleset(), model=False, cues=False)
     items = []
     for doc in read_path(str(seed)):
         for m in plain.match_text(doc.plain):
@@ -287,7 +285,7 @@ def main() -> None:
     from sklearn.linear_model import LogisticRegression
 
     t0 = time.perf_counter()
-    engine = NoticeEngine(load_ruleset(), model=False)
+    engine = NoticeEngine(load_ruleset(), model=False, cues=True)
     rng = random.Random(SEED)
     train = training_items()
     keys, labels, _, _ = build(engine, train, rng, whole=True)

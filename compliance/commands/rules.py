@@ -49,7 +49,7 @@ def test_rules(paths: list[str] = typer.Argument(None, help="Rule files or direc
     from compliance.ruleset import load_ruleset
 
     loaded = load_ruleset([*(rules or []), *(paths or [])])
-    engine = NoticeEngine(loaded, model=False)
+    engine = NoticeEngine(loaded, model=False, cues=True)
     wanted = [Path(p).resolve() for p in paths or []]
     out = console()
     passed = failed = 0

@@ -75,7 +75,11 @@ class RawMatch:
 class NoticeEngine:
     """Compiled rules plus their keyword automaton; one instance scans many documents."""
 
-    def __init__(self, rules: LoadedRules, timeout: float = RULE_TIMEOUT, model: bool | None = None) -> None:
+    def __init__(self, rules: LoadedRules, timeout: float = RULE_TIMEOUT, model: bool | None = None,
+                 cues: bool | None = None) -> None:
+        """``model``: the trained scorer on (default: on unless ``COMPLIANCE_NO_MODEL=1``); ``cues``: cue
+        sentences and frames on (default: as ``model``, so ``--no-model`` is the rule packs alone, at their
+        speed; frames without the scorer are for ``rules test``, training and benches)."""
         self.rules = rules
         self.timeout = timeout
         self.watchdog = WATCHDOG
@@ -89,12 +93,14 @@ class NoticeEngine:
                 idx = owners.setdefault(literal, {}).setdefault((left, right, line), [])
                 if i not in idx:
                     idx.append(i)
+        self.model = model_enabled() if model is None else model
         # cue literals ride in the same automaton: literal index -> (cue index, before, after, line start)
         self.cues = CueSet(rules.ruleset)
         literals = list(owners)
         position = {lit: k for k, lit in enumerate(literals)}
         self.cue_of: dict[int, list[tuple[int, bool, bool, bool]]] = {}
-        for c, (literal, left, right, line) in enumerate(self.cues.specs):
+        for c, (literal, left, right, line) in enumerate(self.cues.specs if (self.model if cues is None else cues)
+                                                         else ()):
             literal = SPACE_RUN.sub(" ", literal)
             k = position.get(literal)
             if k is None:
@@ -102,7 +108,6 @@ class NoticeEngine:
                 literals.append(literal)
             self.cue_of.setdefault(k, []).append((c, left, right, line))
         self.keywords = KeywordIndex(literals)
-        self.model = model_enabled() if model is None else model
         self._scorer = None
         self._synthetic: dict[str, CompiledRule] = {}
         if self.model and self.cue_of:
@@ -178,6 +183,8 @@ class NoticeEngine:
                         owners += idx
                 if not owners:
                     continue
+            elif not owners:
+                continue  # a cue word that is no rule's keyword (its hits go to _cue_hits)
             kept.append((owners, start, end))
         return kept
 
