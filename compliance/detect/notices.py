@@ -311,9 +311,12 @@ class NoticeEngine:
         overlaps: a rule's match is exact and extracts fields, and a sentence a rule explains gets no
         second, guessed kind ("© Redaktion X" is a copyright line, not also a source line)."""
         out: list[RawMatch] = []
-        for cand in (self.to_score(text, cands, ruled) if self.model else cands):
-            if not cand.worth_scoring() or any(m.start < cand.end and cand.start < m.end for m in ruled):
-                continue
+        if self.model:
+            chosen = self.to_score(text, cands, ruled)
+        else:
+            chosen = [c for c in cands if c.worth_scoring() and not any(m.start < c.end and c.start < m.end
+                                                                        for m in ruled)]
+        for cand in chosen:
             covered: set[str] = set()
             for kind, rule_id, score in self.judge(text, cand, context, probs):
                 if kind not in covered:
