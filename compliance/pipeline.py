@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.detect.notices import NoticeEngine
-from compliance.detect.provenance import Provenance, provenance
+from compliance.detect.provenance import Provenance, document_publisher, provenance
 from compliance.document import Document
 from compliance.findings import Notice, Warning_
 from compliance.readers import expand_paths, read_path
@@ -93,9 +93,7 @@ def own_permissions(result: FileResult, ruleset: Any) -> Any:
     doc = result.document
     assert doc is not None
     meta = doc.metadata
-    publisher = meta.get("publisher") or meta.get("source") or (result.provenance.publisher if result.provenance
-                                                                 else None)
-    source = SourceInfo(id=result.path, path=result.path, publisher=str(publisher) if publisher else None,
+    source = SourceInfo(id=result.path, path=result.path, publisher=document_publisher(meta, result.provenance),
                         title=meta.get("title"), notices=[n.to_dict() for n in result.notices],
                         words=len(doc.plain.split()), signals=[s.to_dict() for s in doc.signals])
     return summarize_source(source, effective_permissions(source, ruleset))

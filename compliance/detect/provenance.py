@@ -57,3 +57,10 @@ def provenance(notices: list[Notice]) -> Provenance:
         prov.publisher = holders[-1]  # site footers come last
     prov.author = [a for a in prov.author if a != prov.publisher]
     return prov
+
+
+def document_publisher(metadata: dict[str, Any], prov: Provenance | None) -> str | None:
+    """Who published a document: its metadata's publisher (or source), else the publisher its notices
+    name. One answer for ``corpus add`` (a source's publisher) and ``notices`` (its own quote/store line)."""
+    publisher = metadata.get("publisher") or metadata.get("source") or (prov.publisher if prov else None)
+    return str(publisher) if publisher else None

@@ -72,7 +72,7 @@ def public_id(key: str) -> str:
 
 def prepare_document(doc: Document, engine, file: str, path: str) -> Prepared:
     """Notices, fingerprints and compressed texts of one document."""
-    from compliance.detect.provenance import provenance
+    from compliance.detect.provenance import document_publisher, provenance
 
     notices = engine.scan(doc) if engine is not None else []
     notice_spans = [(n.start_offset, n.end_offset) for n in notices]
@@ -86,11 +86,10 @@ def prepare_document(doc: Document, engine, file: str, path: str) -> Prepared:
         comp = zlib.compressobj(TEXT_LEVEL, zdict=text_bytes[-32768:])  # plain is mostly text
         plain = comp.compress(doc.plain.encode("utf-8")) + comp.flush()
         runs = zlib.compress(map_runs(om).tobytes(), TEXT_LEVEL)
-    publisher = doc.metadata.get("publisher") or doc.metadata.get("source") or provenance(notices).publisher
     return Prepared(
         key=doc_key(file, doc.record), file=file, path=path, record=doc.record,
         hash=hashlib.sha256(text_bytes).hexdigest(), title=_title(doc),
-        publisher=str(publisher) if publisher else None,
+        publisher=document_publisher(doc.metadata, provenance(notices)),
         notices=json.dumps([n.to_dict() for n in notices], ensure_ascii=False),
         skip=_skip_json(skip, barrier_spans(doc)), words=words, chars=len(doc.text),
         text=zlib.compress(text_bytes, TEXT_LEVEL), plain=plain, runs=runs, fingerprints=sorted(fingerprints),
