@@ -75,9 +75,10 @@ class StderrProgress:
     """A rich progress bar on stderr, only when ``enabled`` and stderr is a terminal: a piped or logged
     run gets no control sequences. Entering yields ``update(done, total)`` or None."""
 
-    def __init__(self, label: str, enabled: bool = True) -> None:
+    def __init__(self, label: str, enabled: bool = True, every: int = 1) -> None:
         self.label = label
         self.enabled = enabled and sys.stderr.isatty()
+        self.every = every  # redraw every N items (indexing reports thousands of small steps)
         self.bar: Any = None
         self.task: Any = None
 
@@ -94,7 +95,8 @@ class StderrProgress:
         return self.update
 
     def update(self, done: int, total: int) -> None:
-        self.bar.update(self.task, completed=done, total=total)
+        if done == 1 or done % self.every == 0 or done == total:
+            self.bar.update(self.task, completed=done, total=total)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from compliance.commands.common import RULES_OPTION, check_choice, output_stream, write_json
+from compliance.commands.common import RULES_OPTION, StderrProgress, check_choice, output_stream, write_json
 from compliance.commands.inputs import INCLUDE_OPTION
 from compliance.commands.limit_options import (
     FOLLOW_SYMLINKS_OPTION,
@@ -82,41 +82,13 @@ def add(
             raise InputError("no such file", p)
     engine = load_engine(rules)
     workers = jobs or min(4, os.cpu_count() or 1)
-    with CorpusIndex(index_path(index, config), create=True) as idx, _progress(quiet) as progress:
+    bar = StderrProgress("indexing", not quiet, every=50)
+    with CorpusIndex(index_path(index, config), create=True) as idx, bar as progress:
         report = idx.add_paths(paths, engine, progress=progress, jobs=workers, strict=explicit, batch=batch)
         total = len(idx)
     check_added(report, paths)
     if not quiet:
         typer.echo(f"{report.summary()}; {total} documents in {idx.path}")
-
-
-class _progress:
-    """A rich progress bar on stderr when it is a terminal (nothing otherwise)."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.enabled = not quiet and sys.stderr.isatty()
-        self.bar = None
-        self.task = None
-
-    def __enter__(self):
-        if not self.enabled:
-            return None
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self.bar = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                            console=Console(stderr=True), transient=True)
-        self.bar.__enter__()
-        self.task = self.bar.add_task("index", total=None)
-        return self.update
-
-    def update(self, done: int, total: int) -> None:
-        if done == 1 or done % 50 == 0 or done == total:
-            self.bar.update(self.task, completed=done, total=total)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
 
 
 @app.command("remove")
