@@ -21,6 +21,10 @@ written with hyphens or underscores. Command-line options override the file.
     html-max-depth = 2000              # nesting depth of HTML elements (2000 at most)
     html-max-elements = 50000          # more: fast main-text extraction instead of trafilatura
     extract-timeout = 5                # seconds of trafilatura per page, then the fast extraction
+
+    [tool.compliance.spark]            # Spark conf keys for --engine spark, passed as written
+    "spark.executor.memory" = "4g"
+    "spark.sql.shuffle.partitions" = 64
 """
 
 from __future__ import annotations
@@ -81,15 +85,20 @@ class Config(BaseModel):
     extensions: dict[str, ReaderName] = Field(default_factory=dict)  # suffix -> reader, for walks and names
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     dictionaries: dict[str, str] = Field(default_factory=dict)  # language pair (de-en) -> bilingual dictionary
+    spark: dict[str, str | int | float | bool] = Field(default_factory=dict)  # Spark conf keys (--engine spark)
     path: str | None = Field(None, exclude=True)  # the file this came from
     root: str = Field(".", exclude=True)  # its directory: relative paths resolve against it
 
 
-def _snake(data: Any) -> Any:
+VERBATIM_TABLES = ("spark",)  # tables whose keys belong to another tool and are passed through as written
+
+
+def _snake(data: Any, top: bool = True) -> Any:
     if isinstance(data, dict):
-        return {str(k).replace("-", "_"): _snake(v) for k, v in data.items()}
+        return {str(k).replace("-", "_"): v if top and k in VERBATIM_TABLES else _snake(v, False)
+                for k, v in data.items()}
     if isinstance(data, list):
-        return [_snake(v) for v in data]
+        return [_snake(v, False) for v in data]
     return data
 
 

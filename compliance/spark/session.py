@@ -1,0 +1,60 @@
+"""One way to get a SparkSession: master, the project's ``[tool.compliance.spark]`` conf, loopback for local.
+
+Local masters (``local``, ``local[2]``, ``local[*]``) bind the driver to 127.0.0.1 so that a test or a bench run
+never listens on, or contacts, any other address; a cluster master takes its addresses from the cluster.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from compliance.errors import ConfigError, optional_module
+
+DEFAULT_MASTER = "local[*]"
+LOOPBACK = "127.0.0.1"
+APP_NAME = "compliance"
+
+
+def is_local(master: str) -> bool:
+    return master == "local" or master.startswith("local[")
+
+
+def spark_conf(master: str, conf: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The conf a session is built with: quiet defaults, loopback binding for local masters, then the user's keys
+    (``[tool.compliance.spark]``) which win, except that a local master always stays on loopback."""
+    settings = {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.task.maxFailures": "4",
+    }
+    settings.update({str(k): _conf_value(v) for k, v in (conf or {}).items()})
+    if is_local(master):
+        settings["spark.driver.host"] = LOOPBACK
+        settings["spark.driver.bindAddress"] = LOOPBACK
+    return settings
+
+
+def _conf_value(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def spark_session(master: str = DEFAULT_MASTER, conf: Mapping[str, Any] | None = None, feature: str = "--engine spark"):
+    """A SparkSession for ``master``; ``conf`` from the config file. A missing pyspark extra or Java is one line."""
+    optional_module("pyspark", "spark", feature)
+    from pyspark.sql import SparkSession
+
+    if is_local(master):
+        os.environ["SPARK_LOCAL_IP"] = LOOPBACK
+    builder = SparkSession.builder.master(master).appName(APP_NAME)
+    for key, value in spark_conf(master, conf).items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as err:  # Java missing, bad master URL, port refused: one line, not a Py4J traceback
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConfigError(f"cannot start Spark ({master}): {first}") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
