@@ -283,3 +283,7 @@ def test_notices_counts_what_it_did_not_scan(cli, project):
     assert res.code == 0
     assert "not scanned: 3 skipped (.docx: 1, .pdf: 1, .rst: 1)" in one_line(res.err)
     assert "in 2 files; 3 skipped (.docx: 1, .pdf: 1, .rst: 1)" in res.out
+    data = json.loads(cli("notices", "drafts", "--include", "*.mdx", "-f", "json").out)
+    assert data["skipped_by"] == {".docx": 1, ".pdf": 1, ".rst": 1}
+    assert sorted(Path(s["path"]).name for s in data["skipped"]) == sorted(
+        Path(p).name for p in drafts.iterdir() if p.suffix in (".docx", ".pdf", ".rst"))

@@ -66,7 +66,8 @@ def notices(
         sys.stderr.write(f"compliance: warning: not scanned: {skipped_phrase(setup.skipped)}\n")
     with output_stream(output) as stream:
         if format == "json":
-            write_json(json_report(results), stream)
+            cov = findings.coverage.to_dict()  # what was not read, as check's JSON says it
+            write_json(json_report(results, skipped=cov["skipped"], skipped_by=cov["skipped_by"]), stream)
         elif format == "text":
             render_notices(results, console(stream))
         else:
