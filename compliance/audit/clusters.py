@@ -92,6 +92,25 @@ class ClusterIndex:
     def __len__(self) -> int:
         return len(self.keys)
 
+    @classmethod
+    def from_groups(cls, infos: list[DocInfo], groups: list[list[int]]) -> ClusterIndex:
+        """An index of ``infos`` (in input order) already joined into ``groups`` (indices into ``infos``).
+
+        The Spark engine finds the groups with a distributed join instead of :meth:`add`; numbering the
+        clusters and naming their originals must still be this class's, so both engines agree."""
+        index = cls()
+        for i, info in enumerate(infos):
+            index.keys.append(info.key)
+            index.urls.append(info.url)
+            index.names.append(tuple(info.names))
+            index.claims.append(tuple(info.claims))
+            index.sizes.append(len(info.sketch))
+            index.parent.append(i)
+        for group in groups:
+            for member in group[1:]:
+                index._union(group[0], member)
+        return index
+
     def add(self, info: DocInfo) -> None:
         hashes = [h for h in info.sketch if self._kept(h)]
         if len(hashes) < self.min_shared:

@@ -22,7 +22,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from compliance.audit.clusters import Cluster, ClusterIndex
 from compliance.audit.records import DocInfo, Key, document_record, error_record
@@ -145,6 +145,12 @@ def _documents(item: tuple[Any, ...]) -> Iterable[Document]:
         from compliance.readers.jsonl import document_from_line
 
         return [document_from_line(item[3], item[1], item[2])]
+    if kind == "bytes":  # a single file already read (the Spark engine reads remote URIs whole)
+        from compliance import limits
+        from compliance.readers import reader_for
+
+        limits.check_size(len(item[3]), item[1])
+        return list(reader_for(item[1])(item[3], item[1]))
     raise ValueError(f"unknown task {kind!r}")
 
 
@@ -177,23 +183,27 @@ def iter_tasks(paths: Iterable[str], done: set[Key], vocab: Any) -> Iterator[tup
     for path in expand_paths(paths, allow_dirs=True):
         low = path.lower()
         if low.endswith(WARC_SUFFIXES + JSONL_SUFFIXES):
-            yield from _container_tasks(path, done, vocab, low.endswith(WARC_SUFFIXES))
+            yield from container_tasks(path, done, vocab, low.endswith(WARC_SUFFIXES))
         elif (path, None) not in done:
             yield ("file", path, None)
         yield ("end", path, None)
 
 
-def _container_tasks(path: str, done: set[Key], vocab: Any, is_warc: bool) -> Iterator[tuple[Any, ...]]:
+def container_tasks(path: str, done: set[Key], vocab: Any, is_warc: bool,
+                    fh: BinaryIO | None = None) -> Iterator[tuple[Any, ...]]:
+    """The tasks of one WARC or JSONL file, read from ``path`` or from ``fh`` (the Spark engine passes the
+    bytes of a remote URI; ``path`` then only names it in the records)."""
     from compliance.readers import jsonl, warc
     from compliance.readers.stream import open_binary
 
     if (path, None) in done:
         return
-    try:
-        fh = open_binary(path)
-    except InputError as err:
-        yield ("error", path, None, err.message, None)
-        return
+    if fh is None:
+        try:
+            fh = open_binary(path)
+        except InputError as err:
+            yield ("error", path, None, err.message, None)
+            return
 
     def skip(ordinal: int) -> bool:
         return (path, ordinal) in done

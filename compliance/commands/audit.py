@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from compliance.commands.common import FAIL_ON_HELP, RULES_OPTION, check_choice, output_stream
+from compliance.commands.engine_options import ENGINE_OPTION, SPARK_MASTER_OPTION
 from compliance.commands.limit_options import (
     FOLLOW_SYMLINKS_OPTION,
     MAX_FILE_SIZE_OPTION,
@@ -19,13 +21,19 @@ FORMATS = ("text", "json", "html")
 FAIL_ON = ("error", "warning", "info", "never")
 RECORD_SUFFIXES = (".jsonl", ".csv")
 
+if TYPE_CHECKING:
+    from compliance.config import Config
+
 
 def audit(
-    paths: list[str] = typer.Argument(..., help="HTML pages, WARC files, JSONL dumps, text files or directories.",
-                                      metavar="PATH"),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, metavar="N", help="Worker processes (default: all cores)."),
-    records_file: Path = typer.Option(None, "--records", dir_okay=False, metavar="FILE",
-                                      help="Write one record per document to FILE.jsonl or FILE.csv."),
+    paths: list[str] = typer.Argument(..., help="HTML pages, WARC files, JSONL dumps, text files or directories; "
+                                      "with --engine spark also Hadoop URIs (s3a://, hdfs://, file://) and "
+                                      "@MANIFEST (a file listing one path or URI per line).", metavar="PATH"),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, metavar="N", help="Worker processes (default: all cores); "
+                             "with --engine spark and no --spark-master, -j N runs local[N]."),
+    records_file: Path = typer.Option(None, "--records", metavar="FILE|DIR",
+                                      help="Write one record per document to FILE.jsonl or FILE.csv; with "
+                                           "--engine spark, to DIR (one part-*.jsonl per task, then _SUCCESS)."),
     output: Path = typer.Option(None, "--output", "-o", dir_okay=False, metavar="FILE",
                                 help="Write the report (--format) to FILE instead of stdout. A FILE.jsonl or "
                                      "FILE.csv is taken as --records, as -o meant before."),
@@ -44,6 +52,8 @@ def audit(
     max_file_size: str = MAX_FILE_SIZE_OPTION,
     max_line_length: int = MAX_LINE_OPTION,
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
+    engine: str = ENGINE_OPTION,
+    spark_master: str = SPARK_MASTER_OPTION,
 ) -> None:
     """Audit an archive: per document the rights notices, machine-readable signals, store/TDM/quote verdicts
     with the deciding rule, and clusters of copies. Exit 1 when findings or unreadable documents reach
@@ -64,12 +74,26 @@ def audit(
     records_file, output = split_outputs(records_file, output)
     if resume and records_file is None:
         raise typer.BadParameter("needs --records (the file to resume)", param_hint="--resume")
+    master = spark_master_for(engine, spark_master, jobs)
+    if master is not None:
+        records_dir = spark_records_dir(records_file)
+        config = load_config()
+        apply_limits(config, max_file_size, max_line_length, follow_symlinks)
+        from compliance.commands.inputs import configure_readers
+
+        configure_readers(config, None)
+        audit_spark(paths, master, records_dir, resume, [*rule_dirs(config), *(rules or [])], extract, config,
+                    format, output, fail_on)
+        return
     require_paths(paths)
     config = load_config()
     apply_limits(config, max_file_size, max_line_length, follow_symlinks)
     audit_inputs(paths, config)
     options = AuditOptions(jobs=jobs, rule_dirs=[*rule_dirs(config), *(rules or [])], resume=resume, extract=extract,
                            progress=show_progress(quiet, progress))
+    if records_file is not None and records_file.is_dir():
+        raise typer.BadParameter("is a directory: the local engine writes one FILE.jsonl or FILE.csv",
+                                 param_hint="--records")
     with tempfile.TemporaryDirectory(prefix="compliance-audit-") as spool, output_stream(output) as stream:
         sink = sink_for(records_file) if records_file is not None else JsonlSink(Path(spool) / "records.jsonl")
         sidecar = Sidecar(records_file) if records_file is not None else None
@@ -88,6 +112,60 @@ def audit(
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 
+
+
+def spark_master_for(engine: str, spark_master: str | None, jobs: int) -> str | None:
+    """The Spark master, or None for the local engine. ``-j N`` means ``local[N]`` when no master is named;
+    with a master it would be silently meaningless (executors are sized in Spark conf), so it is an error."""
+    from compliance.commands.engine_options import check_engine
+
+    master = check_engine(engine, spark_master)
+    if master is None or not jobs:
+        return master
+    if spark_master is not None:
+        raise typer.BadParameter("sets local[N] for --engine spark; with --spark-master size the executors in "
+                                 "[tool.compliance.spark] (spark.executor.cores)", param_hint="--jobs")
+    return f"local[{jobs}]"
+
+
+def spark_records_dir(records: Path | None) -> Path | None:
+    """With --engine spark, --records names a directory of parts; a .jsonl/.csv name is the local engine's."""
+    if records is not None and records.suffix.lower() in RECORD_SUFFIXES:
+        raise typer.BadParameter(f"with --engine spark, records go to a directory of part files, not one "
+                                 f"{records.suffix} file: name a directory", param_hint="--records")
+    return records
+
+
+def audit_spark(paths: list[str], master: str, records_dir: Path | None, resume: bool, rules: list[str],
+                extract: str, config: Config, format: str, output: Path | None, fail_on: str | None) -> None:
+    """The Spark engine's run and report: the same renderers as the local engine, the summary aggregated in
+    Spark. Without --records the parts go to a temporary directory, as the local engine's spool file."""
+    import tempfile
+
+    from compliance.audit.report import outcome, render_text, write_json
+    from compliance.commands.common import console
+    from compliance.spark.audit import SparkAuditOptions, iter_records, read_specs, run_spark_audit, summarize
+
+    specs = read_specs(paths)
+    with tempfile.TemporaryDirectory(prefix="compliance-audit-") as spool, output_stream(output) as stream:
+        target = records_dir if records_dir is not None else Path(spool) / "records"
+        options = SparkAuditOptions(master=master, records_dir=target, rule_dirs=rules, resume=resume,
+                                    extract=extract)
+        run, spark, files = run_spark_audit(specs, options, config)
+        summary = summarize(spark, target, files, run.severity)
+        run.skipped = summary.total.docs - run.written
+        result = outcome(summary, run.severity, fail_on or config.fail_on)
+        records = str(records_dir) if records_dir is not None else None
+        if format == "json":
+            write_json(iter_records(target, files), summary, run.clusters, run, stream)
+        elif format == "html":
+            from compliance.audit.html_report import write_html
+
+            write_html(iter_records(target, files), summary, run.clusters, run, stream, result, records)
+        else:
+            render_text(summary, run.clusters, run, console(stream), result, records)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
 
 
 def split_outputs(records_file: Path | None, output: Path | None) -> tuple[Path | None, Path | None]:
