@@ -18,7 +18,7 @@ from compliance.detect.notices import NoticeEngine
 from compliance.readers.plain import build_plain_document
 from compliance.ruleset import load_ruleset
 from compliance.ruleset.model import KINDS
-from tests.conftest import DATA, SEED
+from tests.conftest import DATA, ROOT, SEED
 
 CORE_LANGUAGES = ("de", "en", "fr", "es", "it", "nl", "pl", "pt")
 SEVERITY = {"reproduction-ban": "error", "tdm-reservation": "error", "copyright": "warning",
@@ -292,56 +292,9 @@ def test_probe_notices(lang, kind, text):
 
 
 # News prose that uses the same words without being a notice.
-PROSE = [
-"The court ruled that the photographs had been reproduced without permission and awarded damages.",
-"Researchers say reproduction of the results without additional funding is impossible.",
-"The new copyright directive was adopted by the European Parliament on Tuesday.",
-"He said the deal was approved by Reuters' board of directors in 2019.",
-"Sources familiar with the matter told Reuters the talks had stalled.",
-"The Associated Press (AP) is a nonprofit news cooperative.",
-"Access points (AP) must be configured before the event.",
-"The company's photos: a look back at 50 years of innovation.",
-"Image quality has improved dramatically with the new sensor.",
-"Credit card debt reached a record high in the third quarter.",
-"The minister said all rights of the workers would be respected.",
-"Die Zeitung berichtete, der Nachdruck des Buches sei nur mit Genehmigung der Erben möglich gewesen.",
-"Das Gericht entschied, dass die Verbreitung der Fotos ohne Zustimmung der Betroffenen unzulässig war.",
-"Laut einer Umfrage der Nachrichtenagentur dpa wollen die Bürger mehr Klimaschutz.",
-"Die Quelle des Rheins liegt in der Schweiz.",
-"Von Berlin aus fuhr der Zug weiter nach Hamburg.",
-"Der Autor des Buches las am Abend aus seinem neuen Roman.",
-"Die Nutzung der Daten für das Training von KI-Modellen wird in Brüssel heftig diskutiert.",
-"Mit Nachdruck forderte die Opposition eine Untersuchung.",
-"Die Aktie gilt unter Analysten als Kaufempfehlung.",
-"Le ministre a annoncé que toute reproduction du rapport serait soumise à l'avis du Conseil d'État.",
-"La reproduction des saumons dans la rivière a été un succès cette année.",
-"Selon l'AFP, le président se rendra à Berlin la semaine prochaine.",
-"Source : le ministère n'a pas confirmé l'information.",
-"La reproducción de las especies en cautiverio es un éxito del zoológico.",
-"Según EFE, el presidente viajará a Bruselas.",
-"Fuente cercana al Gobierno aseguró que no habrá cambios.",
-"La riproduzione delle opere d'arte è stata autorizzata dal ministero.",
-"Secondo l'ANSA il governo approverà il decreto domani.",
-"De overname van het bedrijf is goedgekeurd door de toezichthouder.",
-"Volgens het ANP zijn er twee gewonden gevallen.",
-"Rozpowszechnianie fałszywych informacji jest problemem, mówią eksperci.",
-"Według PAP rząd przyjmie projekt w przyszłym tygodniu.",
-"A reprodução das tartarugas marinhas foi um sucesso.",
-"Segundo a Lusa, o governo aprovou a proposta.",
-"By the way, the company is not responsible for the delay.",
-"Photos by the dozen were posted on social media after the storm.",
-"The views expressed at the summit were very diverse.",
-"Past performance of the team suggests a strong season ahead.",
-"Reuters reported that the agreement was signed on Friday.",
-"The study, first published in Nature, found that...",
-"Copyright infringement cases have risen sharply.",
-"The article may not be accurate, experts warned.",
-"This material is for training purposes, the instructor said.",
-"He works as a photographer for AP and Reuters.",
-"Als Quelle nannte die Polizei einen Zeugen.",
-"Die Rechte an der Marke liegen beim Hersteller.",
-"The rights were reserved for the founding members.",
-]
+# ordinary prose holding notice words: no finding (also a guard of the scorer's policy, train/notices.py)
+PROSE = [json.loads(line)["text"] for line in
+         (ROOT / "fixtures" / "notices" / "prose-probes.jsonl").read_text(encoding="utf-8").splitlines() if line]
 
 
 @pytest.mark.parametrize("text", PROSE)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,7 @@ class Scorer:
     frame_veto: float  # a frame's finding stands unless "no notice" has this probability
     veto: float  # a rule finding whose sentence reads as no notice with this probability is dropped
     meta: dict
+    frame_vetoes: dict[str, float] = field(default_factory=dict)  # per kind, overriding frame_veto
 
     @classmethod
     def load(cls, path: str | Path) -> Scorer:
@@ -61,7 +62,8 @@ class Scorer:
             raise RuleError("the notice scorer's weights file is damaged (shapes or keys do not fit); "
                             "retrain with `python train/notices.py` or run with --no-model", str(path))
         return cls(keys, weights, bias, classes, dict(meta.get("thresholds", {})),
-                   float(meta.get("frame_veto", 2.0)), float(meta.get("veto", 1.01)), meta)
+                   float(meta.get("frame_veto", 2.0)), float(meta.get("veto", 1.01)), meta,
+                   {str(k): float(v) for k, v in dict(meta.get("frame_vetoes", {})).items()})
 
     def __post_init__(self) -> None:
         # key -> weight row, or -1: one array lookup per key (16 MB for 22-bit keys; a binary search per
@@ -91,12 +93,13 @@ class Scorer:
 
     def decide(self, probs: np.ndarray, framed: set[str]) -> list[tuple[str, float]]:
         """``(kind, probability)`` the scorer stands for: each kind a frame named, unless the sentence reads
-        as no notice with probability ``frame_veto``; and the most probable kind when it clears its own
-        threshold (set on dev for precision)."""
+        as no notice with probability ``frame_veto`` (that kind's own, when the policy set one: a credit frame
+        on a short line is surer than a ban frame in running prose); and the most probable kind when it
+        clears its own threshold (set on dev for precision)."""
         none = self.classes.index(NONE)
         out = {}
-        if probs[none] < self.frame_veto:
-            for kind in framed:
+        for kind in framed:
+            if probs[none] < self.frame_vetoes.get(kind, self.frame_veto):
                 out[kind] = float(probs[self.classes.index(kind)])
         kinds = [i for i in range(len(self.classes)) if i != none]
         best = max(kinds, key=lambda i: probs[i])
