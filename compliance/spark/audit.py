@@ -379,11 +379,30 @@ def run_spark_audit(specs: list[str], options: SparkAuditOptions, config: Any) -
                    files=len(files), host_errors=host_errors, severity=_severity(options.rule_dirs, config))
     from compliance.spark.clusters import fill_clusters, find_clusters
 
+    _size_shuffles(spark, config.spark, run.written, options.records_dir if done else None)
     run.clusters = find_clusters(spark, options.records_dir, files)
     fill_clusters(spark, job, options.records_dir, run.clusters)
     (options.records_dir / SUCCESS).write_bytes(b"")
     run.seconds = time.perf_counter() - start
     return run, spark, files
+
+
+DOCS_PER_SHUFFLE_PARTITION = 20_000
+
+
+def _size_shuffles(spark: Any, conf: dict[str, Any], written: int, resumed: Path | None) -> None:
+    """Shuffle partitions for the clustering join and the summary, by the archive's size: Spark's default 200
+    costs seconds of empty tasks on a small archive (10x the join itself on 2,000 pages) and is too few
+    for billions of documents. A ``spark.sql.shuffle.partitions`` in the config wins."""
+    if "spark.sql.shuffle.partitions" in conf:
+        return
+    docs = written
+    if resumed is not None:  # documents of earlier runs count too: their sketches join this run's
+        from compliance.spark.clusters import FP_SCHEMA
+
+        docs = spark.read.schema(FP_SCHEMA).json(str(resumed / FINGERPRINTS)).where("path is not null").count()
+    parallelism = spark.sparkContext.defaultParallelism
+    spark.conf.set("spark.sql.shuffle.partitions", str(max(parallelism, docs // DOCS_PER_SHUFFLE_PARTITION)))
 
 
 def with_retries(master: str, conf: dict[str, Any] | None = None) -> str:

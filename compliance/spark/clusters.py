@@ -53,17 +53,14 @@ def find_clusters(spark: Any, out: Path, files: list[str]) -> list[Cluster]:
 
 
 def _in_input_order(spark: Any, fp: Any, files: list[str]) -> Any:
-    """``doc`` = the document's position in input order (file order, then position in the file)."""
+    """``doc`` grows with the document's position in input order (file order, then position in the file)."""
     from pyspark.sql import functions as F
 
     order = spark.createDataFrame(list(enumerate(files)), "idx long, path string")
     ranked = fp.join(F.broadcast(order), "path", "left").orderBy(
         F.coalesce("idx", F.lit(len(files))), "path", F.coalesce("record", F.lit(-1))).drop("idx")
-    from pyspark.sql.types import LongType, StructField, StructType
-
-    schema = StructType([StructField("doc", LongType(), False), *ranked.schema.fields])
-    indexed = ranked.rdd.zipWithIndex().map(lambda pair: (pair[1], *pair[0]))
-    return spark.createDataFrame(indexed, schema)
+    # ids that grow with the sort order (partition index, then row): all the join needs is the order
+    return ranked.withColumn("doc", F.monotonically_increasing_id())
 
 
 def _edges(docs: Any) -> list[tuple[int, int]]:
