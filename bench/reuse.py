@@ -6,14 +6,24 @@ process), so start-up, rule loading and output are included.
 1. **Real prose**: the Debian-documentation articles of ``bench/prose.py`` (~13.5k, 1-10 KB each),
    written once as ``.txt`` files under ``bench/.cache/reuse/real/``; ``corpus add`` on the directory.
 2. **Scale**: synthetic-from-real articles (real sentences from that pool shuffled into 2-12 KB
-   articles with a fixed seed, ``prose.iter_synthetic_articles``) for each ``--sizes`` entry; the
-   smaller corpora are prefixes of the larger one, so the same draft passages are in every index.
+   articles with a fixed seed, ``prose.iter_synthetic_articles``) for each ``--sizes`` entry, written
+   once as JSONL shards of 1,000 articles under ``--data`` (default ``/work/bench-cache/reuse``, outside
+   the repository: 1M articles are ~6 GB); the smaller corpora are prefixes of the larger one, so the
+   same draft passages are in every index. ``corpus add`` runs with ``COMPLIANCE_NO_XLING=1`` (the
+   cross-language rows are a serial pass after the add; ``--xling`` includes them, and the 10k row
+   always times that pass separately).
 3. **Query**: a ~2,000-word Markdown draft: German Wikinews articles (not in any index) with four
    passages copied from indexed articles (two edited), checked ``--runs`` times after one warm-up
    run (which also writes the rule cache); the median wall time and the child's peak RSS are
    reported, and the time of one run with an empty rule cache (first run after a rule edit).
 
-    python bench/reuse.py [--sizes 10000,100000] [--jobs 2] [--runs 5] [--no-real]
+    python bench/reuse.py [--sizes 10000,100000] [--jobs 2] [--runs 5] [--no-real] [--keep]
+    python bench/reuse.py --sizes 1000000 --no-real --keep --stage add    # long: resumable
+    python bench/reuse.py --sizes 1000000 --no-real --keep --stage check
+
+Staged and resumable: figures go to ``<data>/results.json`` per size; ``--stage add`` builds (a killed
+add resumes where it stopped when run again: files already indexed are skipped by their hash),
+``--stage check`` measures queries on the kept index, ``--stage all`` (default) does both.
 
 Figures depend on the machine and on what else runs on it; the load average is printed with them.
 """
@@ -35,16 +45,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 CACHE = ROOT / "bench" / ".cache" / "reuse"
+DATA = Path(os.environ.get("COMPLIANCE_BENCH_DATA", "/work/bench-cache/reuse"))
+SHARD = 1000  # synthetic articles per JSONL file
 WIKINEWS = ROOT / ".." / "shared" / "data" / "wikinews-de.jsonl"
 PER_DIR = 1000
 SEED = 1
 DRAFT_SOURCES = (17, 4242, 777, 9001)  # synthetic articles the draft copies from (all < 10k)
 
 
-def run(cmd: list[str], quiet: bool = True) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds (user + sys) and peak RSS in KB of one child process."""
+def run(cmd: list[str], quiet: bool = True, env: dict | None = None) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + sys, with its workers) and peak RSS in KB of one child process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode() if proc.stderr else ""
@@ -78,30 +90,44 @@ def real_corpus() -> tuple[Path, int]:
     return target, json.loads(stamp.read_text())
 
 
-def synthetic_corpus(n: int) -> tuple[Path, list[Path], int]:
-    """The first ``n`` synthetic articles (written once for the largest size asked)."""
+def synthetic_corpus(n: int, data: Path) -> tuple[list[Path], int]:
+    """JSONL shards holding the first ``n`` synthetic articles (written once for the largest size
+    asked; ~1 minute a million) and their text bytes."""
     from prose import iter_synthetic_articles
 
-    target = CACHE / "synthetic"
+    target = data / "synthetic"
     stamp = target / "sizes.json"
     sizes = json.loads(stamp.read_text()) if stamp.exists() else []
     if len(sizes) < n:
         shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
         sizes = []
         print(f"writing {n:,} synthetic-from-real articles to {target} ...", flush=True)
+        out = None
         for i, doc in enumerate(iter_synthetic_articles(n, seed=SEED)):
-            sub = target / f"{i // PER_DIR:04d}"
-            if i % PER_DIR == 0:
-                sub.mkdir(parents=True, exist_ok=True)
-            data = doc["text"].encode("utf-8")
-            (sub / f"{i:07d}.txt").write_bytes(data)
-            sizes.append(len(data))
+            if i % SHARD == 0:
+                if out is not None:
+                    out.close()
+                out = open(target / f"{i // SHARD:05d}.jsonl", "w", encoding="utf-8")  # noqa: SIM115
+            out.write(json.dumps({"id": doc["id"], "text": doc["text"]}, ensure_ascii=False) + "\n")
+            sizes.append(len(doc["text"].encode("utf-8")))
+        if out is not None:
+            out.close()
         stamp.write_text(json.dumps(sizes))
-    dirs = [target / f"{k:04d}" for k in range((n + PER_DIR - 1) // PER_DIR)]
-    return target, dirs, sum(sizes[:n])
+    shards = [target / f"{k:05d}.jsonl" for k in range((n + SHARD - 1) // SHARD)]
+    return shards, sum(sizes[:n])
 
 
-def make_draft(path: Path) -> int:
+def article(data: Path, i: int) -> str:
+    """The text of synthetic article ``i``."""
+    with open(data / "synthetic" / f"{i // SHARD:05d}.jsonl", encoding="utf-8") as fh:
+        for k, line in enumerate(fh):
+            if k == i % SHARD:
+                return json.loads(line)["text"]
+    raise KeyError(i)
+
+
+def make_draft(path: Path, data: Path) -> int:
     """~2,000 words: Wikinews filler (not indexed) around four passages from indexed articles."""
     rnd = random.Random(SEED)
     with open(WIKINEWS, encoding="utf-8") as fh:
@@ -109,9 +135,8 @@ def make_draft(path: Path) -> int:
     rnd.shuffle(filler)
     parts: list[str] = []
     words = 0
-    synth = CACHE / "synthetic"
     for k, src in enumerate(DRAFT_SOURCES):
-        text = (synth / f"{src // PER_DIR:04d}" / f"{src:07d}.txt").read_text(encoding="utf-8")
+        text = article(data, src)
         tokens = text.split()
         start = len(tokens) // 3
         piece = tokens[start:start + 60 + 20 * k]
@@ -133,12 +158,33 @@ def index_bytes(index: Path) -> int:
     return sum(os.path.getsize(str(index) + s) for s in ("", "-wal") if os.path.exists(str(index) + s))
 
 
-def add(index: Path, paths: list[Path], jobs: int) -> tuple[float, float]:
-    for s in ("", "-wal", "-shm"):
-        Path(str(index) + s).unlink(missing_ok=True)
-    wall, cpu, _ = run([sys.executable, "-m", "compliance", "corpus", "add", *map(str, paths),
-                        "--index", str(index), "-j", str(jobs), "-q"])
-    return wall, cpu
+def add(index: Path, paths: list[Path], jobs: int, xling: bool, fresh: bool = True) -> tuple[float, float, int]:
+    """Wall and CPU seconds and peak RSS (KB, the largest process) of ``corpus add``."""
+    if fresh:
+        for s in ("", "-wal", "-shm"):
+            Path(str(index) + s).unlink(missing_ok=True)
+    env = {**os.environ}
+    if not xling:
+        env["COMPLIANCE_NO_XLING"] = "1"
+    return run([sys.executable, "-m", "compliance", "corpus", "add", *map(str, paths),
+                "--index", str(index), "-j", str(jobs), "-q"], env=env)
+
+
+def index_shape(index: Path) -> dict:
+    """Segments (count, levels), postings and free pages of an index."""
+    import sqlite3
+
+    db = sqlite3.connect(index)
+    try:
+        segs, postings = db.execute("SELECT count(*), sum(postings) FROM segments").fetchone()
+        levels = dict(db.execute("SELECT level, count(*) FROM segments GROUP BY level"))
+        page = db.execute("PRAGMA page_size").fetchone()[0]
+        free = db.execute("PRAGMA freelist_count").fetchone()[0] * page
+        xling = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'xling_docs'").fetchone()[0]
+        return {"segments": segs, "levels": levels, "postings": postings, "free_bytes": free,
+                "xling": bool(xling)}
+    finally:
+        db.close()
 
 
 def check(index: Path, draft: Path, runs: int) -> tuple[float, float, int, int]:
@@ -187,51 +233,99 @@ def breakdown(index: Path, draft: Path, runs: int = 3) -> tuple[float, float, fl
     return tuple(statistics.median(x[k] for x in out) for k in range(3))
 
 
+def load_results(data: Path) -> dict:
+    path = data / "results.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save_results(data: Path, results: dict) -> None:
+    (data / "results.json").write_text(json.dumps(results, indent=1))
+
+
+def load() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000", help="synthetic corpus sizes (comma-separated)")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes for corpus add")
     ap.add_argument("--runs", type=int, default=5, help="timed check runs per index")
     ap.add_argument("--no-real", action="store_true", help="skip the real-prose corpus")
-    ap.add_argument("--keep", action="store_true", help="keep the indexes under bench/.cache/reuse/")
+    ap.add_argument("--keep", action="store_true", help="keep the indexes under --data")
+    ap.add_argument("--xling", action="store_true", help="compute the cross-language rows during the add")
+    ap.add_argument("--stage", choices=("all", "add", "check"), default="all",
+                    help="add: build (resume a killed build), check: query a kept index, all: both")
+    ap.add_argument("--data", type=Path, default=DATA, help="where the shards, indexes and results go")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     CACHE.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
-          f"corpus add with -j {args.jobs}")
-    rows = []
-    if not args.no_real:
+    args.data.mkdir(parents=True, exist_ok=True)
+    results = load_results(args.data)
+    print(f"machine: {os.cpu_count()} CPUs, load average {load()} (1/5/15 min) at start; "
+          f"corpus add with -j {args.jobs}", flush=True)
+    if not args.no_real and args.stage != "check":
         target, raw = real_corpus()
         docs = sum(1 for _ in target.rglob("*.txt"))
         index = CACHE / "real.sqlite"
-        wall, cpu = add(index, [target], args.jobs)
-        rows.append(("real prose", docs, raw, wall, cpu, index_bytes(index), None))
+        wall, cpu, peak = add(index, [target], args.jobs, args.xling)
+        results["real"] = {"docs": docs, "bytes": raw, "wall": wall, "cpu": cpu, "peak_kb": peak,
+                           "index_bytes": index_bytes(index), "load": load()}
+        save_results(args.data, results)
     if sizes:
-        _, _, _ = synthetic_corpus(max(sizes))
-        draft = CACHE / "draft.md"
-        draft_words = make_draft(draft)
-        print(f"draft: {draft_words:,} words, 4 passages copied from indexed articles")
-        for n in sizes:
-            _, dirs, raw = synthetic_corpus(n)
-            index = CACHE / f"synthetic-{n}.sqlite"
-            wall, cpu = add(index, dirs, args.jobs)
-            rows.append((f"synthetic-from-real {n:,}", n, raw, wall, cpu, index_bytes(index),
-                         check(index, draft, args.runs)))
+        synthetic_corpus(max(sizes), args.data)
+        draft = args.data / "draft.md"
+        draft_words = make_draft(draft, args.data)
+        print(f"draft: {draft_words:,} words, 4 passages copied from indexed articles", flush=True)
+    for n in sizes:
+        shards, raw = synthetic_corpus(n, args.data)
+        index = args.data / f"synthetic-{n}.sqlite"
+        row = results.setdefault(str(n), {"docs": n, "bytes": raw})
+        if args.stage in ("all", "add"):
+            resume = index.exists() and "add" not in row and "add_partial" in row
+            print(f"{n:,}: corpus add of {len(shards)} shards ({raw / 1e6:,.0f} MB) into {index}"
+                  f"{' (resuming)' if resume else ''} ...", flush=True)
+            row["add_partial"] = {"started": time.time(), "load_start": load()}
+            save_results(args.data, results)
+            wall, cpu, peak = add(index, shards, args.jobs, args.xling, fresh=not resume)
+            row["add"] = {"wall": wall, "cpu": cpu, "peak_kb": peak, "index_bytes": index_bytes(index),
+                          "load_start": row["add_partial"]["load_start"], "load_end": load(),
+                          "resumed": resume, "no_model": os.environ.get("COMPLIANCE_NO_MODEL") == "1",
+                          **index_shape(index)}
+            save_results(args.data, results)
+            print(f"{n:,}: added in {wall:.0f} s ({n / wall:.0f} docs/s), index {index_bytes(index) / 1e6:,.0f} MB "
+                  f"= {index_bytes(index) / raw:.2f} x text; {row['add']}", flush=True)
+            if n <= 10_000 and not args.xling:  # the serial cross-language pass, on its own
+                wall2, _, _ = add(index, shards, args.jobs, True, fresh=False)
+                row["xling_sync"] = {"wall": wall2, "index_bytes": index_bytes(index)}
+                save_results(args.data, results)
+                print(f"{n:,}: cross-language rows added by a second add in {wall2:.1f} s, index now "
+                      f"{index_bytes(index) / 1e6:,.0f} MB = {index_bytes(index) / raw:.2f} x text", flush=True)
+        if args.stage in ("all", "check"):
+            median, fastest, peak, matches = check(index, draft, args.runs)
             parts = breakdown(index, draft)
-            print(f"check at {n:,}: imports {parts[0]:.3f} s, rule packs (notice engine) {parts[1]:.3f} s, "
-                  f"reading + notices + reuse search {parts[2]:.3f} s (medians of 3, in-process); "
-                  f"first run with an empty rule cache {cold_check(index, draft):.2f} s")
-            if not args.keep:
-                for s in ("", "-wal", "-shm"):
-                    Path(str(index) + s).unlink(missing_ok=True)
+            row["check"] = {"median": median, "fastest": fastest, "peak_kb": peak, "matches": matches,
+                            "imports": parts[0], "rules": parts[1], "search": parts[2],
+                            "cold": cold_check(index, draft), "load": load(), **index_shape(index)}
+            save_results(args.data, results)
+            print(f"check at {n:,}: {row['check']}", flush=True)
+        if not args.keep:
+            for s in ("", "-wal", "-shm"):
+                Path(str(index) + s).unlink(missing_ok=True)
     print()
     print(f"{'corpus':<28} {'docs':>9} {'text MB':>8} {'add s':>7} {'docs/s':>7} {'docs/CPU-s':>10} "
-          f"{'index MB':>9} {'x text':>6} {'check median':>12} {'min':>6} {'peak MB':>8} {'matches':>7}")
-    for name, docs, raw, wall, cpu, size, q in rows:
-        qpart = (f"{q[0]:>11.3f}s {q[1]:>5.3f}s {q[2] / 1024:>8.0f} {q[3]:>7}" if q else "")
-        print(f"{name:<28} {docs:>9,} {raw / 1e6:>8.1f} {wall:>7.1f} {docs / wall:>7.0f} {docs / cpu:>10.0f} "
-              f"{size / 1e6:>9.1f} {size / raw:>6.2f} {qpart}")
-    print(f"\nload average at end {os.getloadavg()[0]:.2f}")
+          f"{'index MB':>9} {'x text':>6} {'segs':>5} {'check median':>12} {'min':>6} {'peak MB':>8} {'matches':>7}")
+    for name, row in results.items():
+        a, q = row.get("add"), row.get("check")
+        if a is None and name != "real":
+            continue
+        a = a or row
+        qpart = (f"{q['median']:>11.3f}s {q['fastest']:>5.3f}s {q['peak_kb'] / 1024:>8.0f} {q['matches']:>7}"
+                 if q else "")
+        docs, raw, size = row["docs"], row["bytes"], a["index_bytes"]
+        print(f"{name:<28} {docs:>9,} {raw / 1e6:>8.1f} {a['wall']:>7.1f} {docs / a['wall']:>7.0f} "
+              f"{docs / a['cpu']:>10.0f} {size / 1e6:>9.1f} {size / raw:>6.2f} {a.get('segments', ''):>5} {qpart}")
+    print(f"\nload average at end {load()}")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,12 @@ Layout (schema version in ``PRAGMA user_version``, ours marked by ``PRAGMA appli
 - ``texts``: the decoded text (zlib), the plain view (zlib, NULL when equal to the text) and the
   offset-map runs, so source offsets come back exactly without re-reading the file
 - ``files``: hash of each added file's bytes: re-adding an unchanged file costs one read and a hash
-- ``postings``: ``(seg, key)`` winnowed fingerprints, ``key = hash << 24 | doc`` (one integer: inserts
-  run twice as fast as with a third column, and a range scan finds a hash). Documents go to the newest
-  *segment* until it holds ``SEGMENT_DOCS`` documents, so a batch of inserts touches one small
-  region of the B-tree instead of pages all over a large table (random inserts into one big table
-  fall to a few hundred documents per second at 100k documents). A query probes every segment.
+- ``segments`` and one ``postings_<seg>`` table per segment: winnowed fingerprints as
+  ``key = hash << 24 | doc`` (one integer, the B-tree key itself, so a range scan finds a hash).
+  New documents go to a small open segment; full segments are merged level by level so a query
+  probes a bounded number of tables (:mod:`compliance.reuse.segments` says why and how). Format 1 kept
+  all segments in one ``postings (seg, key)`` table; ``corpus add`` converts it in place, other commands
+  say to run it.
 - ``meta``: parameters the fingerprints depend on (n-gram size, window, hash probe).
 
 Every batch of documents is one transaction (WAL journal, busy timeout): a killed ``corpus add``
@@ -28,6 +29,7 @@ import sqlite3
 import time
 import zlib
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,7 @@ from typing import Any
 from compliance.document import Document
 from compliance.errors import ConfigError, InputError
 from compliance.reuse import fingerprint as fp
+from compliance.reuse import segments as sg
 from compliance.reuse.prepare import (
     FileBatch,
     Prepared,
@@ -48,18 +51,18 @@ from compliance.reuse.prepare import (
 )
 from compliance.reuse.view import TextView, make_view, map_from_runs, plain_spans
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: one table per postings segment, merged as the corpus grows (1: one postings table)
 APPLICATION_ID = 0x436F5250  # "CoRP"
 DEFAULT_INDEX = os.path.join(".compliance", "corpus.sqlite")
-SEGMENT_DOCS = 8192  # documents per postings segment
 BATCH_DOCS = 2000  # documents per write transaction
 BATCH_SECONDS = 5.0  # ... or less, so a slow add still commits regularly
 BUSY_TIMEOUT_MS = 120_000  # how long a writer waits for another one
 WRITE_CACHE_KB = 65536  # SQLite page cache when adding (the open segment stays in memory) ...
 READ_CACHE_KB = 8192  # ... and when querying (memory must not grow with the corpus)
 DF_LIMIT = 50  # a fingerprint in more documents than this is boilerplate, not evidence
-DOC_BITS = 24  # internal document numbers below 2**24 share a posting key with the hash
-_DOC_MASK = (1 << DOC_BITS) - 1
+DOC_BITS = sg.DOC_BITS  # internal document numbers below 2**24 share a posting key with the hash
+_DOC_MASK = sg.DOC_MASK
+CHUNK_BYTES = 1 << 20  # input bytes per task sent to a worker (32 small files, or one large JSONL/WARC)
 
 
 _SCHEMA = """
@@ -85,8 +88,6 @@ CREATE TABLE documents (
 CREATE INDEX documents_file ON documents (file);
 CREATE INDEX documents_hash ON documents (hash);
 CREATE TABLE texts (doc INTEGER PRIMARY KEY, text BLOB NOT NULL, plain BLOB, runs BLOB);
-CREATE TABLE segments (seg INTEGER PRIMARY KEY, docs INTEGER NOT NULL, postings INTEGER NOT NULL);
-CREATE TABLE postings (seg INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY (seg, key)) WITHOUT ROWID;
 """
 
 
@@ -181,9 +182,16 @@ class CorpusIndex:
                 raise ConfigError("empty corpus index (a `compliance corpus add` stopped before its first "
                                   "batch): run it again", self.path)
             raise ConfigError("not a compliance corpus index", self.path)
+        elif version == 1 and create:
+            self._migrate_v1()
+        elif version == 1:
+            raise ConfigError(f"corpus index format 1 is older than this version's format {SCHEMA_VERSION}: run "
+                              f"`compliance corpus add PATH --index {self.path}` once (any path; it converts the "
+                              "index in place), or delete the file and add the sources again", self.path)
         elif version != SCHEMA_VERSION:
             raise ConfigError(f"corpus index format {version}, this version of compliance reads "
-                              f"format {SCHEMA_VERSION}: rebuild it with `compliance corpus add`", self.path)
+                              f"format {SCHEMA_VERSION}: delete it and rebuild it with `compliance corpus add` "
+                              "(or use the newer compliance that wrote it)", self.path)
         if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -193,6 +201,15 @@ class CorpusIndex:
         if any(self._params.get(k) != v for k, v in expected.items()):
             raise ConfigError("corpus index holds fingerprints of another version of compliance or Python: "
                               "rebuild it with `compliance corpus add`", self.path)
+
+    def _migrate_v1(self) -> None:
+        """Format 1 -> 2 in one transaction (a killed conversion leaves format 1), then merge segments."""
+        db = self.db
+        with sg.write_transaction(db):
+            if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # not converted by a concurrent add
+                sg.migrate_v1(db)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        sg.compact(db)
 
     def _create_atomically(self, path: Path) -> None:
         """Build an empty index beside ``path`` and link it into place unless another process did first.
@@ -246,12 +263,15 @@ class CorpusIndex:
     # -- adding -------------------------------------------------------------------------------------
 
     def add_paths(self, paths: Iterable[str], engine, progress: Callable[[int, int], None] | None = None,
-                  jobs: int = 1, strict: Iterable[str] = (), batch: int = BATCH_DOCS) -> AddReport:
+                  jobs: int = 1, strict: Iterable[str] = (), batch: int = BATCH_DOCS,
+                  prepare: Callable[[list[tuple[str, str | None]]], Iterable[FileBatch]] | None = None) -> AddReport:
         """Add (or refresh) every file named by ``paths`` (directories are walked).
 
         ``progress(done, total)`` is called as files finish. Files that cannot be read are
         skipped and listed in the report, except those in ``strict`` (named explicitly by the
         user), which raise an :class:`InputError` after the batches before them are committed.
+        ``prepare(tasks)`` replaces the local worker pool (``corpus add --engine spark``): it gets
+        ``(path, indexed hash)`` per file and yields each file's :class:`FileBatch`, in that order.
         """
         from compliance.readers import expand_paths
 
@@ -262,7 +282,8 @@ class CorpusIndex:
         report = AddReport(errors=skipped)
         strict_set = {file_key(s) for s in strict}
         writer = _BatchWriter(self, report, batch)
-        for done, batch in enumerate(self._prepared(tasks, engine, jobs), 1):
+        prepared = prepare(tasks) if prepare is not None else self._prepared(tasks, engine, jobs)
+        for done, batch in enumerate(prepared, 1):
             if batch.error is not None:
                 if batch.file in strict_set:
                     writer.flush()
@@ -298,19 +319,27 @@ class CorpusIndex:
             return
         ctx = mp.get_context("fork")
         with ctx.Pool(jobs, initializer=worker_init, initargs=(engine,)) as pool:
-            yield from pool.imap(worker, tasks, chunksize=32)
+            pending: deque[Any] = deque()
+            for chunk in _chunks(tasks):
+                pending.append(pool.apply_async(_work_chunk, (chunk,)))
+                if len(pending) > 2 * jobs:  # bounded: results wait in memory while the writer merges
+                    yield from pending.popleft().get()
+            while pending:
+                yield from pending.popleft().get()
 
     def write_batch(self, batches: list[FileBatch], report: AddReport) -> None:
-        """Write files' documents in one transaction (skipping what another process already did)."""
+        """Write files' documents in one transaction (skipping what another process already did), then
+        merge postings segments if a level is full (separate transactions: readers never wait on it)."""
         self._guard(lambda: self._write(batches, report))
+        self._guard(lambda: sg.compact(self.db))
 
     def _write(self, batches: list[FileBatch], report: AddReport) -> None:
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
-            seg, seg_docs = self._open_segment()
+            seg, seg_docs = sg.open_segment(db)
             postings: dict[int, list[int]] = {}  # segment -> keys
-            per_seg: dict[int, list[int]] = {}
+            per_seg: dict[int, int] = {}  # segment -> new documents
             for batch in batches:
                 if batch.unchanged:
                     row = db.execute("SELECT docs FROM files WHERE path = ?", (batch.file,)).fetchone()
@@ -323,44 +352,27 @@ class CorpusIndex:
                     continue
                 keep = set()
                 for doc in batch.docs:
-                    if seg_docs >= SEGMENT_DOCS:
-                        seg, seg_docs = self._new_segment(seg)
+                    if seg_docs >= sg.SEGMENT_DOCS:
+                        seg, seg_docs = sg.new_segment(db), 0
                     rowid = self._store(doc, seg, report)
                     keep.add(doc.key)
                     if rowid is not None:
                         seg_docs += 1
                         postings.setdefault(seg, []).extend([(h << DOC_BITS) | rowid for h in doc.fingerprints])
-                        s = per_seg.setdefault(seg, [0, 0])
-                        s[0] += 1
-                        s[1] += len(doc.fingerprints)
+                        per_seg[seg] = per_seg.get(seg, 0) + 1
                 report.files += 1
                 if not batch.register:
                     continue
                 report.removed += self._drop_missing(batch.file, keep)
                 db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (batch.file, batch.hash,
                                                                               len(batch.docs)))
-            for s, keys in postings.items():
-                keys.sort()  # appending in key order touches each page of the segment once
-                db.execute("INSERT OR IGNORE INTO postings SELECT ?, value FROM json_each(?)", (s, str(keys)))
-            for s, (docs, count) in per_seg.items():
-                db.execute("UPDATE segments SET docs = docs + ?, postings = postings + ? WHERE seg = ?",
-                           (docs, count, s))
+            for s, docs in per_seg.items():
+                sg.insert(db, s, postings.get(s, []), docs)
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-
-    def _open_segment(self) -> tuple[int, int]:
-        row = self.db.execute("SELECT seg, docs FROM segments ORDER BY seg DESC LIMIT 1").fetchone()
-        if row is None:
-            self.db.execute("INSERT INTO segments VALUES (0, 0, 0)")
-            return 0, 0
-        return row
-
-    def _new_segment(self, seg: int) -> tuple[int, int]:
-        self.db.execute("INSERT INTO segments VALUES (?, 0, 0)", (seg + 1,))
-        return seg + 1, 0
 
     def _store(self, doc: Prepared, seg: int, report: AddReport) -> int | None:
         """Insert or replace one document; None when the stored one has the same content."""
@@ -402,10 +414,7 @@ class CorpusIndex:
         seg = self.db.execute("SELECT seg FROM documents WHERE doc = ?", (doc,)).fetchone()[0]
         stored = self._stored(doc)
         hashes = fp.text_fingerprints(stored[1], plain_spans(stored[2], stored[3]))[0] if stored else set()
-        self.db.executemany("DELETE FROM postings WHERE seg = ? AND key = ?",
-                            [(seg, (h << DOC_BITS) | doc) for h in hashes])
-        self.db.execute("UPDATE segments SET docs = docs - 1, postings = postings - ? WHERE seg = ?",
-                        (len(hashes), seg))
+        sg.delete(self.db, seg, [(h << DOC_BITS) | doc for h in hashes])
 
     def _delete_document(self, doc: int) -> None:
         self._delete_postings(doc)
@@ -421,9 +430,15 @@ class CorpusIndex:
         return removed
 
     def _sync_xling(self, engine, prune_only: bool = False) -> None:
-        """Cross-language rows follow the documents (computed for new ones, dropped for removed ones)."""
+        """Cross-language rows follow the documents (computed for new ones, dropped for removed ones).
+
+        ``COMPLIANCE_NO_XLING=1`` leaves new documents without them (the next add without it computes
+        them): the sync runs serially after the add, ~3 ms per English document, so the 1M-document
+        benchmark measures the monolingual index without it (docs/benchmarks.md)."""
         from compliance.reuse.xling import sync_index
 
+        if not prune_only and os.environ.get("COMPLIANCE_NO_XLING") == "1":
+            return
         ruleset = getattr(getattr(engine, "rules", None), "ruleset", None)
         self._guard(lambda: sync_index(self, ruleset, prune_only))
 
@@ -536,19 +551,16 @@ class CorpusIndex:
     def _lookup(self, hashes: list[int], df_limit: int) -> dict[int, list[int]]:
         if not hashes:
             return {}
-        found: dict[int, list[int]] = {}
-        sql = ("SELECT h, docs FROM (SELECT q.value AS h, (SELECT group_concat(key & ?4) FROM "
-               "(SELECT key FROM postings WHERE seg = ?1 AND key BETWEEN (q.value << ?5) AND "
-               "((q.value << ?5) | ?4) LIMIT ?2)) AS docs FROM json_each(?3) AS q) WHERE docs IS NOT NULL")
-        segs = [s for (s,) in self.db.execute("SELECT seg FROM segments WHERE docs > 0 ORDER BY seg DESC")]
-        live = hashes
-        for seg in segs:
-            for h, docs in self.db.execute(sql, (seg, df_limit + 1, str(live), _DOC_MASK, DOC_BITS)):
-                found.setdefault(h, []).extend(map(int, docs.split(",")))
-            common = {h for h, d in found.items() if len(d) > df_limit}
-            if common:  # boilerplate: no need to look for it in older segments
-                live = [h for h in live if h not in common]
+        found = sg.lookup(self.db, hashes, df_limit + 1)
         return {h: d for h, d in found.items() if len(d) <= df_limit}
+
+    def postings(self) -> list[tuple[int, int]]:
+        """Every stored ``(segment, key)`` posting (for tests and integrity checks; large on a big index)."""
+        return self._guard(lambda: list(sg.all_postings(self.db)))
+
+    def compact(self, fanout: int = sg.FANOUT) -> int:
+        """Merge full postings segments (``corpus add`` does this after every batch); returns the merges."""
+        return self._guard(lambda: sg.compact(self.db, fanout))
 
     def has_more_than(self, n: int) -> bool:
         """Whether the index holds more than ``n`` documents (without counting them all)."""
@@ -579,6 +591,27 @@ class CorpusIndex:
 
     def integrity(self) -> str:
         return self._guard(lambda: self.db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _chunks(tasks: list[tuple[str, str | None]]) -> Iterator[list[tuple[str, str | None]]]:
+    """Tasks in groups of about ``CHUNK_BYTES`` of input (at most 32 files): small files travel to the
+    workers together, while a large JSONL shard or WARC file is a task of its own so both workers stay
+    busy to the end."""
+    chunk: list[tuple[str, str | None]] = []
+    size = 0
+    for task in tasks:
+        with contextlib.suppress(OSError):  # a missing file fails in the worker, with its message
+            size += os.path.getsize(task[0])
+        chunk.append(task)
+        if size >= CHUNK_BYTES or len(chunk) >= 32:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _work_chunk(chunk: list[tuple[str, str | None]]) -> list[FileBatch]:
+    return [worker(task) for task in chunk]
 
 
 class _BatchWriter:
@@ -616,6 +649,7 @@ def _init_schema(db: sqlite3.Connection) -> None:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 db.execute(statement)
+        db.execute(sg.SEGMENTS_SCHEMA)
         meta = {"gram": fp.GRAM, "window": fp.WINDOW, "hash_bits": fp.HASH_BITS,
                 "hash_probe": fp.hash_probe(), "created": time.time()}
         db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
