@@ -219,6 +219,17 @@ class ScorerConfig(Strict):
 
     weights: str = Field(description="file of the weights, relative to the pack")
     messages: dict[str, str] = Field(default_factory=dict, description="kind -> message of a scorer finding")
+    framed_only: list[str] = Field(default_factory=list, description=(
+        "slots that alone do not make a short line worth scoring: a sentence whose only notice slot is one of "
+        "these is scored only when a frame names it (a bare 'copy' or 'download' in a list item)"))
+
+    @field_validator("framed_only")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(SLOTS))
+        if unknown:
+            raise ValueError(f"unknown slot(s) {unknown}; slots are {', '.join(SLOTS)}")
+        return value
 
 
 class QuotationMarks(Strict):
