@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from compliance.commands.common import RULES_OPTION, StderrProgress, check_choice, output_stream, write_json
+from compliance.commands.engine_options import ENGINE_OPTION, SPARK_MASTER_OPTION
 from compliance.commands.inputs import INCLUDE_OPTION
 from compliance.commands.limit_options import (
     FOLLOW_SYMLINKS_OPTION,
@@ -52,8 +53,8 @@ def add(
                                       metavar="PATH"),
     index: Path = INDEX_OPTION,
     rules: list[str] = RULES_OPTION,
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: one per CPU, at most 4).", min=0,
-                             metavar="N"),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: one per CPU, at most 4); with "
+                             "--engine spark and no --spark-master, -j N runs local[N].", min=0, metavar="N"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     batch: int = typer.Option(2000, "--batch", help="Documents per transaction (a killed add keeps "
                               "every batch written before).", min=1, metavar="N"),
@@ -61,16 +62,22 @@ def add(
     max_file_size: str = MAX_FILE_SIZE_OPTION,
     max_line_length: int = MAX_LINE_OPTION,
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
+    engine_name: str = ENGINE_OPTION,
+    spark_master: str = SPARK_MASTER_OPTION,
 ) -> None:
     """Add documents (or refresh changed ones); unchanged files are skipped, changed ones replaced.
 
-    Exit 2 when nothing could be read (every file skipped, or none found)."""
+    With --engine spark, reading, notices and fingerprints run in Spark tasks (the files must be readable at
+    the same path on every executor) and this process writes the same index. Exit 2 when nothing could be
+    read (every file skipped, or none found)."""
+    from compliance.commands.audit import spark_master_for
     from compliance.commands.inputs import check_added, configure_readers
     from compliance.config import load_config
     from compliance.errors import InputError
     from compliance.pipeline import load_engine
     from compliance.reuse.index import CorpusIndex
 
+    master = spark_master_for(engine_name, spark_master, jobs)
     if "-" in paths:
         raise InputError("a corpus document needs a file name; stdin cannot be indexed", "-")
     config = load_config()
@@ -80,11 +87,17 @@ def add(
     for p in explicit:
         if not os.path.exists(p):
             raise InputError("no such file", p)
+    prepare = None
+    if master is not None:  # before the index exists: no pyspark or no Java is one line and no empty index
+        from compliance.spark.corpus import spark_preparer
+
+        prepare = spark_preparer(master, config, rules, include)
     engine = load_engine(rules)
     workers = jobs or min(4, os.cpu_count() or 1)
     bar = StderrProgress("indexing", not quiet, every=50)
     with CorpusIndex(index_path(index, config), create=True) as idx, bar as progress:
-        report = idx.add_paths(paths, engine, progress=progress, jobs=workers, strict=explicit, batch=batch)
+        report = idx.add_paths(paths, engine, progress=progress, jobs=workers, strict=explicit, batch=batch,
+                               prepare=prepare)
         total = len(idx)
     check_added(report, paths)
     if not quiet:
