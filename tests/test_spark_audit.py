@@ -39,14 +39,15 @@ def spark():
     session.stop()
 
 
-def spark_run(paths: list[str], out: Path, resume: bool = False, extract: str = "full"):
+def spark_run(paths: list[str], out: Path, resume: bool = False, extract: str = "full", fmt: str = "jsonl"):
     """The Spark engine in-process: (records in input order, run, summary)."""
     from compliance.spark.audit import SparkAuditOptions, iter_records, read_specs, run_spark_audit, summarize
 
-    options = SparkAuditOptions(master="local[2]", records_dir=out, resume=resume, extract=extract)
+    options = SparkAuditOptions(master="local[2]", records_dir=out, resume=resume, extract=extract,
+                                records_format=fmt)
     result, session, files = run_spark_audit(read_specs(paths), options, Config())
-    summary = summarize(session, out, files, result.severity)
-    return list(iter_records(out, files)), result, summary
+    summary = summarize(session, out, files, result.severity, fmt)
+    return list(iter_records(out, files, fmt)), result, summary
 
 
 def keyed(records: list[dict]) -> dict:
@@ -155,6 +156,34 @@ def test_output_directory_layout(spark_archive):
     assert not list(out.glob(".*"))  # no temporary file left
     keys = [(r["path"], r["record"]) for p in parts for r in map(json.loads, p.read_text().splitlines())]
     assert len(keys) == len(set(keys))
+
+
+def test_parquet_parts_hold_the_same_records(spark, archive, local_archive, tmp_path):
+    local, local_run = local_archive
+    out = tmp_path / "records"
+    records, result, summary = spark_run([str(archive)], out, fmt="parquet")
+    assert_same(local, records)
+    assert summary.to_dict() == local_summarize(local, local_run.severity).to_dict()
+    parts = sorted(out.glob("part-*.parquet"))
+    assert parts and not list(out.glob("part-*.jsonl"))
+    df = spark.read.parquet(str(out))
+    assert df.count() == len(local)
+    assert df.where("store = 'deny'").count() == sum(
+        1 for r in local if r["verdicts"] and r["verdicts"]["store"]["verdict"] == "deny")
+    assert df.where("cluster is not null").count() == 8  # the cluster fields were filled into the parts
+    records, result, _ = spark_run([str(archive)], out, resume=True, fmt="parquet")
+    assert result.written == 0 and len(records) == len(local)
+
+
+def test_resuming_into_parts_of_another_format_is_refused(spark, archive, spark_archive, tmp_path):
+    import shutil
+
+    from compliance.errors import ConfigError
+
+    out = tmp_path / "records"
+    shutil.copytree(spark_archive[3], out)
+    with pytest.raises(ConfigError, match="jsonl parts"):
+        spark_run([str(archive)], out, resume=True, fmt="parquet")
 
 
 def test_loopback_only(spark):
@@ -296,3 +325,10 @@ def test_gzip_page_read_through_a_uri(spark, tmp_path):
     records, _, _ = spark_run([f"file://{src}"], tmp_path / "records")
     assert [r["path"] for r in records] == [f"file:{src}"]
     assert {k: v for k, v in records[0].items() if k != "path"} == {k: v for k, v in local[0].items() if k != "path"}
+
+
+def test_local_engine_refuses_a_records_directory(cli, tmp_path):
+    path = write(tmp_path / "p.html", page("P", story(3), "Site"))
+    (tmp_path / "out").mkdir()
+    result = cli("audit", path, "--records", tmp_path / "out")
+    assert result.code == 2 and "is a directory" in result.err

@@ -23,6 +23,7 @@ RECORD_SUFFIXES = (".jsonl", ".csv")
 
 if TYPE_CHECKING:
     from compliance.config import Config
+    from compliance.spark.audit import SparkAuditOptions
 
 
 def audit(
@@ -54,6 +55,9 @@ def audit(
     follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
     engine: str = ENGINE_OPTION,
     spark_master: str = SPARK_MASTER_OPTION,
+    records_format: str = typer.Option(None, "--records-format", metavar="FORMAT",
+                                       help="With --engine spark: jsonl (default: the local engine's lines) or "
+                                            "parquet (the CSV columns, typed) part files."),
 ) -> None:
     """Audit an archive: per document the rights notices, machine-readable signals, store/TDM/quote verdicts
     with the deciding rule, and clusters of copies. Exit 1 when findings or unreadable documents reach
@@ -75,6 +79,11 @@ def audit(
     if resume and records_file is None:
         raise typer.BadParameter("needs --records (the file to resume)", param_hint="--resume")
     master = spark_master_for(engine, spark_master, jobs)
+    if records_format is not None:
+        if master is None:
+            raise typer.BadParameter("only applies with --engine spark (the local engine's format is the "
+                                     "--records suffix)", param_hint="--records-format")
+        check_choice(records_format, ("jsonl", "parquet"), "--records-format")
     if master is not None:
         records_dir = spark_records_dir(records_file)
         config = load_config()
@@ -82,8 +91,12 @@ def audit(
         from compliance.commands.inputs import configure_readers
 
         configure_readers(config, None)
-        audit_spark(paths, master, records_dir, resume, [*rule_dirs(config), *(rules or [])], extract, config,
-                    format, output, fail_on)
+        from compliance.spark.audit import SparkAuditOptions
+
+        spark_options = SparkAuditOptions(master=master, records_dir=records_dir, resume=resume, extract=extract,
+                                          rule_dirs=[*rule_dirs(config), *(rules or [])],
+                                          records_format=records_format or "jsonl")
+        audit_spark(paths, spark_options, config, format, output, fail_on)
         return
     require_paths(paths)
     config = load_config()
@@ -136,32 +149,32 @@ def spark_records_dir(records: Path | None) -> Path | None:
     return records
 
 
-def audit_spark(paths: list[str], master: str, records_dir: Path | None, resume: bool, rules: list[str],
-                extract: str, config: Config, format: str, output: Path | None, fail_on: str | None) -> None:
+def audit_spark(paths: list[str], options: SparkAuditOptions, config: Config, format: str, output: Path | None,
+                fail_on: str | None) -> None:
     """The Spark engine's run and report: the same renderers as the local engine, the summary aggregated in
     Spark. Without --records the parts go to a temporary directory, as the local engine's spool file."""
     import tempfile
 
     from compliance.audit.report import outcome, render_text, write_json
     from compliance.commands.common import console
-    from compliance.spark.audit import SparkAuditOptions, iter_records, read_specs, run_spark_audit, summarize
+    from compliance.spark.audit import iter_records, read_specs, run_spark_audit, summarize
 
     specs = read_specs(paths)
+    records_format = options.records_format
+    records = str(options.records_dir) if options.records_dir is not None else None
     with tempfile.TemporaryDirectory(prefix="compliance-audit-") as spool, output_stream(output) as stream:
-        target = records_dir if records_dir is not None else Path(spool) / "records"
-        options = SparkAuditOptions(master=master, records_dir=target, rule_dirs=rules, resume=resume,
-                                    extract=extract)
+        target = options.records_dir = options.records_dir or Path(spool) / "records"
         run, spark, files = run_spark_audit(specs, options, config)
-        summary = summarize(spark, target, files, run.severity)
+        summary = summarize(spark, target, files, run.severity, records_format)
         run.skipped = summary.total.docs - run.written
         result = outcome(summary, run.severity, fail_on or config.fail_on)
-        records = str(records_dir) if records_dir is not None else None
         if format == "json":
-            write_json(iter_records(target, files), summary, run.clusters, run, stream)
+            write_json(iter_records(target, files, records_format), summary, run.clusters, run, stream)
         elif format == "html":
             from compliance.audit.html_report import write_html
 
-            write_html(iter_records(target, files), summary, run.clusters, run, stream, result, records)
+            write_html(iter_records(target, files, records_format), summary, run.clusters, run, stream, result,
+                       records)
         else:
             render_text(summary, run.clusters, run, console(stream), result, records)
     if result.exit_code:

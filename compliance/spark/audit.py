@@ -44,16 +44,23 @@ from compliance.audit.records import DocInfo
 from compliance.audit.report import MAX_ERRORS_SHOWN, UNKNOWN, Row, Summary
 from compliance.audit.runner import JSONL_SUFFIXES, WARC_SUFFIXES, AuditRun
 from compliance.errors import ConfigError, InputError
+from compliance.spark.parts import (
+    FINGERPRINTS,
+    PART,
+    PartFormat,
+    check_resumable,
+    fsync_file,
+    part_files,
+    part_format,
+    unit_of,
+)
 
-FINGERPRINTS = "_fingerprints"
 SUCCESS = "_SUCCESS"
-PART = "part-"
-SUFFIX = ".jsonl"
 FILES_PER_TASK = 64  # single files (pages) per task at most ...
 TASKS_PER_CORE = 4  # ... and fewer when that leaves each core fewer tasks than this (load balance)
 FAIL_ONCE_ENV = "COMPLIANCE_SPARK_FAIL_ONCE"  # tests: the first attempt of a unit naming this substring dies
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")  # s3a://b/k, hdfs://nn/p, and Hadoop's file:/p
-_OURS = re.compile(r"^(part-[0-9a-f]+\.jsonl|\.part-.*\.tmp|_fingerprints|_SUCCESS)$")
+_OURS = re.compile(r"^(part-[0-9a-f]+\.(jsonl|parquet)|\.part-.*\.tmp|_fingerprints|_SUCCESS)$")
 
 
 @dataclass(frozen=True)
@@ -70,10 +77,11 @@ class Unit:
 @dataclass
 class SparkAuditOptions:
     master: str
-    records_dir: Path
+    records_dir: Path | None  # None: a temporary directory (the command keeps no records)
     rule_dirs: list[str] = field(default_factory=list)
     resume: bool = False
     extract: str = "full"
+    records_format: str = "jsonl"  # jsonl | parquet (compliance.spark.parts)
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,7 @@ class Job:
     limits: Any
     hosts: Any  # a Broadcast of [(url, text)] host files (robots.txt, tdmrep.json), or None
     key: str  # this run: worker state is loaded once per worker process and run
+    records_format: str = "jsonl"
     fail_once: str | None = None
 
 
@@ -197,7 +206,7 @@ def plan_units(files: list[str], cores: int) -> list[Unit]:
 # --- the output directory ----------------------------------------------------------------------------
 
 
-def prepare_dir(out: Path, resume: bool) -> dict[str, list[str]]:
+def prepare_dir(out: Path, resume: bool, fmt: PartFormat) -> dict[str, list[str]]:
     """Create or clean the records directory; with ``resume`` return the complete parts (unit -> files).
 
     Only this engine's own names are ever removed; a directory holding anything else is refused, since
@@ -214,10 +223,11 @@ def prepare_dir(out: Path, resume: bool) -> dict[str, list[str]]:
         raise ConfigError(f"holds files that are not audit parts ({', '.join(foreign[:3])}): "
                           "choose an empty or new directory", str(out))
     (out / SUCCESS).unlink(missing_ok=True)
+    if resume:
+        check_resumable(out, fmt)
     done = complete_parts(out) if resume else {}
-    for p in [*out.glob(".part-*"), *(out / FINGERPRINTS).iterdir(), *out.glob(f"{PART}*{SUFFIX}")]:
-        unit = p.name[len(PART):-len(SUFFIX)] if p.name.startswith(PART) else None
-        if unit not in done:  # not resuming, a temporary file, or sketches whose records never landed
+    for p in [*out.glob(".part-*"), *(out / FINGERPRINTS).iterdir(), *part_files(out)]:
+        if unit_of(p.name) not in done:  # not resuming, a temporary file, or sketches whose records never landed
             p.unlink(missing_ok=True)
     return done
 
@@ -225,13 +235,14 @@ def prepare_dir(out: Path, resume: bool) -> dict[str, list[str]]:
 def complete_parts(out: Path) -> dict[str, list[str]]:
     """unit -> input files, for every records part in ``out`` (a part exists only once complete)."""
     done: dict[str, list[str]] = {}
-    for part in sorted(out.glob(f"{PART}*{SUFFIX}")):
-        unit = part.name[len(PART):-len(SUFFIX)]
+    for part in part_files(out):
+        unit = unit_of(part.name)
+        sketches = out / FINGERPRINTS / f"{PART}{unit}.jsonl"
         try:
-            with (out / FINGERPRINTS / part.name).open(encoding="utf-8") as fh:
-                done[unit] = list(json.loads(fh.readline())["files"])
+            with sketches.open(encoding="utf-8") as fh:
+                done[str(unit)] = list(json.loads(fh.readline())["files"])
         except (OSError, ValueError, KeyError, TypeError):
-            raise ConfigError(f"cannot resume: {part.name} has no readable {FINGERPRINTS}/{part.name} "
+            raise ConfigError(f"cannot resume: {part.name} has no readable {FINGERPRINTS}/{sketches.name} "
                               "(start again without --resume)", str(out)) from None
     return done
 
@@ -303,16 +314,16 @@ def _items(path: str, content: bytes | None) -> Iterator[tuple[Any, ...]]:
 def write_unit(job: Job, unit: Unit, content: bytes | None) -> dict[str, Any]:
     """Audit one unit into its part: temporary names first, then renamed into place, sketches before records."""
     from compliance.audit.runner import process_item
-    from compliance.audit.sinks import JsonlSink
 
     out = Path(job.out)
+    fmt = part_format(job.records_format)
     tag = uuid.uuid4().hex
     tmp, fp_tmp = out / f".part-{unit.id}.{tag}.tmp", out / FINGERPRINTS / f".part-{unit.id}.{tag}.tmp"
-    name = f"{PART}{unit.id}{SUFFIX}"
-    sink = JsonlSink(tmp)
+    name = f"{PART}{unit.id}"
+    sink = None
     written = errors = 0
     try:
-        sink.open(False)
+        sink = fmt.writer(tmp)
         with fp_tmp.open("w", encoding="utf-8") as fp:
             fp.write(json.dumps({"unit": unit.id, "files": list(unit.files)}) + "\n")
             for path in unit.files:
@@ -326,11 +337,13 @@ def write_unit(job: Job, unit: Unit, content: bytes | None) -> dict[str, Any]:
             fp.flush()
             os.fsync(fp.fileno())
         sink.close()
-        os.replace(fp_tmp, out / FINGERPRINTS / name)
+        fsync_file(tmp)
+        os.replace(fp_tmp, out / FINGERPRINTS / f"{name}.jsonl")
         _maybe_fail(job, unit)
-        os.replace(tmp, out / name)
+        os.replace(tmp, out / f"{name}{fmt.suffix}")
     except BaseException:
-        sink.close()
+        if sink is not None:
+            sink.close()
         tmp.unlink(missing_ok=True)
         fp_tmp.unlink(missing_ok=True)
         raise
@@ -364,25 +377,29 @@ def run_spark_audit(specs: list[str], options: SparkAuditOptions, config: Any) -
 
     start = time.perf_counter()
     check_local(specs)
+    out = options.records_dir
+    if out is None:
+        raise ValueError("records_dir: the directory of parts (the command passes a temporary one)")
+    fmt = part_format(options.records_format)
     spark = spark_session(with_retries(options.master, config.spark), config.spark)
-    done = prepare_dir(options.records_dir, options.resume)
+    done = prepare_dir(out, options.resume, fmt)
     files = expand(spark, specs)
     finished = {f for fs in done.values() for f in fs}
     hosts, host_errors = collect_hosts(spark, files)
-    job = Job(out=str(options.records_dir.resolve()), rule_dirs=tuple(options.rule_dirs), config=config,
+    job = Job(out=str(out.resolve()), rule_dirs=tuple(options.rule_dirs), config=config,
               extract=options.extract, limits=limits.current(),
               hosts=spark.sparkContext.broadcast(hosts) if hosts else None, key=uuid.uuid4().hex,
-              fail_once=os.environ.get(FAIL_ONCE_ENV) or None)
+              records_format=fmt.name, fail_once=os.environ.get(FAIL_ONCE_ENV) or None)
     todo = [f for f in files if f not in finished]
     stats = _run_tasks(spark, job, todo)
     run = AuditRun(written=sum(s["written"] for s in stats), errors=sum(s["errors"] for s in stats),
                    files=len(files), host_errors=host_errors, severity=_severity(options.rule_dirs, config))
     from compliance.spark.clusters import fill_clusters, find_clusters
 
-    _size_shuffles(spark, config.spark, run.written, options.records_dir if done else None)
-    run.clusters = find_clusters(spark, options.records_dir, files)
-    fill_clusters(spark, job, options.records_dir, run.clusters)
-    (options.records_dir / SUCCESS).write_bytes(b"")
+    _size_shuffles(spark, config.spark, run.written, out if done else None)
+    run.clusters = find_clusters(spark, out, files)
+    fill_clusters(spark, job, out, run.clusters)
+    (out / SUCCESS).write_bytes(b"")
     run.seconds = time.perf_counter() - start
     return run, spark, files
 
@@ -511,31 +528,8 @@ def _first_line(err: BaseException) -> str:
 
 # --- summary and records -----------------------------------------------------------------------------
 
-RECORD_COLUMNS = ("path", "record", "publisher", "error", "store", "quote", "tdm", "machine")
-
-
-def _records_frame(spark: Any, out: Path) -> Any:
-    """The records with the fields the summary reads, parsed with a fixed schema (no inference pass)."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import BooleanType, LongType, StringType, StructField, StructType
-
-    def verdict(*extra: StructField) -> StructType:
-        return StructType([StructField("verdict", StringType()), *extra])
-
-    schema = StructType([
-        StructField("path", StringType()), StructField("record", LongType()), StructField("publisher", StringType()),
-        StructField("error", StringType()),
-        StructField("verdicts", StructType([
-            StructField("store", verdict()), StructField("quote", verdict()),
-            StructField("tdm", verdict(StructField("machine_readable", BooleanType())))])),
-    ])
-    df = spark.read.schema(schema).json(str(out))
-    return df.select("path", "record", "publisher", "error", F.col("verdicts.store.verdict").alias("store"),
-                     F.col("verdicts.quote.verdict").alias("quote"), F.col("verdicts.tdm.verdict").alias("tdm"),
-                     F.col("verdicts.tdm.machine_readable").alias("machine"))
-
-
-def summarize(spark: Any, out: Path, files: list[str], severity: dict[str, str]) -> Summary:
+def summarize(spark: Any, out: Path, files: list[str], severity: dict[str, str],
+              records_format: str = "jsonl") -> Summary:
     """The local :func:`compliance.audit.report.summarize`, as a Spark aggregation: one groupBy over the
     records by publisher and verdicts; only the aggregated rows (and the first errors) reach the driver."""
     from pyspark.sql import functions as F
@@ -543,7 +537,7 @@ def summarize(spark: Any, out: Path, files: list[str], severity: dict[str, str])
     from compliance.audit.report import findings_of
     from compliance.findings import SEVERITY_RANK
 
-    df = _records_frame(spark, out)
+    df = part_format(records_format).frame(spark, out)
     publisher = F.when(F.col("publisher").isNull() | (F.col("publisher") == ""), F.lit(UNKNOWN)) \
         .otherwise(F.col("publisher"))
     failed = F.col("error").isNotNull() & (F.col("error") != "")
@@ -599,13 +593,13 @@ def _first_errors(spark: Any, errors: Any, files: list[str]) -> list[tuple[str, 
     return [(r["path"], r["record"], r["error"]) for r in rows]
 
 
-def iter_records(out: Path, files: list[str]) -> Iterator[dict[str, Any]]:
+def iter_records(out: Path, files: list[str], records_format: str = "jsonl") -> Iterator[dict[str, Any]]:
     """Every record in input order, read on the driver (for --format json/html; the summary never needs it)."""
+    fmt = part_format(records_format)
     order = {f: i for i, f in enumerate(files)}
     records: list[dict[str, Any]] = []
-    for part in sorted(out.glob(f"{PART}*{SUFFIX}")):
-        with part.open(encoding="utf-8") as fh:
-            records += [json.loads(line) for line in fh if line.strip()]
+    for part in part_files(out):
+        records += fmt.read(part)
     records.sort(key=lambda r: (order.get(r["path"], len(order)), r["path"], -1 if r["record"] is None
                                 else r["record"]))
     return iter(records)

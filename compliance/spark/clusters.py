@@ -37,7 +37,7 @@ FP_SCHEMA = ("path string, record long, url string, sketch array<long>, names ar
 
 def find_clusters(spark: Any, out: Path, files: list[str]) -> list[Cluster]:
     """Clusters of two or more documents over every part in ``out``, numbered as the local engine numbers them."""
-    from compliance.spark.audit import FINGERPRINTS
+    from compliance.spark.parts import FINGERPRINTS
 
     fp = spark.read.schema(FP_SCHEMA).json(str(out / FINGERPRINTS)).where("path is not null")
     docs = _in_input_order(spark, fp, files).cache()
@@ -123,28 +123,43 @@ def _clustered_infos(spark: Any, docs: Any, groups: list[list[int]]) -> tuple[li
 def fill_clusters(spark: Any, job: Any, out: Path, clusters: list[Cluster]) -> int:
     """Write each record's ``cluster`` field into its part (a Spark job over the parts); only parts whose
     fields change are rewritten, each atomically. Returns the number of parts rewritten."""
-    from compliance.spark.audit import PART, SUFFIX
+    from compliance.spark.parts import part_files
 
     fields = {key: c.field_for(key) for c in clusters for key in c.members}
-    parts = sorted(p.name for p in out.glob(f"{PART}*{SUFFIX}"))
+    parts = [p.name for p in part_files(out)]
     if not parts:
         return 0
     sc = spark.sparkContext
     shared = sc.broadcast(fields)
-    target = job.out
+    target, fmt = job.out, job.records_format
     try:
         return sum(sc.parallelize(parts, min(len(parts), sc.defaultParallelism * 4))
-                   .map(lambda name: fill_part(Path(target) / name, shared.value)).collect())
+                   .map(lambda name: fill_part(Path(target) / name, shared.value, fmt)).collect())
     finally:
         shared.destroy()
 
 
-def fill_part(part: Path, fields: dict[Key, Any]) -> int:
-    """Set ``cluster`` in one part from ``fields`` (None for documents in no cluster); 1 if it was rewritten."""
-    from compliance.audit.sinks import JsonlSink
+def fill_part(part: Path, fields: dict[Key, Any], records_format: str) -> int:
+    """Set ``cluster`` in one part from ``fields`` (None for documents in no cluster); 1 if it was rewritten
+    (into a hidden temporary file renamed over the part, so the part is whole at every moment)."""
+    import os
 
-    sink = JsonlSink(part)
-    if all(r.get("cluster") == fields.get((r["path"], r.get("record"))) for r in sink.records()):
+    from compliance.safe_write import sibling_temp
+    from compliance.spark.parts import fsync_file, part_format
+
+    fmt = part_format(records_format)
+    if all(r.get("cluster") == fields.get((r["path"], r.get("record"))) for r in fmt.read(part)):
         return 0
-    sink.rewrite(lambda r: {**r, "cluster": fields.get((r["path"], r.get("record")))})
+    fd, tmp = sibling_temp(part)
+    os.close(fd)
+    try:
+        writer = fmt.writer(tmp)
+        for r in fmt.read(part):
+            writer.write({**r, "cluster": fields.get((r["path"], r.get("record")))})
+        writer.close()
+        fsync_file(tmp)
+        os.replace(tmp, part)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return 1
