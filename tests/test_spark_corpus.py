@@ -167,7 +167,10 @@ def test_errors_are_one_line_exit_2_as_local(cli, spark, sources, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     bad = str(sources / "broken.html.gz")
-    for args in ([str(empty)], [bad]):
+    mixed = tmp_path / "mixed"  # the unreadable file named explicitly comes first: the jobs after it are cancelled
+    shutil.copytree(ROOT / "fixtures" / "corpus", mixed)
+    shutil.copy(bad, mixed / "a-broken.html.gz")
+    for args in ([str(empty)], [bad], [str(mixed), str(mixed / "a-broken.html.gz")]):
         runs = [cli("corpus", "add", *args, "--index", str(tmp_path / f"{e}.sqlite"), *extra)
                 for e, extra in (("l", []), ("s", ["--engine", "spark", "--spark-master", MASTER]))]
         assert runs[0].code == runs[1].code == 2
@@ -188,3 +191,22 @@ def test_missing_pyspark_is_one_line_naming_the_extra(cli, tmp_path, monkeypatch
     (line,) = run.err.strip().splitlines()
     assert "'spark' extra" in line and "pip install 'compliance[spark]'" in line
     assert not index.exists()  # checked before the index is created
+
+
+def test_plan_keeps_order_and_puts_a_large_file_alone(tmp_path):
+    from compliance.spark.corpus import TASK_BYTES, plan_tasks
+
+    small = []
+    for i in range(40):
+        p = tmp_path / f"s{i:02d}.txt"
+        p.write_bytes(b"x" * 1000)
+        small.append((str(p), None))
+    big = tmp_path / "big.jsonl"
+    with open(big, "wb") as fh:
+        fh.truncate(3 * TASK_BYTES)  # sparse: a large shard without writing it
+    tasks = small[:20] + [(str(big), "known")] + small[20:]
+    groups = plan_tasks(tasks, cores=2)
+    assert [t for g in groups for t in g] == tasks
+    assert [(str(big), "known")] in groups
+    assert len(groups) >= 3 and all(groups)
+    assert plan_tasks([], cores=2) == [] and plan_tasks(small[:1], cores=2) == [small[:1]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -95,7 +96,8 @@ def add(
     engine = load_engine(rules)
     workers = jobs or min(4, os.cpu_count() or 1)
     bar = StderrProgress("indexing", not quiet, every=50)
-    with CorpusIndex(index_path(index, config), create=True) as idx, bar as progress:
+    with prepare or contextlib.nullcontext(), CorpusIndex(index_path(index, config), create=True) as idx, \
+            bar as progress:
         report = idx.add_paths(paths, engine, progress=progress, jobs=workers, strict=explicit, batch=batch,
                                prepare=prepare)
         total = len(idx)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -91,12 +91,13 @@ def plan_tasks(tasks: list[Task], cores: int) -> list[list[Task]]:
         return [tasks] if tasks else []
     share = total / count
     groups: list[list[Task]] = [[]]
-    done = 0
+    held = 0  # bytes in the last group
     for task, size in zip(tasks, sizes, strict=True):
-        if groups[-1] and done + size / 2 > share * len(groups):
+        if groups[-1] and held + size / 2 > share:
             groups.append([])
+            held = 0
         groups[-1].append(task)
-        done += size
+        held += size
     return groups
 
 
@@ -107,7 +108,7 @@ def _size(path: str) -> int:
         return 1  # unreadable: the task reports it as the local worker does
 
 
-def prepare_in_spark(spark: Any, job: Job, tasks: list[Task]) -> Iterator[FileBatch]:
+def prepare_in_spark(spark: Any, job: Job, tasks: list[Task]) -> Generator[FileBatch, None, None]:
     """Every file's :class:`FileBatch`, in input order, computed in Spark tasks (one job per group of files,
     about ``INFLIGHT_PER_CORE`` per core at once). A job that fails after Spark's retries is one line."""
     sc = spark.sparkContext
@@ -146,11 +147,33 @@ def _result(future: Future[list[FileBatch]]) -> list[FileBatch]:
         raise ConfigError(f"Spark job failed: {_first_line(err)}") from None
 
 
-def spark_preparer(master: str, config: Any, rules: list[str] | None,
-                   include: list[str] | None) -> Callable[[list[Task]], Iterator[FileBatch]]:
-    """The ``prepare`` hook of :meth:`CorpusIndex.add_paths` for ``master``. Starts the session now, so that a
-    missing ``spark`` extra or Java is one line before any index is created; the limits and reader choice
-    must be set already (the tasks take this process's)."""
+class SparkPreparer:
+    """The ``prepare`` hook of :meth:`CorpusIndex.add_paths`, as a context manager: leaving it (an explicit file
+    that cannot be read, Ctrl-C, a failed job) cancels the Spark jobs still running, where the exit would
+    otherwise wait for the pool's threads and so for every job in flight."""
+
+    def __init__(self, spark: Any, job: Job) -> None:
+        self.spark = spark
+        self.job = job
+        self._runs: list[Generator[FileBatch, None, None]] = []
+
+    def __call__(self, tasks: list[Task]) -> Iterator[FileBatch]:
+        run = prepare_in_spark(self.spark, self.job, tasks)
+        self._runs.append(run)
+        return run
+
+    def __enter__(self) -> SparkPreparer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for run in self._runs:
+            run.close()  # runs prepare_in_spark's finally: cancel what is pending
+
+
+def spark_preparer(master: str, config: Any, rules: list[str] | None, include: list[str] | None) -> SparkPreparer:
+    """The Spark engine for ``corpus add`` on ``master``. Starts the session now, so that a missing ``spark``
+    extra or Java is one line before any index is created; the limits and reader choice must be set already
+    (the tasks take this process's)."""
     from compliance import limits
     from compliance.detect.notices import model_enabled
     from compliance.spark.audit import with_retries
@@ -158,6 +181,5 @@ def spark_preparer(master: str, config: Any, rules: list[str] | None,
 
     spark = spark_session(with_retries(master, config.spark), config.spark)
     job = Job(rule_dirs=tuple(rules or ()), extensions=dict(config.extensions), include=tuple(include or ()),
-              limits=limits.current(), no_model=not model_enabled(),
-              cwd=os.getcwd(), key=uuid.uuid4().hex)
-    return lambda tasks: prepare_in_spark(spark, job, tasks)
+              limits=limits.current(), no_model=not model_enabled(), cwd=os.getcwd(), key=uuid.uuid4().hex)
+    return SparkPreparer(spark, job)
