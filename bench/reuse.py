@@ -187,17 +187,19 @@ def index_shape(index: Path) -> dict:
         db.close()
 
 
-def check(index: Path, draft: Path, runs: int) -> tuple[float, float, int, int]:
-    """Median wall, min wall, peak RSS (KB) over ``runs`` after a warm-up, and the matches found."""
+def check(index: Path, draft: Path, runs: int) -> tuple[float, float, int, int, float]:
+    """Median wall, min wall, peak RSS (KB) over ``runs`` after a warm-up, the matches found and the median
+    CPU seconds (user + sys: on a machine shared with other jobs the wall time also measures their load)."""
     cmd = [sys.executable, "-m", "compliance", "check", str(draft), "--corpus", str(index), "--format", "json"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)  # warm-up (writes the rule cache)
     matches = sum(len(f["matches"]) for f in json.loads(out.stdout)["files"])
-    walls, peaks = [], []
+    walls, cpus, peaks = [], [], []
     for _ in range(runs):
-        wall, _, peak = run(cmd)
+        wall, cpu, peak = run(cmd)
         walls.append(wall)
+        cpus.append(cpu)
         peaks.append(peak)
-    return statistics.median(walls), min(walls), max(peaks), matches
+    return statistics.median(walls), min(walls), max(peaks), matches, statistics.median(cpus)
 
 
 _BREAKDOWN = """
@@ -302,9 +304,9 @@ def main() -> None:
                 print(f"{n:,}: cross-language rows added by a second add in {wall2:.1f} s, index now "
                       f"{index_bytes(index) / 1e6:,.0f} MB = {index_bytes(index) / raw:.2f} x text", flush=True)
         if args.stage in ("all", "check"):
-            median, fastest, peak, matches = check(index, draft, args.runs)
+            median, fastest, peak, matches, cpu = check(index, draft, args.runs)
             parts = breakdown(index, draft)
-            row["check"] = {"median": median, "fastest": fastest, "peak_kb": peak, "matches": matches,
+            row["check"] = {"median": median, "fastest": fastest, "cpu": cpu, "peak_kb": peak, "matches": matches,
                             "imports": parts[0], "rules": parts[1], "search": parts[2],
                             "cold": cold_check(index, draft), "load": load(), **index_shape(index)}
             save_results(args.data, results)

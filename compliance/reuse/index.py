@@ -59,6 +59,7 @@ BATCH_SECONDS = 5.0  # ... or less, so a slow add still commits regularly
 BUSY_TIMEOUT_MS = 120_000  # how long a writer waits for another one
 WRITE_CACHE_KB = 65536  # SQLite page cache when adding (the open segment stays in memory) ...
 READ_CACHE_KB = 8192  # ... and when querying (memory must not grow with the corpus)
+WAL_LIMIT_BYTES = 64 << 20  # the WAL shrinks back to this after a checkpoint (a segment merge writes ~1 GB)
 DF_LIMIT = 50  # a fingerprint in more documents than this is boilerplate, not evidence
 DOC_BITS = sg.DOC_BITS  # internal document numbers below 2**24 share a posting key with the hash
 _DOC_MASK = sg.DOC_MASK
@@ -168,6 +169,7 @@ class CorpusIndex:
                              check_same_thread=False)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute(f"PRAGMA cache_size = -{self.cache_kb}")
+        db.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
         if exists:
             db.execute("PRAGMA schema_version").fetchone()  # fails here on a non-database file
         return db
