@@ -12,7 +12,7 @@ ENGINE_OPTION = typer.Option(
 SPARK_MASTER_OPTION = typer.Option(
     None, "--spark-master", metavar="URL",
     help="Spark master for --engine spark: local[*] (default), local[N], spark://host:7077, yarn, k8s://... "
-         "Conf keys come from [tool.compliance.spark] in the config.")
+         "Conf keys come from \\[tool.compliance.spark] in the config.")  # "\\[": not Rich markup
 
 
 def check_engine(engine: str, spark_master: str | None) -> str | None:
