@@ -210,3 +210,23 @@ def test_plan_keeps_order_and_puts_a_large_file_alone(tmp_path):
     assert [(str(big), "known")] in groups
     assert len(groups) >= 3 and all(groups)
     assert plan_tasks([], cores=2) == [] and plan_tasks(small[:1], cores=2) == [small[:1]]
+
+
+def test_config_extensions_and_limits_reach_the_tasks(cli, spark, tmp_path, monkeypatch):
+    """The tasks read as the driver's command was told to: a suffix mapped to Markdown in the config (its heading
+    becomes the title) and --max-file-size (a larger file is skipped with the same warning)."""
+    (tmp_path / "pyproject.toml").write_text('[tool.compliance]\nextensions = { ".note" = "markdown" }\n',
+                                             encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.note").write_text("# Harbour cranes\n\nThe cranes at the harbour were replaced this spring.\n",
+                                 encoding="utf-8")
+    (docs / "big.txt").write_text("A long line of text about tides. " * 200, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    runs, listed = [], []
+    for name, extra in (("l", []), ("s", ["--engine", "spark", "--spark-master", MASTER])):
+        runs.append(cli("corpus", "add", "docs", "--index", f"{name}.sqlite", "--max-file-size", "2k", *extra))
+        listed.append(json.loads(cli("corpus", "list", "--index", f"{name}.sqlite", "-f", "json").out))
+    assert runs[0].code == runs[1].code == 0, runs[1].err
+    assert own_lines(runs[0].err) == own_lines(runs[1].err) and "big.txt" in runs[1].err
+    assert listed[0] == listed[1] and [r["title"] for r in listed[1]] == ["Harbour cranes"]
