@@ -224,9 +224,16 @@ def test_config_extensions_and_limits_reach_the_tasks(cli, spark, tmp_path, monk
     (docs / "big.txt").write_text("A long line of text about tides. " * 200, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     runs, listed = [], []
-    for name, extra in (("l", []), ("s", ["--engine", "spark", "--spark-master", MASTER])):
-        runs.append(cli("corpus", "add", "docs", "--index", f"{name}.sqlite", "--max-file-size", "2k", *extra))
-        listed.append(json.loads(cli("corpus", "list", "--index", f"{name}.sqlite", "-f", "json").out))
+    try:
+        for name, extra in (("l", []), ("s", ["--engine", "spark", "--spark-master", MASTER])):
+            runs.append(cli("corpus", "add", "docs", "--index", f"{name}.sqlite", "--max-file-size", "2k", *extra))
+            listed.append(json.loads(cli("corpus", "list", "--index", f"{name}.sqlite", "-f", "json").out))
+    finally:  # the command set them process-wide: later tests that call the engines directly must not see them
+        from compliance import limits
+        from compliance.readers import configure
+
+        limits.reset()
+        configure({}, [])
     assert runs[0].code == runs[1].code == 0, runs[1].err
     assert own_lines(runs[0].err) == own_lines(runs[1].err) and "big.txt" in runs[1].err
     assert listed[0] == listed[1] and [r["title"] for r in listed[1]] == ["Harbour cranes"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from compliance.errors import ConfigError, optional_module
@@ -15,6 +16,7 @@ from compliance.errors import ConfigError, optional_module
 DEFAULT_MASTER = "local[*]"
 LOOPBACK = "127.0.0.1"
 APP_NAME = "compliance"
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")  # Spark's own log: off (the command says what failed)
 
 
 def is_local(master: str) -> bool:
@@ -31,6 +33,9 @@ def spark_conf(master: str, conf: Mapping[str, Any] | None = None) -> dict[str, 
         "spark.task.maxFailures": "4",
     }
     settings.update({str(k): _conf_value(v) for k, v in (conf or {}).items()})
+    java = settings.get("spark.driver.extraJavaOptions", "")
+    if "log4j2.configurationFile" not in java:  # Spark's log off unless the user's conf names a log config
+        settings["spark.driver.extraJavaOptions"] = f"{java} -Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}".strip()
     if is_local(master):
         settings["spark.driver.host"] = LOOPBACK
         settings["spark.driver.bindAddress"] = LOOPBACK
@@ -56,5 +61,4 @@ def spark_session(master: str = DEFAULT_MASTER, conf: Mapping[str, Any] | None =
     except Exception as err:  # Java missing, bad master URL, port refused: one line, not a Py4J traceback
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ConfigError(f"cannot start Spark ({master}): {first}") from None
-    spark.sparkContext.setLogLevel("ERROR")
     return spark
