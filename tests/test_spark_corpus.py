@@ -237,3 +237,23 @@ def test_config_extensions_and_limits_reach_the_tasks(cli, spark, tmp_path, monk
     assert runs[0].code == runs[1].code == 0, runs[1].err
     assert own_lines(runs[0].err) == own_lines(runs[1].err) and "big.txt" in runs[1].err
     assert listed[0] == listed[1] and [r["title"] for r in listed[1]] == ["Harbour cranes"]
+
+
+def test_a_failing_task_is_one_line_without_spark_log(spark, capfd):
+    """A task that fails on every attempt (here: rules the executors cannot load) ends the add with one line naming
+    the task's error, and Spark's log (stack traces of the attempts) stays off stderr."""
+    import dataclasses
+
+    from compliance.config import Config
+    from compliance.errors import ConfigError
+    from compliance.spark.corpus import spark_preparer
+
+    preparer = spark_preparer(MASTER, Config(), None, None)
+    preparer.job = dataclasses.replace(preparer.job, rule_dirs=("/nonexistent/rules",))
+    tasks = [(str(p), None) for p in sorted((ROOT / "fixtures" / "corpus").glob("*.md"))]
+    with pytest.raises(ConfigError) as err, preparer:
+        list(preparer(tasks))
+    assert str(err.value).startswith("Spark job failed: ") and "/nonexistent/rules" in str(err.value)
+    assert "\n" not in str(err.value)
+    captured = capfd.readouterr()
+    assert "Exception" not in captured.err and "\tat " not in captured.err, captured.err[-2000:]
