@@ -152,9 +152,10 @@ class SparkPreparer:
     that cannot be read, Ctrl-C, a failed job) cancels the Spark jobs still running, where the exit would
     otherwise wait for the pool's threads and so for every job in flight."""
 
-    def __init__(self, spark: Any, job: Job) -> None:
+    def __init__(self, spark: Any, job: Job, owns_session: bool = False) -> None:
         self.spark = spark
         self.job = job
+        self.owns_session = owns_session  # started here (not a session the caller had): stopped on failure
         self._runs: list[Generator[FileBatch, None, None]] = []
 
     def __call__(self, tasks: list[Task]) -> Iterator[FileBatch]:
@@ -165,9 +166,13 @@ class SparkPreparer:
     def __enter__(self) -> SparkPreparer:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         for run in self._runs:
             run.close()  # runs prepare_in_spark's finally: cancel what is pending
+        if kind is not None and self.owns_session:
+            # Stopped before the process exits: the JVM would otherwise die under its Python workers, and each
+            # would print a BrokenPipeError traceback on stderr after the command's own line.
+            self.spark.stop()
 
 
 def spark_preparer(master: str, config: Any, rules: list[str] | None, include: list[str] | None) -> SparkPreparer:
@@ -179,7 +184,18 @@ def spark_preparer(master: str, config: Any, rules: list[str] | None, include: l
     from compliance.spark.audit import with_retries
     from compliance.spark.session import spark_session
 
+    existed = _active_session()
     spark = spark_session(with_retries(master, config.spark), config.spark)
     job = Job(rule_dirs=tuple(rules or ()), extensions=dict(config.extensions), include=tuple(include or ()),
               limits=limits.current(), no_model=not model_enabled(), cwd=os.getcwd(), key=uuid.uuid4().hex)
-    return SparkPreparer(spark, job)
+    return SparkPreparer(spark, job, owns_session=not existed)
+
+
+def _active_session() -> bool:
+    """Is a SparkSession running in this process already (a notebook's, a test's)? Then it is not ours to stop."""
+    try:
+        from pyspark.sql import SparkSession
+
+        return SparkSession.getActiveSession() is not None
+    except ImportError:
+        return False  # spark_session() says, in one line, what to install
