@@ -31,10 +31,10 @@ HTML = [("Content-Type", "text/html")]
 
 @pytest.fixture(scope="module")
 def spark():
-    from compliance.spark.audit import with_retries
+    from compliance.spark.audit import session_conf, with_retries
     from compliance.spark.session import spark_session
 
-    session = spark_session(with_retries("local[2]"))
+    session = spark_session(with_retries("local[2]"), session_conf({}))
     yield session
     session.stop()
 
@@ -332,3 +332,33 @@ def test_local_engine_refuses_a_records_directory(cli, tmp_path):
     (tmp_path / "out").mkdir()
     result = cli("audit", path, "--records", tmp_path / "out")
     assert result.code == 2 and "is a directory" in result.err
+
+
+@pytest.mark.parametrize("df_cap", [3, 200])
+def test_the_join_gives_the_local_index_components_with_boilerplate_over_the_cap(spark, df_cap):
+    """Random sketches with copies, excerpts and fingerprints shared by many documents (more than df_cap + 1,
+    so the input order decides who still counts them): the join's components are the local index's."""
+    import random
+    from array import array
+
+    from compliance.audit.clusters import ClusterIndex
+    from compliance.audit.records import DocInfo
+    from compliance.spark.clusters import _components, _edges
+
+    rnd = random.Random(df_cap)
+    stock = [4 * i for i in range(12)]  # boilerplate: in most documents
+    stories = [[4 * (100 + 50 * s + j) for j in range(40)] for s in range(15)]
+    sketches = []
+    for _ in range(80):
+        story_ = rnd.choice(stories)
+        kind = rnd.random()
+        body = story_ if kind < 0.4 else rnd.sample(story_, rnd.randint(5, 30)) if kind < 0.8 else \
+            [4 * rnd.randint(2000, 9000) for _ in range(rnd.randint(2, 30))]
+        sketches.append(sorted(set(body) | set(rnd.sample(stock, rnd.randint(0, len(stock))))))
+    local = ClusterIndex(df_cap=df_cap)
+    for i, sk in enumerate(sketches):
+        local.add(DocInfo((f"d{i:03d}", None), None, array("q", sk)))
+    expected = [[int(k[0][1:]) for k in c.members] for c in local.clusters()]
+    docs = spark.createDataFrame([(i, sk) for i, sk in enumerate(sketches)], "doc long, sketch array<long>")
+    got = _components(_edges(docs, ClusterIndex(df_cap=df_cap)))
+    assert got == expected and len(expected) >= 3

@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -270,12 +269,13 @@ def ensure_state(job: Job) -> None:
 
 
 def _host_policies(job: Job) -> Any:
-    """The run's HostPolicies rebuilt from the host files the first pass found (None when there are none)."""
+    """The run's HostPolicies rebuilt from the host files the first pass found (None when there are none),
+    with the default vocabulary, as the local engine's ``collect_host_policies`` builds them."""
     if job.hosts is None:
         return None
     from compliance.detect.signals import HostPolicies, load_vocabulary
 
-    policies = HostPolicies(load_vocabulary(list(job.rule_dirs)))
+    policies = HostPolicies(load_vocabulary())
     for url, text in job.hosts.value:
         policies.add(url, text)
     return policies if policies else None
@@ -381,7 +381,7 @@ def run_spark_audit(specs: list[str], options: SparkAuditOptions, config: Any) -
     if out is None:
         raise ValueError("records_dir: the directory of parts (the command passes a temporary one)")
     fmt = part_format(options.records_format)
-    spark = spark_session(with_retries(options.master, config.spark), config.spark)
+    spark = spark_session(with_retries(options.master, config.spark), session_conf(config.spark))
     done = prepare_dir(out, options.resume, fmt)
     files = expand(spark, specs)
     finished = {f for fs in done.values() for f in fs}
@@ -420,6 +420,13 @@ def _size_shuffles(spark: Any, conf: dict[str, Any], written: int, resumed: Path
         docs = spark.read.schema(FP_SCHEMA).json(str(resumed / FINGERPRINTS)).where("path is not null").count()
     parallelism = spark.sparkContext.defaultParallelism
     spark.conf.set("spark.sql.shuffle.partitions", str(max(parallelism, docs // DOCS_PER_SHUFFLE_PARTITION)))
+
+
+def session_conf(conf: dict[str, Any]) -> dict[str, Any]:
+    """The config's Spark conf, plus the warm worker daemon (:mod:`compliance.spark.daemon`) unless it names one."""
+    from compliance.spark.daemon import MODULE
+
+    return {"spark.python.daemon.module": MODULE, **conf}
 
 
 def with_retries(master: str, conf: dict[str, Any] | None = None) -> str:
@@ -603,9 +610,3 @@ def iter_records(out: Path, files: list[str], records_format: str = "jsonl") -> 
     records.sort(key=lambda r: (order.get(r["path"], len(order)), r["path"], -1 if r["record"] is None
                                 else r["record"]))
     return iter(records)
-
-
-def remove_dir(out: Path) -> None:
-    """Drop a temporary records directory (the run kept no --records)."""
-    shutil.rmtree(out, ignore_errors=True)
-

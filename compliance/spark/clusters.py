@@ -63,27 +63,73 @@ def _in_input_order(spark: Any, fp: Any, files: list[str]) -> Any:
     return ranked.withColumn("doc", F.monotonically_increasing_id())
 
 
-def _edges(docs: Any) -> list[tuple[int, int]]:
-    """Pairs of documents the local index would join: identical sketches, or enough shared fingerprints."""
+def _edges(docs: Any, rule: ClusterIndex | None = None) -> list[tuple[int, int]]:
+    """Pairs of documents the local index would join: identical sketches, or enough shared fingerprints.
+
+    Copies are collapsed first: documents with identical sketches are joined to their first member (the
+    *representative*), and fingerprints held by at most ``df_cap + 1`` documents (every holder counts them)
+    are counted once per pair of representatives, which is exact because identical sketches share the same
+    fingerprints with everyone. Only fingerprints with more holders (boilerplate, where the input order decides
+    who still counts them) are counted per pair of documents, and those counts are added to their
+    representatives' count before the containment test."""
+    from pyspark.sql import functions as F
+
+    rule = rule if rule is not None else ClusterIndex()  # the local thresholds (an empty index is falsy)
+    kept = docs.select("doc", "sketch", F.size("sketch").alias("n")).where(F.col("n") >= rule.min_shared)
+    groups = kept.groupBy("sketch").agg(F.min("doc").alias("rep"), F.collect_list("doc").alias("members"),
+                                        F.first("n").alias("n")).cache()
+    try:
+        member_rep = groups.select(F.explode("members").alias("doc"), "rep")
+        same = member_rep.where(F.col("doc") != F.col("rep")).select(F.col("rep").alias("a"), F.col("doc").alias("b"))
+        holders = kept.select("doc", F.explode("sketch").alias("h"))
+        capped = holders.groupBy("h").count().where(F.col("count") > rule.df_cap + 1).select("h")
+        reps = _pair_counts(groups.select(F.col("rep").alias("doc"), F.explode("sketch").alias("h"))
+                            .join(capped, "h", "left_anti"), "ku")
+        docs_capped = _pair_counts(_first_holders(holders.join(capped, "h", "left_semi"), rule.df_cap + 1), "kc")
+        sizes = groups.select("rep", "n")
+        by_reps = _passing(_with_sizes(reps, sizes, "a", "b"), rule, "ku")
+        mixed = (docs_capped.join(member_rep.toDF("a", "ra"), "a").join(member_rep.toDF("b", "rb"), "b")
+                 .where(F.col("ra") != F.col("rb"))
+                 .join(reps.toDF("ra_", "rb_", "ku"), (F.least("ra", "rb") == F.col("ra_"))
+                       & (F.greatest("ra", "rb") == F.col("rb_")), "left")
+                 .withColumn("k", F.col("kc") + F.coalesce("ku", F.lit(0))))
+        edges = same.union(by_reps).union(_passing(_with_sizes(mixed, sizes, "ra", "rb"), rule, "k"))
+        return [(r["a"], r["b"]) for r in edges.distinct().collect()]
+    finally:
+        groups.unpersist()
+
+
+def _first_holders(holders: Any, keep: int) -> Any:
+    """The first ``keep`` holders of each fingerprint in input order (the local index's df cap)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    rule = ClusterIndex()  # the local thresholds, so both engines always use the same
-    kept = docs.select("doc", "sketch", F.size("sketch").alias("n")).where(F.col("n") >= rule.min_shared)
-    same = (kept.groupBy("sketch").agg(F.min("doc").alias("a"), F.collect_list("doc").alias("members"))
-            .select("a", F.explode("members").alias("b")).where(F.col("a") != F.col("b")))
-    holders = (kept.select("doc", F.explode("sketch").alias("h"))
-               .withColumn("rank", F.row_number().over(Window.partitionBy("h").orderBy("doc")))
-               .where(F.col("rank") <= rule.df_cap + 1).select("h", "doc"))
-    left, right = holders.alias("l"), holders.alias("r")
-    shared = (left.join(right, (F.col("l.h") == F.col("r.h")) & (F.col("l.doc") < F.col("r.doc")))
-              .groupBy(F.col("l.doc").alias("a"), F.col("r.doc").alias("b")).agg(F.count(F.lit(1)).alias("k")))
-    sizes_a = kept.select(F.col("doc").alias("a"), F.col("n").alias("na"))
-    sizes_b = kept.select(F.col("doc").alias("b"), F.col("n").alias("nb"))
-    joined = (shared.join(sizes_a, "a").join(sizes_b, "b")
-              .where((F.col("k") >= rule.min_shared) & (F.col("k") >= F.lit(rule.threshold) * F.least("na", "nb")))
-              .select("a", "b"))
-    return [(r["a"], r["b"]) for r in same.union(joined).distinct().collect()]
+    return (holders.withColumn("rank", F.row_number().over(Window.partitionBy("h").orderBy("doc")))
+            .where(F.col("rank") <= keep).select("h", "doc"))
+
+
+def _pair_counts(holders: Any, name: str) -> Any:
+    """(a, b, shared) for every pair a < b holding common fingerprints: a self-join on the fingerprint."""
+    from pyspark.sql import functions as F
+
+    # named columns and a join on "h", not aliases: a self-join by alias can resolve both sides to one
+    left = holders.select("h", F.col("doc").alias("a"))
+    right = holders.select("h", F.col("doc").alias("b"))
+    return (left.join(right, "h").where(F.col("a") < F.col("b"))
+            .groupBy("a", "b").agg(F.count(F.lit(1)).alias(name)))
+
+
+def _with_sizes(pairs: Any, sizes: Any, a: str, b: str) -> Any:
+    """``na``, ``nb``: the sketch sizes of the pair's representatives ``a`` and ``b`` (equal for all copies)."""
+    return pairs.join(sizes.toDF(a, "na"), a).join(sizes.toDF(b, "nb"), b)
+
+
+def _passing(pairs: Any, rule: ClusterIndex, count: str) -> Any:
+    """The pairs (a, b) whose shared count passes the local containment test against the smaller sketch."""
+    from pyspark.sql import functions as F
+
+    return pairs.where((F.col(count) >= rule.min_shared)
+                       & (F.col(count) >= F.lit(rule.threshold) * F.least("na", "nb"))).select("a", "b")
 
 
 def _components(edges: list[tuple[int, int]]) -> list[list[int]]:
