@@ -144,3 +144,34 @@ def test_rules_test_runs_the_frames_examples(tmp_path):
         "      match: ['The weather was fine today.']\n", encoding="utf-8")
     result = runner.invoke(app, ["rules", "test", str(pack)])
     assert result.exit_code == 1 and "frame.local.ban" in result.output and "did not match" in result.output
+
+
+def _hidden_layer_file(path: Path, out_rows: int = 3) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(7)
+    keys = np.array([5, 17, 40], dtype=np.uint32)
+    w1 = rng.normal(size=(3, 3)).astype(np.float16)
+    b1 = rng.normal(size=3).astype(np.float32)
+    w2 = rng.normal(size=(out_rows, 2)).astype(np.float32)
+    b2 = rng.normal(size=2).astype(np.float32)
+    meta = {"classes": ["copyright", "none"], "thresholds": {"copyright": 0.9}}
+    np.savez(path, keys=keys, weights=w1, bias=b1, out_weights=w2, out_bias=b2, meta=np.array(json.dumps(meta)))
+    return w1, b1, w2, b2
+
+
+def test_a_hidden_layer_scorer_is_a_relu_layer_then_softmax(tmp_path):
+    w1, b1, w2, b2 = _hidden_layer_file(tmp_path / "h.npz")
+    scorer = Scorer.load(tmp_path / "h.npz")
+    # a sentence with keys 5 and 40 (and one the model does not know): inputs 1/sqrt(2) each
+    hidden = np.maximum((w1[0].astype(np.float32) + w1[2]) / np.sqrt(2) + b1, 0)
+    logits = hidden @ w2 + b2
+    expected = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    got = scorer.probabilities(np.array([5, 40, 99], dtype=np.uint32))
+    assert np.allclose(got, expected, atol=1e-5), (got, expected)
+
+
+def test_a_hidden_layer_that_does_not_fit_is_a_damaged_file(tmp_path):
+    from compliance.errors import RuleError
+
+    _hidden_layer_file(tmp_path / "bad.npz", out_rows=4)  # 4 rows for 3 hidden units
+    with pytest.raises(RuleError, match="damaged"):
+        Scorer.load(tmp_path / "bad.npz")

@@ -263,6 +263,46 @@ def matrix(rows: list[np.ndarray], vocab: np.ndarray):
                       shape=(len(rows), len(vocab)))
 
 
+def fit(x, y: np.ndarray, args):
+    """A logistic regression (the default), or a one-hidden-layer perceptron (``--hidden N``; it chose a
+    worse dev policy, docs/notices.md), both deterministic for a given seed. The perceptron's ReLU units
+    combine features (a restriction *and* the page speaking of itself) where the linear model adds them."""
+    if args.hidden:
+        from sklearn.neural_network import MLPClassifier
+
+        model = MLPClassifier(hidden_layer_sizes=(args.hidden,), alpha=1e-4, max_iter=60, random_state=SEED % 2**32)
+    else:
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(C=args.c, max_iter=3000, class_weight="balanced")
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed epoch budget, measured on dev
+        model.fit(x, y)
+    return model
+
+
+def export(model, n_features: int) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """(weights per feature, bias, extra arrays) as :class:`compliance.detect.scorer.Scorer` reads them;
+    classes absent from training get a bias of -30 (never predicted)."""
+    present = list(model.classes_)
+    if hasattr(model, "coefs_"):
+        out_w = np.zeros((model.coefs_[1].shape[0], len(CLASSES)), dtype=np.float32)
+        out_b = np.full(len(CLASSES), -30.0, dtype=np.float32)
+        out_w[:, present] = model.coefs_[1]
+        out_b[present] = model.intercepts_[1]
+        return (model.coefs_[0].astype(np.float32), model.intercepts_[0].astype(np.float32),
+                {"out_weights": out_w, "out_bias": out_b})
+    weights = np.zeros((n_features, len(CLASSES)), dtype=np.float32)
+    weights[:, present] = model.coef_.T
+    bias = np.full(len(CLASSES), -30.0, dtype=np.float32)
+    bias[present] = model.intercept_
+    return weights, bias, {}
+
+
 def thresholds(probs: np.ndarray, labels: list[str], frames: list[set[str]], target: float, floor: float,
                framed: bool) -> dict[str, float]:
     """Per kind, the lowest probability at which the dev rows over it have precision >= ``target``."""
@@ -288,9 +328,9 @@ def main() -> None:
     parser.add_argument("--c", type=float, default=16.0, help="inverse regularisation strength")
     parser.add_argument("--min-df", type=int, default=2, help="keep features seen in at least this many rows")
     parser.add_argument("--target", type=float, default=0.97, help="precision per kind on dev")
+    parser.add_argument("--hidden", type=int, default=0,
+                        help="units of the hidden ReLU layer (0: a linear model, logistic regression)")
     args = parser.parse_args()
-    from sklearn.linear_model import LogisticRegression
-
     t0 = time.perf_counter()
     engine = NoticeEngine(load_ruleset(), model=False, cues=True)
     rng = random.Random(SEED)
@@ -300,27 +340,24 @@ def main() -> None:
     vocab = np.array(sorted(k for k, c in df.items() if c >= args.min_df), dtype=np.uint32)
     x = matrix(keys, vocab)
     y = np.array([CLASSES.index(label) for label in labels])
-    model = LogisticRegression(C=args.c, max_iter=3000, class_weight="balanced")
-    model.fit(x, y)
+    model = fit(x, y, args)
     dev = read_jsonl(REAL / "dev.jsonl")
     dkeys, dlabels, _, _ = build(engine, dev, None, whole=False)
     probs = model.predict_proba(matrix(dkeys, vocab))
     full = np.zeros((len(dlabels), len(CLASSES)))
     full[:, model.classes_] = probs
     base = base_thresholds(full, dlabels, args.target)
-    weights = np.zeros((len(vocab), len(CLASSES)), dtype=np.float32)
-    weights[:, model.classes_] = model.coef_.T
-    bias = np.full(len(CLASSES), -30.0, dtype=np.float32)
-    bias[model.classes_] = model.intercept_
+    weights, bias, extra = export(model, len(vocab))
     keep = np.abs(weights).max(axis=1) > 1e-3
     meta = {"classes": CLASSES, "thresholds": base, "bits": 22, "seed": SEED, "c": args.c, "min_df": args.min_df,
-            "target_precision": args.target, "train_rows": len(labels), "train_items": len(train),
+            "target_precision": args.target, "hidden": args.hidden, "train_rows": len(labels),
+            "train_items": len(train),
             "features": int(keep.sum()), "dev_rows": len(dlabels), **inputs_digest()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
 
     def save() -> None:
         np.savez(args.out, keys=vocab[keep], weights=weights[keep].astype(np.float16), bias=bias,
-                            meta=np.array(json.dumps(meta)))
+                 meta=np.array(json.dumps(meta)), **extra)
 
     save()
     shared = ROOT.parent / "shared" / "data" / "notices"

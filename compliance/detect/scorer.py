@@ -1,12 +1,16 @@
-"""The trained notice scorer: a linear model over sentence features, one probability per kind.
+"""The trained notice scorer: a small model over sentence features, one probability per kind.
 
 The weights file (``rules/models/notice-scorer.npz``, written by ``train/notices.py``) holds the
-sorted feature keys the model knows, their weights per class (float16), the biases, the class names
+sorted feature keys the model knows and their weights (float16): per class for a linear model, or per unit
+of one hidden ReLU layer followed by a small dense layer to the classes (``out_weights``, ``out_bias``: a
+one-layer perceptron, which separates notices from sentences *about* notices better at a low false-alarm
+rate than the linear model, docs/notices.md); the biases, the class names
 and the decision policy chosen on the dev split: per kind, the probability a scorer finding needs;
 the "no notice" probability that vetoes a frame's finding; and the one that vetoes a rule's finding
 (sentences that explain or report notices, which rules written for phrasings cannot tell apart).
 Loading is one ``numpy.load`` of an uncompressed file (a few ms: float16 does not compress, and
-inflating cost ~35 ms); scoring a sentence is a ``searchsorted`` and a sum over its known keys.
+inflating cost ~35 ms); scoring a sentence is a table lookup and a sum over its known keys (then, with a
+hidden layer, one small matrix product).
 
 A missing or damaged file is an error naming it (exit 2), never a silent fall-back to rules only:
 a user who asked for the model must not get less without being told.
@@ -30,14 +34,16 @@ NONE = "none"  # the class of a sentence that is no notice
 @dataclass
 class Scorer:
     keys: np.ndarray  # uint32, sorted
-    weights: np.ndarray  # float16 [len(keys), classes]
-    bias: np.ndarray  # float32 [classes]
+    weights: np.ndarray  # float16 [len(keys), width]: width = classes, or the hidden layer's units
+    bias: np.ndarray  # float32 [width]
     classes: list[str]
     thresholds: dict[str, float]  # kind -> minimum probability on its own
     frame_veto: float  # a frame's finding stands unless "no notice" has this probability
     veto: float  # a rule finding whose sentence reads as no notice with this probability is dropped
     meta: dict
     frame_vetoes: dict[str, float] = field(default_factory=dict)  # per kind, overriding frame_veto
+    out_weights: np.ndarray | None = None  # float32 [hidden, classes]: a hidden ReLU layer, when present
+    out_bias: np.ndarray | None = None  # float32 [classes]
 
     @classmethod
     def load(cls, path: str | Path) -> Scorer:
@@ -49,6 +55,9 @@ class Scorer:
                 weights = data["weights"]  # float16: rows are widened only when a sentence uses them
                 bias = data["bias"].astype(np.float32)
                 meta = json.loads(str(data["meta"]))
+                hidden = "out_weights" in data.files
+                out_w = data["out_weights"].astype(np.float32) if hidden else None
+                out_b = data["out_bias"].astype(np.float32) if hidden else None
         except FileNotFoundError:
             raise RuleError("the notice scorer's weights file is missing (reinstall, retrain with "
                             "`python train/notices.py`, or run with --no-model)", str(path)) from None
@@ -56,14 +65,17 @@ class Scorer:
             raise RuleError(f"the notice scorer's weights file is damaged ({type(err).__name__}: {err}); "
                             "retrain with `python train/notices.py` or run with --no-model", str(path)) from None
         classes = list(meta.get("classes", []))
-        if (weights.ndim != 2 or weights.shape != (len(keys), len(classes)) or bias.shape != (len(classes),)
+        width = out_w.shape[0] if out_w is not None and out_w.ndim == 2 else len(classes)
+        if (weights.ndim != 2 or weights.shape != (len(keys), width) or bias.shape != (width,)
+                or (out_w is not None and (out_w.shape != (width, len(classes)) or out_b.shape != (len(classes),)
+                                           or not np.all(np.isfinite(out_w))))
                 or NONE not in classes or not np.all(np.isfinite(weights)) or not np.all(keys[1:] > keys[:-1])
                 or (len(keys) and int(keys[-1]) >= 1 << BITS)):
             raise RuleError("the notice scorer's weights file is damaged (shapes or keys do not fit); "
                             "retrain with `python train/notices.py` or run with --no-model", str(path))
         return cls(keys, weights, bias, classes, dict(meta.get("thresholds", {})),
                    float(meta.get("frame_veto", 2.0)), float(meta.get("veto", 1.01)), meta,
-                   {str(k): float(v) for k, v in dict(meta.get("frame_vetoes", {})).items()})
+                   {str(k): float(v) for k, v in dict(meta.get("frame_vetoes", {})).items()}, out_w, out_b)
 
     def __post_init__(self) -> None:
         # key -> weight row, or -1: one array lookup per key (16 MB for 22-bit keys; a binary search per
@@ -87,6 +99,8 @@ class Scorer:
             starts = np.flatnonzero(counts)
             sums = np.add.reduceat(self.weights[rows].astype(np.float32), np.searchsorted(owners, starts), axis=0)
             logits[starts] += sums / np.sqrt(counts[starts])[:, None]
+        if self.out_weights is not None:  # one hidden ReLU layer: the sum above is its input
+            logits = np.maximum(logits, 0.0) @ self.out_weights + self.out_bias
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
