@@ -3,11 +3,13 @@
 One SparkSession (``local[2]``, loopback only) serves the whole module (the in-process CLI gets it back from
 ``getOrCreate``); it is stopped at the end so other modules build their own. Both corpora are built once from
 the same sources: the fixture corpus, the 181 real pages of ``../shared/data/archive-aeb`` when present, a JSONL
-dump of several records and a ``.html.gz`` that is not gzip data, which neither engine can read.
+dump of several records, a WARC of a dozen of those pages and a ``.html.gz`` that is not gzip data, which neither
+engine can read.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import sys
@@ -45,6 +47,13 @@ def sources(tmp_path_factory) -> Path:
     (d / "dump.jsonl").write_text("".join(json.dumps({"text": t, "url": f"https://wiki.example/{i}"}) + "\n"
                                           for i, t in enumerate(texts)), encoding="utf-8")
     (d / "broken.html.gz").write_bytes(b"not gzip data at all")
+    pages = sorted(AEB.glob("*.html.gz"))[:12] if AEB.is_dir() else []
+    if pages:  # a WARC: many documents from one file, one Spark task
+        from tests.test_audit_support import warc_bytes
+
+        records = [(f"https://archive.example/{i}", gzip.decompress(p.read_bytes()), [("Content-Type", "text/html")])
+                   for i, p in enumerate(pages)]
+        (d / "crawl.warc.gz").write_bytes(warc_bytes(records))
     return d
 
 
@@ -108,7 +117,9 @@ def test_list_and_stats_are_the_same(cli, built):
     local, spark_index, _ = built
     listed = [json.loads(cli("corpus", "list", "--index", str(i), "-f", "json").out) for i in (local, spark_index)]
     assert listed[0] == listed[1]
-    assert len(listed[0]) >= 9 + 5 + (181 if AEB.is_dir() else 0)
+    assert len(listed[0]) >= 9 + 5 + (181 + 12 if AEB.is_dir() else 0)
+    if AEB.is_dir():
+        assert sum(r["path"].endswith("crawl.warc.gz") and r["record"] is not None for r in listed[0]) == 12
     stats = [json.loads(cli("corpus", "stats", "--index", str(i), "-f", "json").out) for i in (local, spark_index)]
     for s in stats:  # the file's size depends on where the writer's transactions fell (time-bounded), not content
         s.pop("path"), s.pop("bytes")
