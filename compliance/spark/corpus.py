@@ -119,6 +119,7 @@ def prepare_in_spark(spark: Any, job: Job, tasks: list[Task]) -> Generator[FileB
     rdd = sc.parallelize(groups, len(groups))
 
     def run(part: int) -> list[FileBatch]:
+        sc.setJobGroup(job.key, "compliance corpus add", interruptOnCancel=True)  # per thread: cancel only ours
         return sc.runJob(rdd, lambda it: prepare_tasks(job, it), [part])
 
     inflight = min(len(groups), cores * INFLIGHT_PER_CORE)
@@ -135,7 +136,7 @@ def prepare_in_spark(spark: Any, job: Job, tasks: list[Task]) -> Generator[FileB
             if pending:  # stopped early (an explicit file failed, Ctrl-C, a failed job): do not wait for the rest
                 for future in pending:
                     future.cancel()
-                sc.cancelAllJobs()
+                sc.cancelJobGroup(job.key)
 
 
 def _result(future: Future[list[FileBatch]]) -> list[FileBatch]:
