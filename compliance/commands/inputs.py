@@ -127,7 +127,7 @@ def check_added(report, paths: list[str]) -> None:
     Exit 2, not 1: no finding was made, the input gave nothing to index, and an index left empty would
     turn every later ``check`` green. Read errors are named one per line; files without a reader (a walk
     over a tree of images or PDFs) are counted in one line."""
-    unread = [e if isinstance(e, Skipped) else Skipped(str(e), str(e), "unreadable") for e in report.errors]
+    unread = list(report.errors)  # Skipped: path and reason apart, so each warning names its file once
     for s in unread:
         if not _by_suffix(s):
             sys.stderr.write(f"compliance: warning: {s} (skipped)\n")

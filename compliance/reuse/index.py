@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compliance.coverage import Skipped
 from compliance.document import Document
 from compliance.errors import ConfigError, InputError
 from compliance.reuse import fingerprint as fp
@@ -121,7 +122,7 @@ class AddReport:
     unchanged: int = 0
     removed: int = 0
     files: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[Skipped] = field(default_factory=list)  # files not read, each with why
 
     def summary(self) -> str:
         parts = [f"{self.added} added", f"{self.replaced} replaced", f"{self.unchanged} unchanged"]
@@ -290,7 +291,7 @@ class CorpusIndex:
                 if batch.file in strict_set:
                     writer.flush()
                     raise InputError(batch.message, batch.path, batch.line)
-                report.errors.append(batch.error)
+                report.errors.append(Skipped(batch.path or batch.file, batch.message or batch.error, "unreadable"))
             else:
                 writer.add(batch)
             if progress is not None:
