@@ -113,7 +113,7 @@ def test_corpus_add_refuses_a_named_pdf_and_skips_one_in_a_walk(cli, project):
     walked = cli("corpus", "add", "src", "--index", "idx.sqlite")
     assert walked.code == 0, walked.err
     assert "scan.txt: a PDF, not text" in walked.err and "1 added" in walked.out
-    assert walked.err.count("scan.txt") == 1, walked.err  # the warning names the file once
+    assert walked.err.count("src/scan.txt: a PDF") == 1, walked.err  # the warning names the file once
 
 
 def test_audit_makes_a_pdf_page_an_error_record(cli, project):
