@@ -381,9 +381,11 @@ def run_spark_audit(specs: list[str], options: SparkAuditOptions, config: Any) -
     if out is None:
         raise ValueError("records_dir: the directory of parts (the command passes a temporary one)")
     fmt = part_format(options.records_format)
+    local_only = not any(is_uri(spec) for spec in specs)
+    files = expand(None, specs) if local_only else []  # nothing to read is one line before Spark starts
     spark = spark_session(with_retries(options.master, config.spark), session_conf(config.spark))
     done = prepare_dir(out, options.resume, fmt)
-    files = expand(spark, specs)
+    files = files or expand(spark, specs)
     finished = {f for fs in done.values() for f in fs}
     hosts, host_errors = collect_hosts(spark, files)
     job = Job(out=str(out.resolve()), rule_dirs=tuple(options.rule_dirs), config=config,
