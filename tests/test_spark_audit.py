@@ -193,6 +193,12 @@ def test_loopback_only(spark):
     assert spark.sparkContext.master == "local[2,4]"  # local mode retries failed tasks too
 
 
+def test_python_workers_do_not_import_from_their_working_directory(spark):
+    # an html.py in the directory Spark was started from shadowed the stdlib in every worker
+    assert spark.conf.get("spark.executorEnv.PYTHONSAFEPATH") == "1"
+    assert spark.sparkContext.parallelize([0], 1).map(lambda _: __import__("sys").flags.safe_path).collect() == [True]
+
+
 # --- resume and retries ------------------------------------------------------------------------------
 
 

@@ -31,6 +31,8 @@ def spark_conf(master: str, conf: Mapping[str, Any] | None = None) -> dict[str, 
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.session.timeZone": "UTC",
         "spark.task.maxFailures": "4",
+        # Python workers must not import from their working directory: an html.py there shadowed the stdlib
+        "spark.executorEnv.PYTHONSAFEPATH": "1",
     }
     settings.update({str(k): _conf_value(v) for k, v in (conf or {}).items()})
     java = settings.get("spark.driver.extraJavaOptions", "")
@@ -56,9 +58,16 @@ def spark_session(master: str = DEFAULT_MASTER, conf: Mapping[str, Any] | None =
     builder = SparkSession.builder.master(master).appName(APP_NAME)
     for key, value in spark_conf(master, conf).items():
         builder = builder.config(key, value)
+    safe = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"  # the JVM started here passes it to its local Python workers
     try:
         spark = builder.getOrCreate()
     except Exception as err:  # Java missing, bad master URL, port refused: one line, not a Py4J traceback
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ConfigError(f"cannot start Spark ({master}): {first}") from None
+    finally:  # the driver's own environment (and the subprocesses it starts later) as it was
+        if safe is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = safe
     return spark
