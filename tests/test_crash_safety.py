@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from compliance.reuse.index import DOC_BITS, CorpusIndex
+from compliance.reuse.segments import all_postings, table
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL, process groups and rlimits are POSIX")
 
@@ -83,14 +84,14 @@ def state(path: Path) -> dict[str, frozenset[int]]:
             per_file[file] = per_file.get(file, 0) + 1
         assert per_file == files  # a file is registered exactly when all its documents are stored
         postings: dict[int, set[int]] = {d: set() for d in docs}
-        for key, seg in db.execute("SELECT key, seg FROM postings"):
+        for seg, key in all_postings(db):
             doc = key & MASK
             assert doc in postings, f"orphan posting of document {doc}"
             assert seg == seg_of[doc], f"posting of document {doc} in another segment"
             postings[doc].add(key >> DOC_BITS)
         for seg, n_docs, n_postings in db.execute("SELECT seg, docs, postings FROM segments").fetchall():
             assert n_docs == db.execute("SELECT count(*) FROM documents WHERE seg = ?", (seg,)).fetchone()[0]
-            assert n_postings == db.execute("SELECT count(*) FROM postings WHERE seg = ?", (seg,)).fetchone()[0]
+            assert n_postings == db.execute(f"SELECT count(*) FROM {table(seg)}").fetchone()[0]
     finally:
         db.close()
     return {docs[d]: frozenset(h) for d, h in postings.items()}

@@ -194,9 +194,27 @@ class KeywordIndex:
 
     def _bytes_automaton(self):
         """The UTF-8 automaton over every case spelling, its variant -> literal map, and the byte
-        strings whose presence sends a text down the ``str`` path."""
+        strings whose presence sends a text down the ``str`` path. The spellings of the ~13,000 literals
+        take ~0.25 s to work out, so they are kept in the cache directory, keyed by the literals."""
+        import hashlib
+        from pathlib import Path
+
         import ahocorasick_rs
 
+        from compliance.ruleset.cache import memo
+
+        key = hashlib.sha256("\0".join(self.literals).encode("utf-8", "surrogatepass")).hexdigest()
+        spelled = memo("keywords", f"{key}\0{self.MAX_VARIANTS}", Path(__file__), self._spell)
+        if spelled is None:
+            return None
+        variants, owner, leads, odd = spelled
+        self._variants = variants
+        nfa = ahocorasick_rs.Implementation.ContiguousNFA
+        return _rust_finder(variants, nfa), owner, leads, odd
+
+    def _spell(self) -> tuple[list[bytes], list[int], tuple[bytes, ...], str] | None:
+        """Every case spelling of the literals as UTF-8 (variants), the literal of each, and what routes a
+        text to the ``str`` path: lead bytes of literals with too many spellings, irregular upper cases."""
         variants: list[bytes] = []
         owner: list[int] = []
         leads: set[bytes] = set()  # lead bytes of letters of literals left to the str path
@@ -223,9 +241,7 @@ class KeywordIndex:
                 owner.append(i)
         if not variants:
             return None
-        self._variants = variants
-        nfa = ahocorasick_rs.Implementation.ContiguousNFA
-        return _rust_finder(variants, nfa), owner, tuple(sorted(leads)), "".join(sorted(odd))
+        return variants, owner, tuple(sorted(leads)), "".join(sorted(odd))
 
     def _to_fast(self) -> None:
         """Rebuild the bytes automaton for speed (Hyperscan, else a DFA): ~130 or ~70 ms to build with

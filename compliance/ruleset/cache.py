@@ -61,6 +61,25 @@ def cached(kind: str, sources: list[Path], build: Callable[[], T]) -> T:
     return value
 
 
+def memo(kind: str, key: str, code: Path, build: Callable[[], T]) -> T:
+    """``build()``, or its result from an earlier run for the same ``key`` (a digest of the inputs) and the same
+    ``code`` (the module whose function builds it): derived data too slow to compute at every start-up."""
+    directory = cache_dir()
+    if directory is None:
+        return build()
+    try:
+        stamp = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{key}\0".encode() + code.read_bytes()).hexdigest()
+    except OSError:
+        return build()
+    path = directory / f"{kind}-{stamp[:16]}.pickle"
+    hit = _read(path, stamp)
+    if hit is not None:
+        return hit
+    value = build()
+    _write(directory, path, stamp, value)
+    return value
+
+
 def _name(sources: list[Path]) -> str:
     """One file per set of rule paths (the shipped packs, or those plus ``--rules`` ones)."""
     joined = "\0".join(str(p.resolve()) for p in sources)
