@@ -226,6 +226,7 @@ def main() -> int:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
     def engine_pass() -> None:
+        engine._scored.clear()  # each pass scores its sentences anew: a repeat must not read the last pass's memo
         for p in plains:
             engine.match_text(p)
 
