@@ -46,7 +46,7 @@ def spark_run(paths: list[str], out: Path, resume: bool = False, extract: str = 
     options = SparkAuditOptions(master="local[2]", records_dir=out, resume=resume, extract=extract,
                                 records_format=fmt)
     result, session, files = run_spark_audit(read_specs(paths), options, Config())
-    summary = summarize(session, out, files, result.severity, fmt)
+    summary = summarize(session, out, files, result.severity)
     return list(iter_records(out, files, fmt)), result, summary
 
 
@@ -184,6 +184,33 @@ def test_resuming_into_parts_of_another_format_is_refused(spark, archive, spark_
     shutil.copytree(spark_archive[3], out)
     with pytest.raises(ConfigError, match="jsonl parts"):
         spark_run([str(archive)], out, resume=True, fmt="parquet")
+
+
+def test_resuming_parts_without_a_summary_line_is_refused(spark, archive, spark_archive, tmp_path):
+    """Parts of an older engine have no summary line in their sketches: resuming them is one clear error."""
+    import shutil
+
+    from compliance.errors import ConfigError
+
+    out = tmp_path / "records"
+    shutil.copytree(spark_archive[3], out)
+    sketches = sorted((out / "_fingerprints").glob("part-*.jsonl"))[0]
+    lines = sketches.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert '"summary"' in lines[-1]
+    sketches.write_text("".join(lines[:-1]), encoding="utf-8")
+    with pytest.raises(ConfigError, match="no summary line.*without --resume"):
+        spark_run([str(archive)], out, resume=True)
+
+
+def test_the_host_pass_as_a_spark_job_equals_the_drivers(spark, archive):
+    """On a local master the driver reads the host files while the JVM starts; on a cluster it is a Spark
+    job: both give the same host files (robots.txt here) and the same errors (the damaged WARC), in order."""
+    from compliance.spark.audit import collect_hosts, expand
+
+    files = expand(None, [str(archive)])
+    on_driver = collect_hosts(None, files)
+    assert on_driver == collect_hosts(spark, files)
+    assert [url for url, _ in on_driver[0]] == ["https://news.example/robots.txt"]
 
 
 def test_loopback_only(spark):
@@ -365,6 +392,17 @@ def test_the_join_gives_the_local_index_components_with_boilerplate_over_the_cap
     for i, sk in enumerate(sketches):
         local.add(DocInfo((f"d{i:03d}", None), None, array("q", sk)))
     expected = [[int(k[0][1:]) for k in c.members] for c in local.clusters()]
-    docs = spark.createDataFrame([(i, sk) for i, sk in enumerate(sketches)], "doc long, sketch array<long>")
+    docs = spark.sparkContext.parallelize(list(enumerate(sketches)), 3)
     got = _components(_edges(docs, ClusterIndex(df_cap=df_cap)))
     assert got == expected and len(expected) >= 3
+
+
+@pytest.mark.parametrize("block", [4, 7, 1 << 16])
+def test_last_line_is_read_from_the_end_whatever_the_block(tmp_path, block):
+    from compliance.spark.audit import _last_line
+
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"files": []}\n{"path": "a"}\n{"summary": {"groups": [["x", 1]]}}\n', encoding="utf-8")
+    assert _last_line(path, block) == '{"summary": {"groups": [["x", 1]]}}\n'
+    path.write_text("one line, no newline", encoding="utf-8")
+    assert _last_line(path, block) == "one line, no newline"

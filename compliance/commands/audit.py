@@ -165,7 +165,7 @@ def audit_spark(paths: list[str], options: SparkAuditOptions, config: Config, fo
     with tempfile.TemporaryDirectory(prefix="compliance-audit-") as spool, output_stream(output) as stream:
         target = options.records_dir = options.records_dir or Path(spool) / "records"
         run, spark, files = run_spark_audit(specs, options, config)
-        summary = summarize(spark, target, files, run.severity, records_format)
+        summary = summarize(spark, target, files, run.severity)
         run.skipped = summary.total.docs - run.written
         result = outcome(summary, run.severity, fail_on or config.fail_on)
         if format == "json":

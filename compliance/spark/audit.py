@@ -240,6 +240,7 @@ def complete_parts(out: Path) -> dict[str, list[str]]:
         try:
             with sketches.open(encoding="utf-8") as fh:
                 done[str(unit)] = list(json.loads(fh.readline())["files"])
+            PartSummary.read(sketches)
         except (OSError, ValueError, KeyError, TypeError):
             raise ConfigError(f"cannot resume: {part.name} has no readable {FINGERPRINTS}/{sketches.name} "
                               "(start again without --resume)", str(out)) from None
@@ -322,6 +323,7 @@ def write_unit(job: Job, unit: Unit, content: bytes | None) -> dict[str, Any]:
     name = f"{PART}{unit.id}"
     sink = None
     written = errors = 0
+    counts = PartSummary()
     try:
         sink = fmt.writer(tmp)
         with fp_tmp.open("w", encoding="utf-8") as fp:
@@ -332,8 +334,10 @@ def write_unit(job: Job, unit: Unit, content: bytes | None) -> dict[str, Any]:
                         if info is not None:
                             fp.write(json.dumps(_sketch_row(info), ensure_ascii=False) + "\n")
                         sink.write(record)
+                        counts.add(record)
                         written += 1
                         errors += record["error"] is not None
+            fp.write(counts.line())
             fp.flush()
             os.fsync(fp.fileno())
         sink.close()
@@ -372,8 +376,10 @@ def _maybe_fail(job: Job, unit: Unit) -> None:
 def run_spark_audit(specs: list[str], options: SparkAuditOptions, config: Any) -> tuple[AuditRun, Any, list[str]]:
     """Audit ``specs`` into ``options.records_dir``; returns the run (clusters filled in), the session and the
     input files in order (the caller renders the summary, :func:`summarize`, while the session is open)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from compliance import limits
-    from compliance.spark.session import spark_session
+    from compliance.spark.session import is_local, spark_session
 
     start = time.perf_counter()
     check_local(specs)
@@ -383,11 +389,15 @@ def run_spark_audit(specs: list[str], options: SparkAuditOptions, config: Any) -
     fmt = part_format(options.records_format)
     local_only = not any(is_uri(spec) for spec in specs)
     files = expand(None, specs) if local_only else []  # nothing to read is one line before Spark starts
-    spark = spark_session(with_retries(options.master, config.spark), session_conf(config.spark))
-    done = prepare_dir(out, options.resume, fmt)
-    files = files or expand(spark, specs)
+    with ThreadPoolExecutor(1) as pool:
+        # on one machine the first pass (host files) reads local WARCs while the JVM starts, instead of as a
+        # Spark job after it: the same function over the same files, seconds sooner
+        early = pool.submit(collect_hosts, None, files) if files and is_local(options.master) else None
+        spark = spark_session(with_retries(options.master, config.spark), session_conf(config.spark))
+        done = prepare_dir(out, options.resume, fmt)
+        files = files or expand(spark, specs)
+        hosts, host_errors = early.result() if early is not None else collect_hosts(spark, files)
     finished = {f for fs in done.values() for f in fs}
-    hosts, host_errors = collect_hosts(spark, files)
     job = Job(out=str(out.resolve()), rule_dirs=tuple(options.rule_dirs), config=config,
               extract=options.extract, limits=limits.current(),
               hosts=spark.sparkContext.broadcast(hosts) if hosts else None, key=uuid.uuid4().hex,
@@ -398,30 +408,11 @@ def run_spark_audit(specs: list[str], options: SparkAuditOptions, config: Any) -
                    files=len(files), host_errors=host_errors, severity=_severity(options.rule_dirs, config))
     from compliance.spark.clusters import fill_clusters, find_clusters
 
-    _size_shuffles(spark, config.spark, run.written, out if done else None)
     run.clusters = find_clusters(spark, out, files)
     fill_clusters(spark, job, out, run.clusters)
     (out / SUCCESS).write_bytes(b"")
     run.seconds = time.perf_counter() - start
     return run, spark, files
-
-
-DOCS_PER_SHUFFLE_PARTITION = 20_000
-
-
-def _size_shuffles(spark: Any, conf: dict[str, Any], written: int, resumed: Path | None) -> None:
-    """Shuffle partitions for the clustering join and the summary, by the archive's size: Spark's default 200
-    costs seconds of empty tasks on a small archive (10x the join itself on 2,000 pages) and is too few
-    for billions of documents. A ``spark.sql.shuffle.partitions`` in the config wins."""
-    if "spark.sql.shuffle.partitions" in conf:
-        return
-    docs = written
-    if resumed is not None:  # documents of earlier runs count too: their sketches join this run's
-        from compliance.spark.clusters import FP_SCHEMA
-
-        docs = spark.read.schema(FP_SCHEMA).json(str(resumed / FINGERPRINTS)).where("path is not null").count()
-    parallelism = spark.sparkContext.defaultParallelism
-    spark.conf.set("spark.sql.shuffle.partitions", str(max(parallelism, docs // DOCS_PER_SHUFFLE_PARTITION)))
 
 
 def session_conf(conf: dict[str, Any]) -> dict[str, Any]:
@@ -473,16 +464,20 @@ def _run_tasks(spark: Any, job: Job, files: list[str]) -> list[dict[str, Any]]:
 
 
 def collect_hosts(spark: Any, files: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
-    """The first pass of the local engine (robots.txt, tdmrep.json in every WARC) as one Spark job; the
-    host files come back in input order, so later ones replace earlier ones exactly as locally."""
+    """The first pass of the local engine (robots.txt, tdmrep.json in every WARC) as one Spark job, or read
+    here when ``spark`` is None (local files only); the host files come back in input order, so later ones
+    replace earlier ones exactly as locally."""
     warcs = [f for f in files if f.lower().endswith(WARC_SUFFIXES)]
     if not warcs:
         return [], []
-    sc = spark.sparkContext
     local = [f for f in warcs if not is_uri(f)]
     remote = [f for f in warcs if is_uri(f)]
     found: dict[str, tuple[list[tuple[str, str]], list[str]]] = {}
-    if local:
+    if spark is None:
+        found.update((p, host_files(p, None)) for p in local)
+        local = []
+    elif local:
+        sc = spark.sparkContext
         found.update(sc.parallelize(local, len(local)).map(lambda p: (p, host_files(p, None))).collect())
     if remote:
         rows = spark.read.format("binaryFile").load(remote).select("path", "content").rdd
@@ -537,46 +532,107 @@ def _first_line(err: BaseException) -> str:
 
 # --- summary and records -----------------------------------------------------------------------------
 
-def summarize(spark: Any, out: Path, files: list[str], severity: dict[str, str],
-              records_format: str = "jsonl") -> Summary:
-    """The local :func:`compliance.audit.report.summarize`, as a Spark aggregation: one groupBy over the
-    records by publisher and verdicts; only the aggregated rows (and the first errors) reach the driver."""
-    from pyspark.sql import functions as F
-
+def summarize(spark: Any, out: Path, files: list[str], severity: dict[str, str]) -> Summary:
+    """The local :func:`compliance.audit.report.summarize`, as a Spark aggregation: every task counted its
+    records by publisher and verdicts into its sketches part's last line (:class:`PartSummary`); one job
+    reduces those counts, so only the aggregated rows (and the first errors) reach the driver."""
     from compliance.audit.report import findings_of
     from compliance.findings import SEVERITY_RANK
 
-    df = part_format(records_format).frame(spark, out)
-    publisher = F.when(F.col("publisher").isNull() | (F.col("publisher") == ""), F.lit(UNKNOWN)) \
-        .otherwise(F.col("publisher"))
-    failed = F.col("error").isNotNull() & (F.col("error") != "")
-    groups = (df.select(publisher.alias("publisher"), failed.alias("failed"), "store", "quote", "tdm", "machine")
-              .groupBy("publisher", "failed", "store", "quote", "tdm", "machine").agg(F.count(F.lit(1)).alias("n"))
-              .collect())
     summary = Summary()
+    parts = sorted(str(p) for p in (out / FINGERPRINTS).glob(f"{PART}*.jsonl"))
+    if not parts:
+        return summary
+    sc = spark.sparkContext
+    order = sc.broadcast({f: i for i, f in enumerate(files)})
+    try:
+        total = (sc.parallelize(parts, min(len(parts), sc.defaultParallelism * 4))
+                 .map(lambda part: PartSummary.read(Path(part)))
+                 .treeReduce(lambda a, b: a.merge(b, order.value)))
+    finally:
+        order.destroy()
     worst = -1
-    for g in groups:
-        record = _pseudo_record(g)
-        row = summary.publishers.setdefault(g["publisher"], Row())
+    for key, n in total.groups.items():
+        record = _pseudo_record(key)
+        row = summary.publishers.setdefault(key[0], Row())
         for target in (row, summary.total):
-            _add(target, record, g["n"])
+            _add(target, record, n)
         for finding in findings_of(record):
-            summary.findings[finding] += g["n"]
+            summary.findings[finding] += n
             level = severity.get(finding)
             if level is not None:
                 worst = max(worst, SEVERITY_RANK[level])
     summary.worst = next((k for k, r in SEVERITY_RANK.items() if r == worst), None)
-    summary.errors = _first_errors(spark, df.where(failed), files)
+    summary.errors = [tuple(e) for e in total.errors]
     return summary
 
 
-def _pseudo_record(g: Any) -> dict[str, Any]:
+@dataclass
+class PartSummary:
+    """A part's records counted by what the summary reads: (publisher, failed, store, quote, tdm verdict,
+    machine-readable) -> records, and its first errors in input order. Written by the task as the last line
+    of the part's sketches (the line has no ``path``, so the clustering join skips it)."""
+
+    groups: dict[tuple, int] = field(default_factory=dict)
+    errors: list[list[Any]] = field(default_factory=list)
+
+    def add(self, record: dict[str, Any]) -> None:
+        v = record.get("verdicts")
+        failed = bool(record.get("error"))
+        key = (record.get("publisher") or UNKNOWN, failed, *(
+            (v["store"]["verdict"], v["quote"]["verdict"], v["tdm"]["verdict"], v["tdm"].get("machine_readable"))
+            if v else (None, None, None, None)))
+        self.groups[key] = self.groups.get(key, 0) + 1
+        if failed and len(self.errors) < MAX_ERRORS_SHOWN:
+            self.errors.append([record["path"], record.get("record"), record["error"]])
+
+    def line(self) -> str:
+        return json.dumps({"summary": {"groups": [[*k, n] for k, n in self.groups.items()], "errors": self.errors}},
+                          ensure_ascii=False) + "\n"
+
+    @classmethod
+    def read(cls, sketches: Path) -> PartSummary:
+        """The summary line of a sketches part (its last line); a part without one is an older engine's."""
+        try:
+            data = json.loads(_last_line(sketches))["summary"]
+        except (OSError, ValueError, KeyError, TypeError):
+            raise ConfigError(f"{sketches.name} has no summary line: written by an older version "
+                              "(start again without --resume)", str(sketches.parent.parent)) from None
+        return cls({tuple(g[:-1]): g[-1] for g in data["groups"]}, data["errors"])
+
+    def merge(self, other: PartSummary, order: dict[str, int]) -> PartSummary:
+        groups = dict(self.groups)
+        for key, n in other.groups.items():
+            groups[key] = groups.get(key, 0) + n
+        errors = sorted(self.errors + other.errors, key=lambda e: (order.get(e[0], len(order)), e[0],
+                                                                   -1 if e[1] is None else e[1]))
+        return PartSummary(groups, errors[:MAX_ERRORS_SHOWN])
+
+
+def _last_line(path: Path, block: int = 1 << 16) -> str:
+    """The last line of a file, read from its end (sketch parts of big WARCs are megabytes)."""
+    with path.open("rb") as fh:
+        end = fh.seek(0, os.SEEK_END)
+        tail = b""
+        while end > 0:
+            start = max(0, end - block)
+            fh.seek(start)
+            tail = fh.read(end - start) + tail
+            end = start
+            cut = tail.rstrip(b"\n").rfind(b"\n")
+            if cut >= 0:
+                return tail[cut + 1:].decode("utf-8")
+        return tail.decode("utf-8")
+
+
+def _pseudo_record(key: tuple) -> dict[str, Any]:
     """A record with just the fields one aggregated group shares (what Row.add and findings_of read)."""
+    _, failed, store, quote, tdm, machine = key
     verdicts = None
-    if g["store"] is not None:
-        verdicts = {"store": {"verdict": g["store"]}, "quote": {"verdict": g["quote"]},
-                    "tdm": {"verdict": g["tdm"], "machine_readable": g["machine"]}}
-    return {"error": "x" if g["failed"] else None, "verdicts": verdicts}
+    if store is not None:
+        verdicts = {"store": {"verdict": store}, "quote": {"verdict": quote},
+                    "tdm": {"verdict": tdm, "machine_readable": machine}}
+    return {"error": "x" if failed else None, "verdicts": verdicts}
 
 
 def _add(row: Row, record: dict[str, Any], n: int) -> None:
@@ -589,17 +645,6 @@ def _add(row: Row, record: dict[str, Any], n: int) -> None:
     row.quote.update({k: n * v for k, v in one.quote.items()})
     row.tdm_machine += n * one.tdm_machine
     row.tdm_text += n * one.tdm_text
-
-
-def _first_errors(spark: Any, errors: Any, files: list[str]) -> list[tuple[str, int | None, str]]:
-    """The first error records in input order (file order, then position in the file), as the local summary."""
-    from pyspark.sql import functions as F
-
-    order = spark.createDataFrame(list(enumerate(files)), "idx long, path string")
-    rows = (errors.join(order, "path", "left").orderBy(F.coalesce("idx", F.lit(len(files))), "path",
-                                                      F.coalesce("record", F.lit(-1)))
-            .select("path", "record", "error").limit(MAX_ERRORS_SHOWN).collect())
-    return [(r["path"], r["record"], r["error"]) for r in rows]
 
 
 def iter_records(out: Path, files: list[str], records_format: str = "jsonl") -> Iterator[dict[str, Any]]:

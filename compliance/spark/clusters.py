@@ -4,18 +4,23 @@ The local :class:`~compliance.audit.clusters.ClusterIndex` adds documents one by
 joins two documents when the fingerprints they share cover ``threshold`` of the smaller sketch (at least
 ``min_shared``), or when their sketches are identical; a fingerprint stops counting after ``df_cap + 1``
 holders (the first ``df_cap + 1`` in input order still count it with each other). Here the same rule runs as
-Spark SQL over the ``_fingerprints`` parts:
+three shuffles of Spark's RDD API over the ``_fingerprints`` parts (plain Python functions: on a small
+archive Spark SQL's planning and code generation cost more than the join itself):
 
-1. documents get their input position (``zipWithIndex`` after sorting by input file, then record);
-2. identical sketches: ``groupBy(sketch)`` joins each group to its first member;
-3. shared fingerprints: ``explode`` each sketch to ``(fingerprint, doc)`` (every fingerprint is a band of
-   one: the containment test needs exact counts, not a MinHash estimate), keep the first ``df_cap + 1``
-   holders per fingerprint (a window by input position), self-join on the fingerprint and ``groupBy`` the
-   pair to count what it shares; keep the pairs that pass the containment test;
-4. connected components of those edges, **on the driver** (union-find over the collected edge list: one
-   pair per joined couple of documents, small next to the documents themselves); then the clustered
-   documents' names and claims are collected and :meth:`ClusterIndex.from_groups` numbers the clusters
-   and names each original exactly as the local engine does.
+1. each document is keyed by its input position, ``(file index, path, record)``, which sorts as the local
+   engine adds documents;
+2. identical sketches: grouped by sketch, each group joined to its first member (the *representative*);
+3. shared fingerprints: each group's members are sent to every fingerprint of its sketch and combined per
+   fingerprint, keeping the total and only the first ``df_cap + 1`` holders in input order (memory per
+   fingerprint is bounded, however common it is). A fingerprint with at most ``df_cap + 1`` holders counts
+   once for every pair of representatives (exact: copies share the same fingerprints with everyone); one
+   with more counts for the pairs among its first holders only, per pair of documents;
+4. per pair of representatives: the shared count, plus the best per-document count of the capped
+   fingerprints, against the containment test; the passing pairs are the edges;
+5. connected components of the edges **on the driver** (union-find over the collected edge list: one pair per
+   joined couple of documents, small next to the documents themselves); then the clustered documents' names
+   and claims are collected and :meth:`ClusterIndex.from_groups` numbers the clusters and names each original
+   exactly as the local engine does.
 
 Equal to the local engine as long as the local index stays under its postings budget (4M postings, some
 16,000 full sketches); beyond it the local engine halves its sample and estimates, while this join keeps
@@ -25,118 +30,135 @@ are the more exact ones.
 
 from __future__ import annotations
 
+import heapq
+import json
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 from compliance.audit.clusters import Cluster, ClusterIndex
 from compliance.audit.records import DocInfo, Key
 
-FP_SCHEMA = ("path string, record long, url string, sketch array<long>, names array<string>, "
-             "claims array<string>, date string")
+BYTES_PER_PARTITION = 64 << 20  # of sketch lines: some 50,000 documents
+DocId = tuple  # (file index, path, record or -1): sorts in input order
+Holder = tuple  # (doc, representative, sketch size)
 
 
 def find_clusters(spark: Any, out: Path, files: list[str]) -> list[Cluster]:
     """Clusters of two or more documents over every part in ``out``, numbered as the local engine numbers them."""
-    from compliance.spark.parts import FINGERPRINTS
-
-    fp = spark.read.schema(FP_SCHEMA).json(str(out / FINGERPRINTS)).where("path is not null")
-    docs = _in_input_order(spark, fp, files).cache()
+    sc = spark.sparkContext
+    lines = _sketch_lines(sc, out)
+    if lines is None:
+        return []
+    order = sc.broadcast({f: i for i, f in enumerate(files)})
+    rows = lines.map(_parse).filter(lambda r: r is not None) \
+        .map(lambda r: (_doc_id(r, order.value), r)).cache()
     try:
-        edges = _edges(docs)
-        groups = _components(edges)
+        groups = _components(_edges(rows.map(lambda d: (d[0], d[1]["sketch"] or []))))
         if not groups:
             return []
-        infos, index = _clustered_infos(spark, docs, groups)
+        infos, index = _clustered_infos(sc, rows, groups)
         return ClusterIndex.from_groups(infos, [[index[d] for d in g] for g in groups]).clusters()
     finally:
-        docs.unpersist()
+        rows.unpersist()
+        order.destroy()
 
 
-def _in_input_order(spark: Any, fp: Any, files: list[str]) -> Any:
-    """``doc`` grows with the document's position in input order (file order, then position in the file)."""
-    from pyspark.sql import functions as F
+def _sketch_lines(sc: Any, out: Path) -> Any:
+    """The lines of the ``_fingerprints`` parts, or None when there are none. Named by a glob: Hadoop's
+    input listing skips paths starting with ``_``, the directory itself included."""
+    from compliance.spark.parts import FINGERPRINTS, PART
 
-    order = spark.createDataFrame(list(enumerate(files)), "idx long, path string")
-    ranked = fp.join(F.broadcast(order), "path", "left").orderBy(
-        F.coalesce("idx", F.lit(len(files))), "path", F.coalesce("record", F.lit(-1))).drop("idx")
-    # ids that grow with the sort order (partition index, then row): all the join needs is the order
-    return ranked.withColumn("doc", F.monotonically_increasing_id())
+    folder = out / FINGERPRINTS
+    sizes = [p.stat().st_size for p in folder.glob(f"{PART}*.jsonl")]
+    if not sizes:
+        return None
+    # one partition per part file is one Python task per part in every stage (tens of ms each, seconds in
+    # all on a small archive); sized by bytes instead, at least one per core
+    partitions = max(sc.defaultParallelism, sum(sizes) // BYTES_PER_PARTITION)
+    return sc.textFile(str(folder / f"{PART}*.jsonl")).coalesce(partitions)
 
 
-def _edges(docs: Any, rule: ClusterIndex | None = None) -> list[tuple[int, int]]:
-    """Pairs of documents the local index would join: identical sketches, or enough shared fingerprints.
+def _parse(line: str) -> dict[str, Any] | None:
+    row = json.loads(line) if line.strip() else None
+    return row if row and row.get("path") is not None else None
 
-    Copies are collapsed first: documents with identical sketches are joined to their first member (the
-    *representative*), and fingerprints held by at most ``df_cap + 1`` documents (every holder counts them)
-    are counted once per pair of representatives, which is exact because identical sketches share the same
-    fingerprints with everyone. Only fingerprints with more holders (boilerplate, where the input order decides
-    who still counts them) are counted per pair of documents, and those counts are added to their
-    representatives' count before the containment test."""
-    from pyspark.sql import functions as F
 
+def _doc_id(row: dict[str, Any], order: dict[str, int]) -> DocId:
+    record = row.get("record")
+    return (order.get(row["path"], len(order)), row["path"], -1 if record is None else record)
+
+
+def _edges(docs: Any, rule: ClusterIndex | None = None) -> list[tuple[Any, Any]]:
+    """Pairs of documents the local index would join, from an RDD of ``(doc, sketch)`` (``doc`` sorting in
+    input order): identical sketches, or enough shared fingerprints (see the module's steps 2 to 4)."""
     rule = rule if rule is not None else ClusterIndex()  # the local thresholds (an empty index is falsy)
-    kept = docs.select("doc", "sketch", F.size("sketch").alias("n")).where(F.col("n") >= rule.min_shared)
-    groups = kept.groupBy("sketch").agg(F.min("doc").alias("rep"), F.collect_list("doc").alias("members"),
-                                        F.first("n").alias("n")).cache()
+    cap, min_shared, threshold = rule.df_cap + 1, rule.min_shared, rule.threshold
+    groups = (docs.filter(lambda d: len(d[1]) >= min_shared).map(lambda d: (tuple(d[1]), d[0]))
+              .groupByKey().map(lambda g: (g[0], sorted(g[1]))).cache())
     try:
-        member_rep = groups.select(F.explode("members").alias("doc"), "rep")
-        same = member_rep.where(F.col("doc") != F.col("rep")).select(F.col("rep").alias("a"), F.col("doc").alias("b"))
-        holders = kept.select("doc", F.explode("sketch").alias("h"))
-        capped = holders.groupBy("h").count().where(F.col("count") > rule.df_cap + 1).select("h")
-        reps = _pair_counts(groups.select(F.col("rep").alias("doc"), F.explode("sketch").alias("h"))
-                            .join(capped, "h", "left_anti"), "ku")
-        docs_capped = _pair_counts(_first_holders(holders.join(capped, "h", "left_semi"), rule.df_cap + 1), "kc")
-        sizes = groups.select("rep", "n")
-        by_reps = _passing(_with_sizes(reps, sizes, "a", "b"), rule, "ku")
-        mixed = (docs_capped.join(member_rep.toDF("a", "ra"), "a").join(member_rep.toDF("b", "rb"), "b")
-                 .where(F.col("ra") != F.col("rb"))
-                 .join(reps.toDF("ra_", "rb_", "ku"), (F.least("ra", "rb") == F.col("ra_"))
-                       & (F.greatest("ra", "rb") == F.col("rb_")), "left")
-                 .withColumn("k", F.col("kc") + F.coalesce("ku", F.lit(0))))
-        edges = same.union(by_reps).union(_passing(_with_sizes(mixed, sizes, "ra", "rb"), rule, "k"))
-        return [(r["a"], r["b"]) for r in edges.distinct().collect()]
+        same = groups.flatMap(lambda g: [(g[1][0], m) for m in g[1][1:]])
+        holders = (groups.flatMap(lambda g: _holders(g[0], g[1], cap))
+                   .reduceByKey(lambda a, b: _merge_holders(a, b, cap)))
+        pairs = (holders.flatMap(lambda h: _pair_counts(h[1], cap))
+                 .reduceByKey(_merge_counts)
+                 .filter(lambda p: _passes(p[1], min_shared, threshold)).keys())
+        return same.union(pairs).distinct().collect()
     finally:
         groups.unpersist()
 
 
-def _first_holders(holders: Any, keep: int) -> Any:
-    """The first ``keep`` holders of each fingerprint in input order (the local index's df cap)."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    return (holders.withColumn("rank", F.row_number().over(Window.partitionBy("h").orderBy("doc")))
-            .where(F.col("rank") <= keep).select("h", "doc"))
+def _holders(sketch: tuple[int, ...], members: list[DocId], cap: int) -> list[tuple[int, tuple[int, list]]]:
+    """``(fingerprint, (holders in all, first cap holders))`` for one group of identical sketches."""
+    first = [(m, members[0], len(sketch)) for m in members[:cap]]
+    return [(h, (len(members), first)) for h in sketch]
 
 
-def _pair_counts(holders: Any, name: str) -> Any:
-    """(a, b, shared) for every pair a < b holding common fingerprints: a self-join on the fingerprint."""
-    from pyspark.sql import functions as F
-
-    # named columns and a join on "h", not aliases: a self-join by alias can resolve both sides to one
-    left = holders.select("h", F.col("doc").alias("a"))
-    right = holders.select("h", F.col("doc").alias("b"))
-    return (left.join(right, "h").where(F.col("a") < F.col("b"))
-            .groupBy("a", "b").agg(F.count(F.lit(1)).alias(name)))
+def _merge_holders(a: tuple[int, list], b: tuple[int, list], cap: int) -> tuple[int, list]:
+    return a[0] + b[0], list(heapq.merge(a[1], b[1]))[:cap]
 
 
-def _with_sizes(pairs: Any, sizes: Any, a: str, b: str) -> Any:
-    """``na``, ``nb``: the sketch sizes of the pair's representatives ``a`` and ``b`` (equal for all copies)."""
-    return pairs.join(sizes.toDF(a, "na"), a).join(sizes.toDF(b, "nb"), b)
+def _pair_counts(held: tuple[int, list[Holder]], cap: int) -> list[tuple[tuple, tuple]]:
+    """What one fingerprint adds to pairs of representatives: ``(shared, capped counts per document pair,
+    sizes)``. Counted once per pair of representatives while it has at most ``cap`` holders; beyond that only
+    among its first ``cap`` holders, per pair of documents (the input order decides who still counts it)."""
+    total, first = held
+    out = []
+    if total <= cap:
+        reps = [h for h in first if h[0] == h[1]]
+        for (_, ra, na), (_, rb, nb) in combinations(reps, 2):
+            if ra != rb:
+                out.append(((ra, rb), (1, None, na, nb)) if ra < rb else ((rb, ra), (1, None, nb, na)))
+        return out
+    for (a, ra, na), (b, rb, nb) in combinations(first, 2):
+        if ra != rb and a != b:
+            key, sizes = ((ra, rb), (na, nb)) if ra < rb else ((rb, ra), (nb, na))
+            out.append((key, (0, {(a, b): 1}, *sizes)))
+    return out
 
 
-def _passing(pairs: Any, rule: ClusterIndex, count: str) -> Any:
-    """The pairs (a, b) whose shared count passes the local containment test against the smaller sketch."""
-    from pyspark.sql import functions as F
+def _merge_counts(x: tuple, y: tuple) -> tuple:
+    capped = x[1]
+    if y[1]:
+        capped = dict(capped or {})
+        for pair, n in y[1].items():
+            capped[pair] = capped.get(pair, 0) + n
+    return x[0] + y[0], capped, x[2], x[3]
 
-    return pairs.where((F.col(count) >= rule.min_shared)
-                       & (F.col(count) >= F.lit(rule.threshold) * F.least("na", "nb"))).select("a", "b")
+
+def _passes(counts: tuple, min_shared: int, threshold: float) -> bool:
+    """The local containment test, for the best document pair of two representatives (copies share every
+    uncapped fingerprint, so their pairs differ only in the capped ones)."""
+    shared, capped, na, nb = counts
+    k = shared + max(capped.values(), default=0) if capped else shared
+    return k >= min_shared and k >= threshold * min(na, nb)
 
 
-def _components(edges: list[tuple[int, int]]) -> list[list[int]]:
+def _components(edges: list[tuple[Any, Any]]) -> list[list[Any]]:
     """Connected components (two or more documents each), members ascending, ordered by their first member."""
-    parent: dict[int, int] = {}
+    parent: dict[Any, Any] = {}
 
-    def find(x: int) -> int:
+    def find(x: Any) -> Any:
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
@@ -147,23 +169,24 @@ def _components(edges: list[tuple[int, int]]) -> list[list[int]]:
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[int]] = {}
+    groups: dict[Any, list[Any]] = {}
     for x in sorted(parent):
         groups.setdefault(find(x), []).append(x)
     return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
 
 
-def _clustered_infos(spark: Any, docs: Any, groups: list[list[int]]) -> tuple[list[DocInfo], dict[int, int]]:
+def _clustered_infos(sc: Any, rows: Any, groups: list[list[DocId]]) -> tuple[list[DocInfo], dict[DocId, int]]:
     """The clustered documents' keys, URLs, names and claims, in input order (what naming an original reads)."""
     from array import array
 
-    from pyspark.sql import functions as F
-
-    wanted = spark.createDataFrame([(d,) for g in groups for d in g], "doc long")
-    rows = docs.join(F.broadcast(wanted), "doc").orderBy("doc").collect()
-    infos = [DocInfo((r["path"], r["record"]), r["url"], array("q", r["sketch"] or []), list(r["names"] or []),
-                     list(r["claims"] or []), r["date"]) for r in rows]
-    return infos, {r["doc"]: i for i, r in enumerate(rows)}
+    wanted = sc.broadcast({d for g in groups for d in g})
+    try:
+        found = sorted(rows.filter(lambda d: d[0] in wanted.value).collect(), key=lambda d: d[0])
+    finally:
+        wanted.destroy()
+    infos = [DocInfo((r["path"], r.get("record")), r.get("url"), array("q", r.get("sketch") or []),
+                     list(r.get("names") or []), list(r.get("claims") or []), r.get("date")) for _, r in found]
+    return infos, {d: i for i, (d, _) in enumerate(found)}
 
 
 def fill_clusters(spark: Any, job: Any, out: Path, clusters: list[Cluster]) -> int:

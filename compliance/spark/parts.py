@@ -71,11 +71,6 @@ class PartFormat(ABC):
     def read(self, path: Path) -> Iterator[dict[str, Any]]:
         """The records of a part, as the local engine writes them."""
 
-    @abstractmethod
-    def frame(self, spark: Any, out: Path) -> Any:
-        """A DataFrame of the parts with the summary's columns: path, record, publisher, error, store, quote,
-        tdm, machine (TDM reserved by a machine-readable signal)."""
-
 
 class _JsonlWriter(PartWriter):
     def __init__(self, path: Path) -> None:
@@ -97,26 +92,6 @@ class JsonlFormat(PartFormat):
 
     def read(self, path: Path) -> Iterator[dict[str, Any]]:
         return JsonlSink(path).records()
-
-    def frame(self, spark: Any, out: Path) -> Any:
-        """Parsed with a fixed schema of only the fields the summary reads (no inference pass over the parts)."""
-        from pyspark.sql import functions as F
-        from pyspark.sql.types import BooleanType, LongType, StringType, StructField, StructType
-
-        def verdict(*extra: StructField) -> StructType:
-            return StructType([StructField("verdict", StringType()), *extra])
-
-        schema = StructType([
-            StructField("path", StringType()), StructField("record", LongType()),
-            StructField("publisher", StringType()), StructField("error", StringType()),
-            StructField("verdicts", StructType([
-                StructField("store", verdict()), StructField("quote", verdict()),
-                StructField("tdm", verdict(StructField("machine_readable", BooleanType())))])),
-        ])
-        df = spark.read.schema(schema).json(str(out))
-        return df.select("path", "record", "publisher", "error", F.col("verdicts.store.verdict").alias("store"),
-                         F.col("verdicts.quote.verdict").alias("quote"), F.col("verdicts.tdm.verdict").alias("tdm"),
-                         F.col("verdicts.tdm.machine_readable").alias("machine"))
 
 
 def _arrow_schema() -> Any:
@@ -188,13 +163,6 @@ class ParquetFormat(PartFormat):
         for group in range(parquet.num_row_groups):
             for row in parquet.read_row_group(group).to_pylist():
                 yield unflatten(_cells(row))
-
-    def frame(self, spark: Any, out: Path) -> Any:
-        from pyspark.sql import functions as F
-
-        return spark.read.parquet(str(out)).select(
-            "path", "record", "publisher", "error", "store", "quote", "tdm",
-            F.col("tdm_machine_readable").alias("machine"))
 
 
 FORMATS: dict[str, PartFormat] = {"jsonl": JsonlFormat(), "parquet": ParquetFormat()}
