@@ -22,7 +22,7 @@ exactly the records.
 
 After the tasks, clusters are found by a distributed join on the sketches (:mod:`compliance.spark.clusters`)
 and filled into the parts by one more job that rewrites, atomically, only the parts whose cluster fields
-change; the summary is a Spark aggregation over the records (:func:`summarize`), rendered by the same report
+change; the summary is a Spark aggregation of the tasks' own counts (:func:`summarize`), rendered by the same report
 functions as the local engine's.
 """
 
