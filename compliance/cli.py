@@ -105,6 +105,10 @@ def _no_args_help(err: BaseException) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the app and maps every failure to one line and an exit code."""
+    if argv is None:  # the process's entry point: it ends with the command (see compliance.startup)
+        from compliance.startup import one_shot
+
+        one_shot()
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     command = typer.main.get_command(app)

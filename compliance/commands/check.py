@@ -20,6 +20,7 @@ from compliance.commands.limit_options import (
 if TYPE_CHECKING:
     from compliance.config import Config
     from compliance.coverage import Skipped
+    from compliance.detect.notices import NoticeEngine
 
 FAIL_ON = ("error", "warning", "info", "never")
 CORPUS_OPTION = typer.Option(None, "--index", "-i", help="Corpus index (default: `corpus` in the "
@@ -98,11 +99,15 @@ def check(
 
     --fix applies the safe fixes (quotation marks, attribution) to Markdown and text drafts, --unsafe-fixes
     also those that change words; --diff shows them instead. Report and exit code are the fixed drafts'."""
-    from compliance.commands.inputs import baseline_file, index_documents, with_coverage
-    from compliance.report import FORMATS, render
-    from compliance.report.common import findings_line, worst_severity
-    from compliance.reuse.pipeline import check_documents
-    from compliance.suppress import load_baseline
+    from compliance.startup import building
+
+    with building():  # modules, rule packs and notice engine: long-lived, no garbage (see compliance.startup)
+        from compliance.commands.inputs import baseline_file, index_documents, with_coverage
+        from compliance.pipeline import load_engine
+        from compliance.report import FORMATS, render
+        from compliance.report.common import findings_line, worst_severity
+        from compliance.reuse.pipeline import check_documents
+        from compliance.suppress import load_baseline
 
     check_choice(format, tuple(FORMATS), "--format")
     if unsafe_fixes and not (fix or diff):
@@ -113,11 +118,12 @@ def check(
     accepted = baseline_file(baseline, setup.config)
     keys = load_baseline(accepted) if accepted is not None else None
     documents = index_documents(setup.index, allow_empty_index)
+    engine = load_engine(setup.rule_dirs)  # one engine for the check and, with --fix or --diff, the re-check
     with StderrProgress("checking", not quiet and len(setup.drafts) >= PROGRESS_MIN_DRAFTS) as progress:
-        results = check_documents(setup.drafts, setup.index, rule_dirs=setup.rule_dirs, config=setup.config,
-                                  baseline=keys, progress=progress)
+        results = check_documents(setup.drafts, setup.index, engine=engine, config=setup.config, baseline=keys,
+                                  progress=progress)
     if fix or diff:
-        results = _fix(results, setup, keys, unsafe_fixes, diff, quiet)
+        results = _fix(results, setup, engine, keys, unsafe_fixes, diff, quiet)
     results = with_coverage(results, setup.skipped, setup.index, documents, accepted)
     if not diff or output is not None:  # --diff prints the diff, the report only to a file
         with output_stream(output) as stream:
@@ -127,14 +133,12 @@ def check(
     raise typer.Exit(exit_code(worst_severity(results), threshold))
 
 
-def _fix(results: list, setup: CheckSetup, keys: set[str] | None, unsafe: bool, dry_run: bool,
-         quiet: bool) -> list:
-    """Apply (or, ``dry_run``, diff) the verdicts' fixes; the results are those of the fixed drafts."""
+def _fix(results: list, setup: CheckSetup, engine: NoticeEngine, keys: set[str] | None, unsafe: bool,
+         dry_run: bool, quiet: bool) -> list:
+    """Apply (or, ``dry_run``, diff) the verdicts' fixes; the results are those of the fixed drafts, checked with
+    the ``engine`` that checked the drafts."""
     from compliance.fixing import run_fix_options
-    from compliance.pipeline import load_engine
     from compliance.reuse.pipeline import check_documents
-
-    engine = load_engine(setup.rule_dirs)
 
     def recheck(docs: list) -> list:
         return check_documents([], setup.index, engine=engine, config=setup.config, baseline=keys, documents=docs)

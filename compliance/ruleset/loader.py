@@ -301,8 +301,24 @@ def merge_xling(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in extra.items():
         out[key] = merge_xling(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
-            else value
+            else _plain(value)
     return out
+
+
+def _plain(value: Any) -> Any:
+    """YAML round-trip data (ruamel's subclasses of dict, list, bool, int, float and str, which carry comments
+    and positions) as plain Python data, so the rule cache holds no ruamel objects: reading it back then
+    does not import ruamel.yaml (~10 ms of every start-up)."""
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if type(value).__name__ == "ScalarBoolean":  # ruamel's anchored booleans subclass int
+        return bool(value)
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
 
 
 def _merge_licenses(base, extra):

@@ -27,7 +27,9 @@ GROUP_NAMES = ("holder", "years", "url", "license", "publisher")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when it first validates (a cold rule load), not at import; a
+    # start-up that reads the rule cache unpickles the models without validating (~25 ms less per command)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Link(Strict):
@@ -292,7 +294,7 @@ class Pack(Strict):
 class RuleSet(BaseModel):
     """All packs merged: rules in load order, publishers by id, macros, licence vocabulary."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     rules: list[Rule] = Field(default_factory=list)
     publishers: dict[str, Publisher] = Field(default_factory=dict)
