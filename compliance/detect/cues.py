@@ -2,10 +2,11 @@
 
 The regex rules know phrasings; real notices come in endless others ("Kopien, auch auszugsweise,
 bedürfen unserer Zustimmung"). The cue lexicons (``rules/cues/<lang>.yaml``) sort words into slots
-(ACTION, RESTRICTION, RIGHT, OWNERSHIP, SOURCE, COUNTER...), their literals ride in the notice
-engine's keyword automaton, and each sentence around a cue hit becomes a :class:`Candidate` with the
-slots it fills. Frames (``rules/cues/frames.yaml``) name slot combinations that make a notice kind;
-the trained scorer (:mod:`compliance.detect.scorer`) reads the same slots among its features.
+(ACTION, RESTRICTION, RIGHT, OWNERSHIP, SOURCE, COUNTER...), the notice engine finds their literals on
+the lines that can come to something (``NoticeEngine._read_cues``), and each sentence around a cue hit
+becomes a :class:`Candidate` with the slots it fills. Frames (``rules/cues/frames.yaml``) name slot
+combinations that make a notice kind; the trained scorer (:mod:`compliance.detect.scorer`) reads the same
+slots among its features.
 """
 
 from __future__ import annotations
@@ -71,6 +72,25 @@ class CueSet:
                 all(s in slots for s in f.all) and all(any(s in slots for s in group) for group in f.any)
                 for f in self.frames)
         return known
+
+    def trigger_slots(self, scored: bool, framed_only: frozenset[str]) -> frozenset[str]:
+        """Slots one of which a line must hold before any sentence on it can fill a frame or, when ``scored``
+        (the scorer on), be scored as a short line: one slot each frame needs (of its ``all``, else its
+        rarest ``any`` group; every slot for a frame that needs none), and with the scorer every slot
+        beyond ``CONTEXT`` and ``framed_only``. Lines without a cue of these slots are never read for
+        sentences, so the fewer and rarer the slots, the fewer lines are read; the choice is otherwise free."""
+        every = {slot for slots in self.slots for slot in slots}
+        weak = CONTEXT | framed_only
+        count = {slot: sum(slot in slots for slots in self.slots) for slot in every}
+        out: set[str] = set(every - weak) if scored else set()
+        for f in self.frames:
+            if f.all:
+                out.add(min(f.all, key=lambda s: (s in weak, count.get(s, 0))))
+            elif f.any:
+                out |= set(min(f.any, key=lambda g: (any(s in weak for s in g), sum(count.get(s, 0) for s in g))))
+            else:
+                return frozenset(every)
+        return frozenset(out)
 
     def candidates(self, text: str, hits: list[tuple[int, int, int]]) -> list[Candidate]:
         """Sentences of ``text`` around ``hits`` (``(cue index, start, end)`` in code points, boundaries

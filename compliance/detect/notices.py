@@ -57,6 +57,8 @@ LINE = 300  # a cue sentence on a line of at most this many characters is scored
 SCORED_MEMO = 8192  # sentences whose probabilities an engine keeps (emptied when full: a few MB)
 MARGIN = 40  # characters past a window that lookarounds may still see (matches must start inside)
 RULE_TIMEOUT = 1.0  # seconds one rule may spend on one document
+# what a cue's hit in the rule automaton asks of its line: to be read, or to be read if short (see _lines_to_read)
+ANY_LINE, SHORT_LINE = 2, 1
 _YEAR_KINDS = {"copyright", "all-rights-reserved", "reproduction-ban", "license", "attribution"}
 # severity of a scorer finding per kind, as the rule packs give the kind's rules (bans are errors)
 _MODEL_SEVERITY = {"reproduction-ban": "error", "tdm-reservation": "error", "license": "info", "attribution": "info",
@@ -95,26 +97,31 @@ class NoticeEngine:
                 if i not in idx:
                     idx.append(i)
         self.model = model_enabled() if model is None else model
-        # cue literals ride in the same automaton: literal index -> (cue index, before, after, line start)
         self.cues = CueSet(rules.ruleset)
-        literals = list(owners)
-        position = {lit: k for k, lit in enumerate(literals)}
-        self.cue_of: dict[int, list[tuple[int, bool, bool, bool]]] = {}
-        for c, (literal, left, right, line) in enumerate(self.cues.specs if (self.model if cues is None else cues)
-                                                         else ()):
-            literal = SPACE_RUN.sub(" ", literal)
-            k = position.get(literal)
-            if k is None:
-                k = position[literal] = len(literals)
-                literals.append(literal)
-            self.cue_of.setdefault(k, []).append((c, left, right, line))
-        # per cue literal, every slot its cues may fill (before their markers are checked)
-        self._cue_slots = {k: frozenset(slot for c, *_ in entries for slot in self.cues.slots[c])
-                           for k, entries in self.cue_of.items()}
-        self.keywords = KeywordIndex(literals)
-        self._scorer = None
         config = rules.ruleset.scorer
         self._framed_only = frozenset(config.framed_only) if config is not None else frozenset()
+        self._cue_index(self.model if cues is None else cues)
+        # the rule keywords' automaton also holds the cue literals that make a line worth reading or may span a
+        # line break: per literal, None or (may span, ((what it asks of its line, before, after, line start), ...))
+        literals = list(owners)
+        position = {lit: k for k, lit in enumerate(literals)}
+        self._lead: list[tuple[bool, tuple[tuple[int, bool, bool, bool], ...]] | None] = [None] * len(literals)
+        framing = self.cues.trigger_slots(False, self._framed_only)
+        scored = self.cues.trigger_slots(self.model, self._framed_only)
+        for k, literal in enumerate(self.cue_keywords.literals):
+            entries = tuple((ANY_LINE if framing.intersection(self.cues.slots[c]) else
+                             SHORT_LINE if scored.intersection(self.cues.slots[c]) else 0, left, right, line)
+                            for c, left, right, line in self.cue_of[k])
+            spans = " " in literal
+            if spans or any(want for want, *_ in entries):
+                j = position.get(literal)
+                if j is None:
+                    j = position[literal] = len(literals)
+                    literals.append(literal)
+                    self._lead.append(None)
+                self._lead[j] = (spans, entries)
+        self.keywords = KeywordIndex(literals)
+        self._scorer = None
         self._synthetic: dict[str, CompiledRule] = {}
         self._scored: dict[tuple[str, tuple[str, ...]], object] = {}  # (sentence, named features) -> probabilities
         if self.model and self.cue_of:
@@ -126,6 +133,20 @@ class NoticeEngine:
             free = tuple(groups.pop((False, False, False), ()))
             self.owners.append((free, tuple((*flags, tuple(idx)) for flags, idx in groups.items())))
         self.owners += [((), ())] * (len(literals) - len(owners))  # cue-only literals own no rule
+
+    def _cue_index(self, on: bool) -> None:
+        """The cue literals' own automaton (read only on the lines that can matter), each literal's cues
+        ``(cue index, before, after, line start)`` and every slot they may fill before markers are checked.
+        A separate automaton: in the rule keywords' one, the ~3,500 cue literals cost the rule pass a third
+        of its speed (their frequent words hit in nearly every line of prose)."""
+        index: dict[str, int] = {}
+        self.cue_of: dict[int, list[tuple[int, bool, bool, bool]]] = {}
+        for c, (literal, left, right, line) in enumerate(self.cues.specs if on else ()):
+            k = index.setdefault(SPACE_RUN.sub(" ", literal), len(index))
+            self.cue_of.setdefault(k, []).append((c, left, right, line))
+        self._cue_slots = [frozenset(slot for c, *_ in self.cue_of[k] for slot in self.cues.slots[c])
+                           for k in range(len(index))]
+        self.cue_keywords = KeywordIndex(list(index))
 
     # -- matching -------------------------------------------------------------------------------
 
@@ -191,7 +212,7 @@ class NoticeEngine:
                 if not owners:
                     continue
             elif not owners:
-                continue  # a cue word that is no rule's keyword (its hits go to _cue_hits)
+                continue  # a cue literal that is no rule's keyword (it tells which lines to read for cues)
             kept.append((owners, start, end))
         return kept
 
@@ -206,7 +227,7 @@ class NoticeEngine:
         windows = self._windows(text, hits, raw)
         if cues and only is None and hits and self.cue_of:
             kept = dedupe(self._rule_matches(text, windows, warnings, path, folds, only))
-            cands = self.cues.candidates(text, self._cue_hits(text, self._on_lines_read(text, hits, raw, kept), raw))
+            cands = self.cues.candidates(text, self._read_cues(text, hits, raw, kept))
             probs: dict[tuple[int, int], object] = {}  # per sentence span, the scorer's probabilities
             if self.model:
                 around = self._rule_sentences(text, kept, cands)
@@ -235,15 +256,26 @@ class NoticeEngine:
 
     # -- cue frames and the scorer ------------------------------------------------------------------
 
-    def _cue_hits(self, text: str, hits, raw: bytes | None) -> list[tuple[int, int, int]]:
-        """``(cue index, start, end)`` in code points of the keyword hits that are cue literals whose
-        word-edge and line-start markers hold."""
+    def cue_hits(self, text: str) -> list[tuple[int, int, int]]:
+        """``(cue index, start, end)`` in code points of every cue word in ``text`` whose word-edge and
+        line-start markers hold (all of them: for frame tests and training, which read every sentence)."""
+        found, raw = self.cue_keywords.scan(text)
+        return self._checked_cue_hits(text, found, raw)
+
+    def _cue_hits(self, text: str, hits=None, raw: bytes | None = None) -> list[tuple[int, int, int]]:
+        """:meth:`cue_hits`, for callers that still pass the rule automaton's hits (which no longer hold the
+        cue words): ``hits`` and ``raw`` are not read."""
+        return self.cue_hits(text)
+
+    def _checked_cue_hits(self, text: str, hits, raw: bytes | None) -> list[tuple[int, int, int]]:
+        """``(cue index, start, end)`` in code points of the cue automaton's ``hits`` whose word-edge and
+        line-start markers hold (offsets into ``raw``, the UTF-8 of ``text``, when given)."""
         data = text if raw is None else raw
         before, after, newline = _marker_tests(data)
         kept = []
         cue_of = self.cue_of
         for k, start, end in hits:
-            for c, left, right, line in cue_of.get(k, ()):
+            for c, left, right, line in cue_of[k]:
                 if not ((left and before(data, start)) or (right and after(data, end))
                         or (line and start and data[start - 1] != newline)):
                     kept.append((c, start, end))
@@ -251,54 +283,109 @@ class NoticeEngine:
             kept = char_offsets(raw, kept)
         return kept
 
-    def _on_lines_read(self, text: str, hits, raw: bytes | None, ruled: list[RawMatch]) -> list:
-        """The cue-word hits among ``hits`` (in their order) that lie on lines whose cue sentences can come to
-        anything, which are the only ones worth cutting sentences for.
+    def _read_cues(self, text: str, hits, raw: bytes | None, ruled: list[RawMatch]) -> list[tuple[int, int, int]]:
+        """The cue hits (as :meth:`cue_hits`) on the lines whose cue sentences can come to anything, the only
+        ones worth cutting sentences for.
 
-        A cue sentence ends at a line break, so a line's sentences draw only on that line's hits (unless a
-        hit spans a line break: then every cue hit is kept). A sentence matters when a frame may describe it,
-        when (with the scorer) it stands on a short line and holds a slot beyond ``framed_only``, or when
+        A cue sentence ends at a line break, so a line's sentences draw only on that line's cue words (unless
+        a cue word spans a line break: then every one is read). A sentence matters when a frame may describe
+        it, when (with the scorer) it stands on a short line and holds a slot beyond ``framed_only``, or when
         it holds a rule finding the scorer may veto. The first two only grow with the slots, so the union of
-        a line's slots answers for all its sentences. In documentation prose seven of eight lines with a
-        cue word fail all three: cutting their sentences out was a quarter of the engine's time.
+        a line's slots answers for all its sentences, and neither holds without a cue of a slot
+        :meth:`CueSet.trigger_slots` names. Those cues ride in the rule automaton (``hits``), so the lines
+        to read are known from the rule pass (:meth:`_lines_to_read`); they are read with the cue automaton
+        in one scan of them joined (a tenth of the text of documentation prose), and a line is kept when its
+        slots pass :meth:`_line_read`. Nine of ten cue words in prose are of other slots ("data", "download",
+        "process"): scanning for them everywhere cost the rule pass a third of its speed.
         """
-        data = text if raw is None else raw
-        newline = "\n" if raw is None else b"\n"
-        rule_lines = {data.rfind(newline, 0, at) + 1 for at in _data_offsets(text, raw, [m.start for m in ruled])}
-        cue_slots = self._cue_slots
-        out: list = []
-        line: list = []  # the hits of the current line
+        if self.keywords.is_fast:
+            self.cue_keywords.to_fast()
+        lines = self._lines_to_read(text, hits, raw, ruled)
+        if lines is None:
+            return self.cue_hits(text)
+        if not lines:
+            return []
+        parts = [text[lo:hi] for lo, hi, _ in lines]
+        at = [0] * len(parts)  # where each line starts in the joined text
+        for i in range(1, len(parts)):
+            at[i] = at[i - 1] + len(parts[i - 1]) + 2
+        joined = "\n\n".join(parts)  # a blank line: no cue word spans it
+        found, raw = self.cue_keywords.scan(joined)
+        out: list[tuple[int, int, int]] = []
+        group: list[tuple[int, int, int]] = []  # the current line's cue hits, in code points of ``text``
         slots: frozenset[str] = frozenset()
-        lo = hi = -1
-        for hit in hits:
-            own = cue_slots.get(hit[0])
-            if own is None:
-                continue  # a rule keyword only
-            if hit[1] < lo or hit[2] > hi:  # the first hit of a line
-                if line and (lo in rule_lines or self._line_read(data, lo, hi, slots, raw is not None)):
-                    out += line
-                previous = lo
-                lo = data.rfind(newline, 0, hit[1]) + 1
-                hi = data.find(newline, hit[1])
-                hi = len(data) if hi < 0 else hi
-                if hit[2] > hi or lo < previous:  # across a line break, or out of order: keep them all
-                    return [h for h in hits if h[0] in cue_slots]
-                line, slots = [], frozenset()
-            line.append(hit)
-            slots |= own
-        if line and (lo in rule_lines or self._line_read(data, lo, hi, slots, raw is not None)):
-            out += line
+        line = -1
+        slots_of = self.cues.slots
+        for c, start, end in self._checked_cue_hits(joined, found, raw):  # the markers read the same there
+            if line < 0 or start >= at[line] + len(parts[line]):
+                self._keep_line(lines, line, group, slots, out)
+                line = bisect_right(at, start) - 1
+                group, slots = [], frozenset()
+            shift = lines[line][0] - at[line]
+            group.append((c, start + shift, end + shift))
+            slots = slots.union(slots_of[c])
+        self._keep_line(lines, line, group, slots, out)
         return out
 
-    def _line_read(self, data: str | bytes, lo: int, hi: int, slots: frozenset[str], utf8: bool) -> bool:
-        """Can a cue sentence on the line ``data[lo:hi]``, with slots among ``slots``, be framed or scored?"""
+    def _keep_line(self, lines, line: int, group: list, slots: frozenset[str], out: list) -> None:
+        """Add one line's cue hits to ``out`` when the line holds a rule finding or can be framed or scored."""
+        if group:
+            lo, hi, ruled = lines[line]
+            if ruled or self._line_read(hi - lo, slots):
+                out += group
+
+    def _lines_to_read(self, text: str, hits, raw: bytes | None, ruled: list[RawMatch]
+                       ) -> list[tuple[int, int, bool]] | None:
+        """``(start, end, holds a rule finding)`` in code points, in order, of the lines to read for cue words:
+        those with a rule finding, those where a cue of a slot some frame needs holds (markers checked), and
+        short lines where a cue of a slot the scorer reads holds; None when a cue's hit spans a line break
+        (only literals with a space can: theirs ride in ``hits`` too). Any more lines would give the same
+        findings: a sentence stays on its line, and one on a line without such a cue is neither framed nor
+        scored."""
+        data = text if raw is None else raw
+        before, after, newline = _marker_tests(data)
+        leads = self._lead
+        spans: list[tuple[int, int, int]] = []  # (what the line's cues ask, start, end) in data offsets
+        lo = hi = -1
+        for k, start, end in hits:
+            lead = leads[k]
+            if lead is None:
+                continue
+            may_span, entries = lead
+            want = -1
+            for asks, left, right, line in entries:
+                if asks > want and not ((left and before(data, start)) or (right and after(data, end))
+                                        or (line and start and data[start - 1] != newline)):
+                    want = asks
+            if want < 0:
+                continue
+            if may_span and data.find(newline, start, end) >= 0:
+                return None
+            if not want:
+                continue
+            if not lo <= start <= hi:
+                lo = data.rfind(newline, 0, start) + 1
+                hi = data.find(newline, start)
+                hi = len(data) if hi < 0 else hi
+                spans.append((want, lo, hi))
+            elif want > spans[-1][0]:
+                spans[-1] = (want, lo, hi)
+        if raw is not None and spans:
+            spans = char_offsets(raw, spans)
+        lines = {lo: (hi, False) for want, lo, hi in spans if want == ANY_LINE or hi - lo <= LINE}
+        for m in ruled:
+            lo = text.rfind("\n", 0, m.start) + 1
+            hi = text.find("\n", lo)
+            lines[lo] = (len(text) if hi < 0 else hi, True)
+        return [(lo, hi, rule) for lo, (hi, rule) in sorted(lines.items())]
+
+    def _line_read(self, length: int, slots: frozenset[str]) -> bool:
+        """Can a cue sentence on a line of ``length`` characters, with slots among ``slots``, be framed or
+        scored?"""
         if self.cues.could_frame(slots):
             return True
         if not self.model or (slots - CONTEXT) <= self._framed_only:
             return False
-        length = hi - lo
-        if utf8 and length > LINE:  # bytes: count the characters
-            length = len(data[lo:hi].decode("utf-8", "surrogatepass"))
         return length <= LINE
 
     def _rule_sentences(self, text: str, ruled: list[RawMatch], cands: list[Candidate]) -> dict[int, Candidate]:
@@ -597,21 +684,6 @@ def _marker_tests(data: str | bytes):
     if isinstance(data, str):
         return word_before, word_after, "\n"
     return word_before_utf8, word_after_utf8, 10
-
-
-def _data_offsets(text: str, raw: bytes | None, offsets: list[int]) -> list[int]:
-    """Character offsets into ``text`` as offsets into the data its keyword hits index: ``raw``, its UTF-8
-    bytes, when given. In ascending order, each one short encode past the previous: linear in the text
-    however many offsets (encoding the whole prefix per offset was quadratic on a page of many notices)."""
-    if raw is None:
-        return offsets
-    out = []
-    at_char = at_byte = 0
-    for at in sorted(offsets):
-        at_byte += len(text[at_char:at].encode("utf-8", "surrogatepass"))
-        at_char = at
-        out.append(at_byte)
-    return out
 
 
 def _line_length(text: str, start: int, end: int) -> int:
