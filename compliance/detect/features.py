@@ -19,6 +19,8 @@ import regex
 
 BITS = 22
 _SHIFT = np.uint64(64 - BITS)
+_TAG = np.uint64(32)  # a key tagged with its text's index: index << 32 | key
+_LOW32 = np.uint64(0xFFFFFFFF)
 _P = 0x100000001B3  # odd: invertible modulo 2**64
 _MOD = 1 << 64
 MAX_CHARS = 600  # longer candidates are cut (a notice sentence is rarely longer than 300)
@@ -51,44 +53,45 @@ def normalise(text: str) -> str:
 
 def text_keys(norm: str) -> np.ndarray:
     """Feature keys of the character n-grams and word uni- and bigrams of a normalised text."""
-    keys, _ = _text_keys_many([norm])
-    return keys
+    return _grams([norm]).astype(np.uint32)
 
 
-def _text_keys_many(norms: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Keys of every normalised text at once, and the index of the text each key belongs to: one numpy
-    pass over the texts joined, n-grams and word bigrams that would cross two texts dropped."""
+def _grams(norms: list[str]) -> np.ndarray:
+    """Keys of every normalised text at once, each tagged with its text's index (``index << 32 | key``): one
+    numpy pass over the texts joined, n-grams and word bigrams that would cross two texts dropped. In one
+    array, so that one sort makes them unique per text (half the scorer's cost was numpy's cost per call:
+    a document scores one to three sentences)."""
     joined = "".join(norms)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    lengths = np.fromiter((len(t) for t in norms), dtype=np.intp, count=len(norms))
-    owner = np.repeat(np.arange(len(norms), dtype=np.intp), lengths)
     n = len(codes)
     if n > len(_POW):
         _grow(n)
     prefix = np.zeros(n + 1, dtype=np.uint64)
     np.cumsum(codes * _POW[:n], out=prefix[1:])  # wraps modulo 2**64, as the hash wants
-    keys, owners = [], []
+    owner = None  # one text: nothing to tag or drop
+    if len(norms) > 1:
+        lengths = np.fromiter((len(t) for t in norms), dtype=np.intp, count=len(norms))
+        owner = np.repeat(np.arange(len(norms), dtype=np.uint64), lengths)
+        tag = owner << _TAG
+    parts = []
     for k in _NGRAMS:
         if n >= k:
-            same = owner[:n - k + 1] == owner[k - 1:]
-            grams = ((prefix[k:] - prefix[:-k]) * _INV[:n - k + 1]) * _MIX[k]
-            keys.append(grams[same])
-            owners.append(owner[:n - k + 1][same])
+            grams = (((prefix[k:] - prefix[:-k]) * _INV[:n - k + 1]) * _MIX[k]) >> _SHIFT
+            if owner is not None:
+                grams = (grams | tag[:n - k + 1])[owner[:n - k + 1] == owner[k - 1:]]
+            parts.append(grams)
     spans = [m.span() for m in _WORD.finditer(joined)]
     if spans:
-        lo = np.fromiter((a for a, _ in spans), dtype=np.intp, count=len(spans))
-        hi = np.fromiter((b for _, b in spans), dtype=np.intp, count=len(spans))
+        lo, hi = np.array(spans, dtype=np.intp).T
         words = (prefix[hi] - prefix[lo]) * _INV[lo]
-        word_owner = owner[lo]
-        keys.append(words * _MIX[101])
-        owners.append(word_owner)
-        if len(words) > 1:
-            same = word_owner[:-1] == word_owner[1:]
-            keys.append(((words[:-1] * _MIX[102] + words[1:]) * _MIX[101])[same])
-            owners.append(word_owner[:-1][same])
-    if not keys:
-        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.intp)
-    return (np.concatenate(keys) >> _SHIFT).astype(np.uint32), np.concatenate(owners)
+        parts.append((words * _MIX[101]) >> _SHIFT)
+        pairs = ((words[:-1] * _MIX[102] + words[1:]) * _MIX[101]) >> _SHIFT
+        if owner is not None:
+            word_owner = owner[lo]
+            parts[-1] |= tag[lo]
+            pairs = (pairs | tag[lo[:-1]])[word_owner[:-1] == word_owner[1:]]
+        parts.append(pairs)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
 
 
 def _grow(n: int) -> None:
@@ -144,10 +147,11 @@ def sentence_keys(text: str, named: Iterable[str]) -> np.ndarray:
 def keys_many(texts: list[str], named: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """The feature keys of many candidates at once (what :func:`sentence_keys` gives each), as one array
     sorted by candidate and key, unique within a candidate, with the candidate index of each key."""
-    keys, owners = _text_keys_many([normalise(t) for t in texts])
-    extra = [(i, named_key(name)) for i, names in enumerate(named) for name in names]
+    combined = _grams([normalise(t) for t in texts])
+    extra = [i << 32 | named_key(name) for i, names in enumerate(named) for name in names]
     if extra:
-        keys = np.concatenate([keys, np.fromiter((k for _, k in extra), dtype=np.uint32, count=len(extra))])
-        owners = np.concatenate([owners, np.fromiter((i for i, _ in extra), dtype=np.intp, count=len(extra))])
-    combined = np.unique((owners.astype(np.uint64) << np.uint64(32)) | keys.astype(np.uint64))
-    return (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32), (combined >> np.uint64(32)).astype(np.intp)
+        combined = np.concatenate([combined, np.array(extra, dtype=np.uint64)])
+    combined.sort()  # then unique: np.unique's hash table cost 4x a sort on these few hundred keys
+    if len(combined) > 1:
+        combined = combined[np.concatenate(([True], combined[1:] != combined[:-1]))]
+    return (combined & _LOW32).astype(np.uint32), (combined >> _TAG).astype(np.intp)

@@ -29,6 +29,7 @@ from compliance.detect.features import BITS
 from compliance.errors import RuleError
 
 NONE = "none"  # the class of a sentence that is no notice
+_FIRST = np.zeros(1, dtype=np.intp)  # reduceat's one segment, from row 0
 
 
 @dataclass
@@ -92,13 +93,19 @@ class Scorer:
         sentence of each key, as :func:`compliance.detect.features.keys_many` returns them)."""
         rows = self.rows[keys]
         known = rows >= 0
-        rows, owners = rows[known], owners[known]
-        logits = np.tile(self.bias, (n, 1))
+        rows = rows[known]
+        logits = np.repeat(self.bias[None, :], n, axis=0)
         if len(rows):
-            counts = np.bincount(owners, minlength=n)
-            starts = np.flatnonzero(counts)
-            sums = np.add.reduceat(self.weights[rows].astype(np.float32), np.searchsorted(owners, starts), axis=0)
-            logits[starts] += sums / np.sqrt(counts[starts])[:, None]
+            if n == 1:  # most calls (a document's one or two sentences): no per-sentence bookkeeping
+                logits += np.add.reduceat(self.weights[rows].astype(np.float32), _FIRST, axis=0) \
+                    / np.sqrt(np.array([len(rows)]))[:, None]
+            else:
+                owners = owners[known]
+                counts = np.bincount(owners, minlength=n)
+                starts = np.flatnonzero(counts)
+                sums = np.add.reduceat(self.weights[rows].astype(np.float32), np.searchsorted(owners, starts),
+                                       axis=0)
+                logits[starts] += sums / np.sqrt(counts[starts])[:, None]
         if self.out_weights is not None:  # one hidden ReLU layer: the sum above is its input
             logits = np.maximum(logits, 0.0) @ self.out_weights + self.out_bias
         logits -= logits.max(axis=1, keepdims=True)
