@@ -17,6 +17,7 @@ Spark workers), where a discarded engine must be freed.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -24,8 +25,13 @@ _state = {"one_shot": False}
 
 
 def one_shot() -> None:
-    """This process runs one command and ends: freeze what is built from now on, and what exists already."""
+    """This process runs one command and ends: freeze what is built from now on, and what exists already.
+
+    Also one BLAS thread unless the user chose otherwise: NumPy's OpenBLAS starts a thread per core at import
+    and they spin before they sleep (~40 ms of CPU of every ``check``, on the cores other jobs share), while
+    the notice scorer's arithmetic is too small for BLAS threads to take part (its results do not change)."""
     _state["one_shot"] = True
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     gc.freeze()
 
 

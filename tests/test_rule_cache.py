@@ -164,3 +164,20 @@ def test_old_files_are_pruned(cache_dir, tmp_path):
         write_pack(pack, PACK)
         load_ruleset([str(pack)], builtin=False)
     assert len(cache_files(cache_dir)) == cache.KEEP
+
+
+def test_patterns_read_back_on_first_use_and_cache_holds_plain_data(cache_dir):
+    load_ruleset(None)
+    loaded = load_ruleset(None)  # read back: each rule's patterns stay pickled until the engine needs them
+    uncached = load_ruleset(None, cache=False)
+    rule = loaded.compiled[0]
+    assert "patterns" not in vars(rule)
+    assert [(p.pattern, p.flags) for p in rule.patterns] == \
+        [(p.pattern, p.flags) for p in uncached.compiled[0].patterns]
+    assert "patterns" in vars(rule) and not hasattr(rule, "not_a_field")
+    again = pickle.loads(pickle.dumps(loaded))  # a rule whose patterns were read, and one whose were not
+    assert [[p.pattern for p in c.patterns] for c in again.compiled] == \
+        [[p.pattern for p in c.patterns] for c in uncached.compiled]
+    (written,) = cache_files(cache_dir)
+    assert b"ruamel" not in written.read_bytes()  # reading the cache does not import ruamel.yaml
+    assert loaded.ruleset.xling == uncached.ruleset.xling

@@ -1,0 +1,43 @@
+"""Start-up: the cyclic collector paused while long-lived state is built, and left as it was found."""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+
+from compliance import startup
+
+
+def test_building_pauses_the_collector_and_restores_it():
+    assert gc.isenabled()
+    with startup.building():
+        assert not gc.isenabled()
+        with startup.building():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block leaves the outer pause alone
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with startup.building():
+            pass
+        assert not gc.isenabled()  # a caller's own pause is kept
+    finally:
+        gc.enable()
+
+
+def test_only_the_entry_point_freezes_and_sets_blas_threads(cli):
+    before = gc.get_freeze_count()
+    cli("--version")  # main([...]) in-process, as tests and library users call it: nothing frozen
+    assert gc.get_freeze_count() == before and not startup._state["one_shot"]
+    code = ("import gc, os, sys; from compliance import cli\n"
+            "sys.argv = ['compliance', '--version']\n"
+            "try:\n    cli.main()\nexcept SystemExit:\n"
+            "    print(gc.get_freeze_count() > 0, os.environ.get('OPENBLAS_NUM_THREADS'))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.split()[-2:] == ["True", "1"]
+    env["OPENBLAS_NUM_THREADS"] = "4"  # the user's choice stands
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.split()[-1] == "4"
