@@ -135,4 +135,9 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         code = _error(f"internal error: {type(err).__name__}: {err} (run with --debug for a traceback)")
-    sys.exit(code if isinstance(code, int) else 0)
+    code = code if isinstance(code, int) else 0
+    if argv is None:
+        from compliance.startup import leave
+
+        leave(code)  # without the teardown of every object, when that changes nothing else
+    sys.exit(code)
