@@ -1,4 +1,4 @@
-"""Start-up of a command process: the cyclic garbage collector kept out of the way while long-lived state is built.
+"""Start-up and exit of a command process: the fixed cost every ``compliance check`` pays besides its work.
 
 A ``check`` builds, in a few hundred milliseconds, several hundred thousand objects that live until the process
 ends (modules, the rule packs read back from the rule cache, the notice engine's keyword tables, NumPy) and no
@@ -11,7 +11,8 @@ In the process of one command line (:func:`one_shot`, set by ``compliance.cli.ma
 what was built is also *frozen* (:func:`gc.freeze`): later collections skip it, so the search that follows
 does not pay for walking the engine either. Frozen objects are never collected; that is right for a process
 that ends with the command, and never done elsewhere (tests calling ``main([...])`` in-process, library users,
-Spark workers), where a discarded engine must be freed.
+Spark workers), where a discarded engine must be freed. Such a process also runs NumPy with one BLAS thread and
+ends without tearing down its objects one by one (:func:`leave`).
 """
 
 from __future__ import annotations
