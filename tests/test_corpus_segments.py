@@ -1,4 +1,4 @@
-"""Postings segments (index format 2): merging keeps every result, and a format-1 index is converted by
+"""Postings segments (index format 2 and later): merging keeps every result, and a format-1 index is converted by
 ``corpus add`` and refused with one line (exit 2) by the commands that only read it."""
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ def build(path: Path, engine, fanout: int) -> CorpusIndex:
     return idx
 
 
-def check_json(cli, index: Path) -> dict:
-    run = cli("check", str(DRAFT), "--corpus", str(index), "--format", "json")
+def check_json(cli, index: Path, draft: Path = DRAFT) -> dict:
+    run = cli("check", str(draft), "--corpus", str(index), "--format", "json")
     assert run.code in (0, 1), run.err
     out = json.loads(run.out)
     for f in out["files"]:
@@ -88,7 +88,10 @@ def test_a_replaced_document_leaves_its_merged_segment(tmp_path, engine, monkeyp
 
 
 def downgrade_to_v1(path: Path) -> None:
-    """Rewrite a format-2 index as format 1 wrote it: one ``postings (seg, key)`` table."""
+    """Rewrite a format-3 index as format 1 wrote it: one ``postings (seg, key)`` table."""
+    from tests.test_xling_store import downgrade_to_v2
+
+    downgrade_to_v2(path)
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("BEGIN")
     db.execute("CREATE TABLE postings (seg INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY (seg, key)) "
@@ -120,7 +123,7 @@ def test_format_1_is_refused_by_readers_and_converted_by_corpus_add(tmp_path, cl
     run = cli("corpus", "add", str(CORPUS), "--index", str(old), "-q")
     assert run.code == 0, run.err
     with CorpusIndex(old) as idx, CorpusIndex(fresh) as ref:
-        assert idx.stats()["format"] == SCHEMA_VERSION == 2
+        assert idx.stats()["format"] == SCHEMA_VERSION == 3
         assert sorted(k for _, k in idx.postings()) == sorted(k for _, k in ref.postings())
     assert_whole(old)
     assert check_json(cli, old) == expected

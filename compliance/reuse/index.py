@@ -12,6 +12,11 @@ Layout (schema version in ``PRAGMA user_version``, ours marked by ``PRAGMA appli
   probes a bounded number of tables (:mod:`compliance.reuse.segments` says why and how). Format 1 kept
   all segments in one ``postings (seg, key)`` table; ``corpus add`` converts it in place, other commands
   say to run it.
+- ``xling_docs``, ``xling_langs`` and one ``xling_<seg>`` table per segment: the cross-language rows
+  (:mod:`compliance.reuse.xling.store`), computed with the fingerprints where documents are prepared and
+  merged with their segments. Format 2 kept them in one ``xling_postings`` table, a row per posting;
+  ``corpus add`` converts it in place, other commands say to run it (a format-2 index without them is read
+  as it is).
 - ``meta``: parameters the fingerprints depend on (n-gram size, window, hash probe).
 
 Every batch of documents is one transaction (WAL journal, busy timeout): a killed ``corpus add``
@@ -51,8 +56,9 @@ from compliance.reuse.prepare import (
     worker_init,
 )
 from compliance.reuse.view import TextView, make_view, map_from_runs, plain_spans
+from compliance.reuse.xling import postings as xp
 
-SCHEMA_VERSION = 2  # 2: one table per postings segment, merged as the corpus grows (1: one postings table)
+SCHEMA_VERSION = 3  # 3: cross-language postings per segment; 2: one table per postings segment (1: one table)
 APPLICATION_ID = 0x436F5250  # "CoRP"
 DEFAULT_INDEX = os.path.join(".compliance", "corpus.sqlite")
 BATCH_DOCS = 2000  # documents per write transaction
@@ -65,6 +71,7 @@ DF_LIMIT = 50  # a fingerprint in more documents than this is boilerplate, not e
 DOC_BITS = sg.DOC_BITS  # internal document numbers below 2**24 share a posting key with the hash
 _DOC_MASK = sg.DOC_MASK
 CHUNK_BYTES = 1 << 20  # input bytes per task sent to a worker (32 small files, or one large JSONL/WARC)
+SERIAL_BYTES = 4 << 20  # fewer than 64 files holding less than this are prepared without worker processes
 
 
 _SCHEMA = """
@@ -185,13 +192,13 @@ class CorpusIndex:
                 raise ConfigError("empty corpus index (a `compliance corpus add` stopped before its first "
                                   "batch): run it again", self.path)
             raise ConfigError("not a compliance corpus index", self.path)
-        elif version == 1 and create:
-            self._migrate_v1()
-        elif version == 1:
-            raise ConfigError(f"corpus index format 1 is older than this version's format {SCHEMA_VERSION}: run "
-                              f"`compliance corpus add PATH --index {self.path}` once (any path; it converts the "
+        elif version in (1, 2) and create:
+            self._migrate(version)
+        elif version == 1 or (version == 2 and self._has_old_xling()):
+            raise ConfigError(f"corpus index format {version} is older than this version's format {SCHEMA_VERSION}: "
+                              f"run `compliance corpus add PATH --index {self.path}` once (any path; it converts the "
                               "index in place), or delete the file and add the sources again", self.path)
-        elif version != SCHEMA_VERSION:
+        elif version not in (2, SCHEMA_VERSION):  # 2 without cross-language rows: read as it is
             raise ConfigError(f"corpus index format {version}, this version of compliance reads "
                               f"format {SCHEMA_VERSION}: delete it and rebuild it with `compliance corpus add` "
                               "(or use the newer compliance that wrote it)", self.path)
@@ -205,14 +212,23 @@ class CorpusIndex:
             raise ConfigError("corpus index holds fingerprints of another version of compliance or Python: "
                               "rebuild it with `compliance corpus add`", self.path)
 
-    def _migrate_v1(self) -> None:
-        """Format 1 -> 2 in one transaction (a killed conversion leaves format 1), then merge segments."""
+    def _migrate(self, version: int) -> None:
+        """Format 1 or 2 -> 3 in one transaction (a killed conversion leaves the old format), then merge segments."""
+        from compliance.reuse.xling.store import migrate_v2
+
         db = self.db
         with sg.write_transaction(db):
-            if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # not converted by a concurrent add
+            version = db.execute("PRAGMA user_version").fetchone()[0]  # a concurrent add may have converted it
+            if version == 1:
                 sg.migrate_v1(db)
+            if version in (1, 2):
+                migrate_v2(db)
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         sg.compact(db)
+
+    def _has_old_xling(self) -> bool:
+        """Format 2 with cross-language rows (one ``xling_postings`` table): to be converted before reading."""
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'xling_postings'").fetchone() is not None
 
     def _create_atomically(self, path: Path) -> None:
         """Build an empty index beside ``path`` and link it into place unless another process did first.
@@ -315,11 +331,17 @@ class CorpusIndex:
     def _prepared(self, tasks: list[tuple[str, str | None]], engine, jobs: int) -> Iterator[FileBatch]:
         import multiprocessing as mp
 
-        # Workers inherit the notice engine by fork (it is not picklable); without fork, one process.
-        if jobs <= 1 or len(tasks) < 64 or "fork" not in mp.get_all_start_methods():
+        # Workers inherit the notice engine by fork (it is not picklable); without fork, one process. A few
+        # small files are not worth forking for; a few large ones (JSONL shards, WARC files) are.
+        small = len(tasks) < 64 and sum(_size(t[0]) for t in tasks) < SERIAL_BYTES
+        if jobs <= 1 or small or "fork" not in mp.get_all_start_methods():
             for task in tasks:
                 yield prepare_file(task[0], task[1], engine)
             return
+        from compliance.reuse.xling import rows
+
+        if rows.enabled():
+            rows.analyzers_for(engine)  # loaded once here, inherited by the workers
         ctx = mp.get_context("fork")
         with ctx.Pool(jobs, initializer=worker_init, initargs=(engine,)) as pool:
             pending: deque[Any] = deque()
@@ -343,6 +365,7 @@ class CorpusIndex:
             seg, seg_docs = sg.open_segment(db)
             postings: dict[int, list[int]] = {}  # segment -> keys
             per_seg: dict[int, int] = {}  # segment -> new documents
+            xling: list[tuple[int, int, Any]] = []  # (doc, segment, cross-language rows)
             for batch in batches:
                 if batch.unchanged:
                     row = db.execute("SELECT docs FROM files WHERE path = ?", (batch.file,)).fetchone()
@@ -363,6 +386,8 @@ class CorpusIndex:
                         seg_docs += 1
                         postings.setdefault(seg, []).extend([(h << DOC_BITS) | rowid for h in doc.fingerprints])
                         per_seg[seg] = per_seg.get(seg, 0) + 1
+                        if doc.xling is not None:
+                            xling.append((rowid, seg, doc.xling))
                 report.files += 1
                 if not batch.register:
                     continue
@@ -371,6 +396,7 @@ class CorpusIndex:
                                                                               len(batch.docs)))
             for s, docs in per_seg.items():
                 sg.insert(db, s, postings.get(s, []), docs)
+            xp.write(db, xling)
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
@@ -413,11 +439,13 @@ class CorpusIndex:
         return len(gone)
 
     def _delete_postings(self, doc: int) -> None:
-        """Recompute a stored document's fingerprints and delete exactly those postings."""
+        """Recompute a stored document's fingerprints and delete exactly those postings, and its
+        cross-language rows."""
         seg = self.db.execute("SELECT seg FROM documents WHERE doc = ?", (doc,)).fetchone()[0]
         stored = self._stored(doc)
         hashes = fp.text_fingerprints(stored[1], plain_spans(stored[2], stored[3]))[0] if stored else set()
         sg.delete(self.db, seg, [(h << DOC_BITS) | doc for h in hashes])
+        xp.delete(self.db, doc, seg)
 
     def _delete_document(self, doc: int) -> None:
         self._delete_postings(doc)
@@ -428,22 +456,18 @@ class CorpusIndex:
 
     def remove(self, targets: Iterable[str]) -> int:
         """Remove documents by public id, file path or directory path; returns how many."""
-        removed = self._guard(lambda: self._remove(list(targets)))
-        self._sync_xling(None, prune_only=True)
-        return removed
+        return self._guard(lambda: self._remove(list(targets)))  # cross-language rows go in the same transaction
 
-    def _sync_xling(self, engine, prune_only: bool = False) -> None:
-        """Cross-language rows follow the documents (computed for new ones, dropped for removed ones).
+    def _sync_xling(self, engine) -> None:
+        """The catch-up for documents without cross-language rows: those added with ``COMPLIANCE_NO_XLING=1``
+        (which leaves them out), computed serially from the stored text (~3 ms per English document; the rows
+        of documents added without it come from the preparation workers)."""
+        from compliance.reuse.xling import rows, sync_index
 
-        ``COMPLIANCE_NO_XLING=1`` leaves new documents without them (the next add without it computes
-        them): the sync runs serially after the add, ~3 ms per English document, so the 1M-document
-        benchmark measures the monolingual index without it (docs/benchmarks.md)."""
-        from compliance.reuse.xling import sync_index
-
-        if not prune_only and os.environ.get("COMPLIANCE_NO_XLING") == "1":
+        if not rows.enabled():
             return
         ruleset = getattr(getattr(engine, "rules", None), "ruleset", None)
-        self._guard(lambda: sync_index(self, ruleset, prune_only))
+        self._guard(lambda: sync_index(self, ruleset))
 
     def _remove(self, targets: list[str]) -> int:
         db = self.db
@@ -488,7 +512,7 @@ class CorpusIndex:
         size = sum(os.path.getsize(self.path + s) for s in ("", "-wal") if os.path.exists(self.path + s))
         return {"path": self.path, "documents": docs, "files": db.execute("SELECT count(*) FROM files").fetchone()[0],
                 "words": words, "characters": chars, "postings": postings, "segments": segs,
-                "bytes": size, "format": SCHEMA_VERSION,
+                "bytes": size, "format": db.execute("PRAGMA user_version").fetchone()[0],
                 "gram": int(self._params.get("gram", fp.GRAM)), "window": int(self._params.get("window", fp.WINDOW))}
 
     def __len__(self) -> int:
@@ -596,6 +620,13 @@ class CorpusIndex:
         return self._guard(lambda: self.db.execute("PRAGMA integrity_check").fetchone()[0])
 
 
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:  # a missing file fails in the worker, with its message
+        return 0
+
+
 def _chunks(tasks: list[tuple[str, str | None]]) -> Iterator[list[tuple[str, str | None]]]:
     """Tasks in groups of about ``CHUNK_BYTES`` of input (at most 32 files): small files travel to the
     workers together, while a large JSONL shard or WARC file is a task of its own so both workers stay
@@ -603,8 +634,7 @@ def _chunks(tasks: list[tuple[str, str | None]]) -> Iterator[list[tuple[str, str
     chunk: list[tuple[str, str | None]] = []
     size = 0
     for task in tasks:
-        with contextlib.suppress(OSError):  # a missing file fails in the worker, with its message
-            size += os.path.getsize(task[0])
+        size += _size(task[0])
         chunk.append(task)
         if size >= CHUNK_BYTES or len(chunk) >= 32:
             yield chunk
@@ -653,6 +683,7 @@ def _init_schema(db: sqlite3.Connection) -> None:
             if statement.strip():
                 db.execute(statement)
         db.execute(sg.SEGMENTS_SCHEMA)
+        xp.create_schema(db)
         meta = {"gram": fp.GRAM, "window": fp.WINDOW, "hash_bits": fp.HASH_BITS,
                 "hash_probe": fp.hash_probe(), "created": time.time()}
         db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])

@@ -1,4 +1,4 @@
-"""Documents → rows for the index: notices, fingerprints, compressed texts (in worker processes).
+"""Documents → rows for the index: notices, fingerprints, cross-language rows, compressed texts (in worker processes).
 
 Everything here runs outside the write transaction, and with ``corpus add -j N`` in N processes; the
 index only writes what it gets. Removing a document later recomputes its fingerprints from the
@@ -12,11 +12,12 @@ import json
 import os
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from compliance.document import Document
 from compliance.errors import ComplianceError, InputError
 from compliance.reuse import fingerprint as fp
-from compliance.reuse.view import barrier_spans, is_identity, map_runs, plain_spans, skip_spans
+from compliance.reuse.view import barrier_spans, is_identity, make_view, map_runs, plain_spans, skip_spans
 
 TEXT_LEVEL = 1  # zlib level: 1 is 1.6x faster than 6 and only 3 % larger on articles
 
@@ -40,6 +41,7 @@ class Prepared:
     plain: bytes | None
     runs: bytes | None
     fingerprints: list[int]
+    xling: Any = None  # compliance.reuse.xling.rows.XlingRow (None: computed later, COMPLIANCE_NO_XLING=1)
 
 
 @dataclass
@@ -71,8 +73,9 @@ def public_id(key: str) -> str:
 
 
 def prepare_document(doc: Document, engine, file: str, path: str) -> Prepared:
-    """Notices, fingerprints and compressed texts of one document."""
+    """Notices, fingerprints, cross-language rows and compressed texts of one document."""
     from compliance.detect.provenance import document_publisher, provenance
+    from compliance.reuse.xling import rows as xling_rows
 
     notices = engine.scan(doc) if engine is not None else []
     notice_spans = [(n.start_offset, n.end_offset) for n in notices]
@@ -80,6 +83,10 @@ def prepare_document(doc: Document, engine, file: str, path: str) -> Prepared:
     om = None if is_identity(doc) else doc.offset_map
     spans = notice_spans + skip
     fingerprints, words = fp.text_fingerprints(doc.plain, plain_spans(om, spans))
+    breaks = barrier_spans(doc)
+    xling = None
+    if xling_rows.enabled():  # from the view the index gives back for the stored document
+        xling = xling_rows.prepare(make_view(doc.text, doc.plain, om, spans, breaks), engine)
     text_bytes = doc.text.encode("utf-8")
     plain = runs = None
     if om is not None:
@@ -91,8 +98,9 @@ def prepare_document(doc: Document, engine, file: str, path: str) -> Prepared:
         hash=hashlib.sha256(text_bytes).hexdigest(), title=_title(doc),
         publisher=document_publisher(doc.metadata, provenance(notices)),
         notices=json.dumps([n.to_dict() for n in notices], ensure_ascii=False),
-        skip=_skip_json(skip, barrier_spans(doc)), words=words, chars=len(doc.text),
+        skip=_skip_json(skip, breaks), words=words, chars=len(doc.text),
         text=zlib.compress(text_bytes, TEXT_LEVEL), plain=plain, runs=runs, fingerprints=sorted(fingerprints),
+        xling=xling,
     )
 
 

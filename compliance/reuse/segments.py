@@ -12,6 +12,9 @@ and appends into a fresh table (pages filled completely, no random writes), then
 (their pages are reused by the next inserts). Each posting is rewritten once per level, and the number
 of segments stays below ``FANOUT`` per level (at most ~2 × 15 + 1 up to 2M documents with the defaults).
 
+Each segment also has an ``xling_<seg>`` table, the cross-language postings of its documents
+(:mod:`compliance.reuse.xling.postings`, format 3): merged with it, dropped with it.
+
 The ``segments`` table lists every segment with its level, live documents, postings and how many
 documents it was ever given (``filled``: a level-0 segment is full when that reaches ``SEGMENT_DOCS``).
 ``documents.seg`` names the segment holding a document's postings and follows merges.
@@ -22,6 +25,8 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
+
+from compliance.reuse.xling import postings as xp
 
 SEGMENT_DOCS = 8192  # documents per level-0 segment (its table stays within the write cache)
 FANOUT = 16  # this many full segments of one level are merged into one of the next level
@@ -52,6 +57,7 @@ def table(seg: int) -> str:
 
 def create(db: sqlite3.Connection, seg: int, level: int) -> None:
     db.execute(f"CREATE TABLE {table(seg)} (key INTEGER PRIMARY KEY)")
+    xp.create(db, seg)
     db.execute("INSERT INTO segments VALUES (?, ?, 0, 0, 0)", (seg, level))
 
 
@@ -110,11 +116,13 @@ def merge(db: sqlite3.Connection, segs: list[int]) -> int:
         db.execute(f"CREATE TABLE {table(seg)} (key INTEGER PRIMARY KEY)")
         union = " UNION ALL ".join(f"SELECT key FROM {table(s)}" for s in segs)
         db.execute(f"INSERT INTO {table(seg)} {union} ORDER BY key")  # a merge of sorted scans, no sorter
+        xp.merge(db, segs, seg)  # the segments' cross-language postings, in the same transaction
         db.execute("INSERT INTO segments VALUES (?, ?, ?, ?, ?)", (seg, level, docs, postings, docs))
         db.execute(f"UPDATE documents SET seg = ? WHERE seg IN ({marks})", [seg, *segs])
         db.execute(f"DELETE FROM segments WHERE seg IN ({marks})", segs)
         for s in segs:
             db.execute(f"DROP TABLE {table(s)}")
+            xp.drop(db, s)
     return seg
 
 

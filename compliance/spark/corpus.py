@@ -1,9 +1,10 @@
 """``compliance corpus add --engine spark``: reading, notices and fingerprints in Spark tasks, the index on the driver.
 
 The driver walks the inputs as the local add does (:meth:`CorpusIndex.add_paths` with a ``prepare`` hook: the
-same walk, the same known hashes, skip counting, strict files, batching and cross-language sync). Only the
-per-file work moves: each Spark task runs :func:`compliance.reuse.prepare.prepare_file`, the function the local
-worker processes run, with the notice engine loaded once per Python worker process (:func:`ensure_engine`).
+same walk, the same known hashes, skip counting, strict files and batching). Only the per-file work moves: each
+Spark task runs :func:`compliance.reuse.prepare.prepare_file`, the function the local worker processes run (notices,
+fingerprints and the cross-language rows), with the notice engine loaded once per Python worker process
+(:func:`ensure_engine`).
 Finished tasks come back to the driver as picklable :class:`~compliance.reuse.prepare.FileBatch` lists and go
 through the index's batch writer into today's SQLite format, so ``check`` is unchanged and a corpus built with
 Spark equals one built locally (ids by path, documents in input order).
@@ -45,6 +46,7 @@ class Job:
     no_model: bool
     cwd: str  # the driver's working directory: relative paths are read, and stored, as the user named them
     key: str  # this run: engine state is loaded once per worker process and run
+    xling: bool = True  # cross-language rows computed in the tasks (False: COMPLIANCE_NO_XLING=1 on the driver)
 
 
 _LOADED: dict[str, Any] = {}  # "key" and "engine" of the run this Python worker process serves
@@ -66,6 +68,10 @@ def ensure_engine(job: Job) -> Any:
         os.environ["COMPLIANCE_NO_MODEL"] = "1"
     else:
         os.environ.pop("COMPLIANCE_NO_MODEL", None)
+    if job.xling:  # as the driver's environment says: the rows are computed here or by its catch-up
+        os.environ.pop("COMPLIANCE_NO_XLING", None)
+    else:
+        os.environ["COMPLIANCE_NO_XLING"] = "1"
     if os.path.isdir(job.cwd) and os.getcwd() != job.cwd:  # local masters share it; a cluster may mount it
         os.chdir(job.cwd)
     _LOADED.clear()
@@ -182,13 +188,15 @@ def spark_preparer(master: str, config: Any, rules: list[str] | None, include: l
     (the tasks take this process's)."""
     from compliance import limits
     from compliance.detect.notices import model_enabled
+    from compliance.reuse.xling.rows import enabled as xling_enabled
     from compliance.spark.audit import with_retries
     from compliance.spark.session import spark_session
 
     existed = _active_session()
     spark = spark_session(with_retries(master, config.spark), config.spark)
     job = Job(rule_dirs=tuple(rules or ()), extensions=dict(config.extensions), include=tuple(include or ()),
-              limits=limits.current(), no_model=not model_enabled(), cwd=os.getcwd(), key=uuid.uuid4().hex)
+              limits=limits.current(), no_model=not model_enabled(), cwd=os.getcwd(), key=uuid.uuid4().hex,
+              xling=xling_enabled())
     return SparkPreparer(spark, job, owns_session=not existed)
 
 

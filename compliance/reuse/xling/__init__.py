@@ -38,13 +38,15 @@ def add_translations(matches: list[Match], doc: Document, index: CorpusIndex, en
 
 
 def sync_index(index: CorpusIndex, ruleset: Any | None = None, prune_only: bool = False) -> int:
-    """After documents were added (or, ``prune_only``, removed): update the cross-language rows.
+    """After documents were added: compute the cross-language rows of documents that have none (those added
+    with ``COMPLIANCE_NO_XLING=1``; the others got theirs where they were prepared). Removed documents' rows go
+    with them in their transaction, so ``prune_only`` has nothing to do.
 
     ``ruleset`` holds the ``xling`` settings (the built-in rules when None)."""
     from compliance.reuse.xling.store import sync
 
     if prune_only:
-        return sync(index, None)
+        return 0
     if ruleset is None:
         from compliance.ruleset.loader import load_ruleset
 

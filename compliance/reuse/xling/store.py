@@ -1,128 +1,106 @@
-"""What cross-language search keeps in the corpus index, beside the monolingual fingerprints.
+"""What cross-language search keeps in the corpus index, beside the monolingual fingerprints (format 3).
 
-Two tables in the same SQLite file, created on first use (indexes built before them simply gain them
-on the next ``corpus add``):
+- ``xling_docs``: per document its language and, for documents in a source language (English), its
+  sentences as ``[text_start, text_end, [stems], segment]`` (zlib JSON; a heading is a segment of its own,
+  and no run crosses from one segment to another); ``xling_langs`` counts those documents per language;
+- ``xling_<seg>``: per segment, stem hash -> the segment's documents holding that stem, as a compact blob
+  (:mod:`.postings`), merged with the fingerprint segments.
 
-- ``xling_docs``: per document its language, the content hash it was computed from, and its sentences
-  as ``[text_start, text_end, [stems], segment]`` (zlib JSON; a heading is a segment of
-  its own, and no run crosses from one segment to another) for documents in a source language (English);
-- ``xling_postings``: one integer per (stem, document), ``hash(stem) << 24 | doc`` as in the
-  monolingual postings, so a range scan with ``LIMIT cap + 1`` yields a stem's documents as an array and
-  stops at the document-frequency cap however large the corpus grows.
+The rows are computed where documents are prepared (``corpus add``'s worker processes or Spark tasks,
+:mod:`.rows`) and written with the document in its transaction; removing or replacing a document drops them
+in the same transaction. :func:`sync` is the catch-up for documents added with ``COMPLIANCE_NO_XLING=1``
+(computed serially from the stored text), run by the next ``corpus add`` without it.
 
-:func:`sync` runs after ``corpus add`` and ``corpus remove``: it computes rows for documents that have
-none (or whose text changed) from the stored text, and drops rows of removed documents.
+Format 2 kept one ``xling_postings`` row per (stem, document) and the content hash in ``xling_docs``;
+:func:`migrate_v2` converts it (``corpus add`` does, in place: the stored sentences are kept, the postings
+rebuilt per segment from them).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterable
-from hashlib import blake2b
 
 import numpy as np
 
-from compliance.reuse.index import DOC_BITS, CorpusIndex
-from compliance.reuse.sentences import split_sentences
-from compliance.reuse.xling.terms import Analyzer, detect_language, source_terms
+from compliance.reuse import doclists
+from compliance.reuse import segments as sg
+from compliance.reuse.index import CorpusIndex
+from compliance.reuse.xling import postings as xp
+from compliance.reuse.xling.rows import blob_terms, compute, decode_sents, term_hash
+from compliance.reuse.xling.terms import Analyzer
 
-_MASK = (1 << DOC_BITS) - 1
-_BATCH = 500  # documents per write transaction
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS xling_docs (doc INTEGER PRIMARY KEY, hash TEXT NOT NULL, lang TEXT, sents BLOB)",
-    "CREATE TABLE IF NOT EXISTS xling_postings (key INTEGER PRIMARY KEY)",
-)
+__all__ = ["Postings", "has_tables", "migrate_v2", "sync", "term_hash"]
 
-
-def term_hash(stem: str) -> int:
-    """A stable 39-bit hash: shifted by 24 bits for the document number it still fits a signed 64-bit key."""
-    return int.from_bytes(blake2b(stem.encode("utf-8"), digest_size=8).digest(), "little") >> 25
+_BATCH = 500  # documents per write transaction of the catch-up
+_MIGRATE_DOCS = 8192  # documents read at once when a format-2 index is converted
 
 
 def has_tables(db: sqlite3.Connection) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'xling_docs'").fetchone() is not None
+    """Does the index have format 3's cross-language tables (not so: format 2 built without them)?"""
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'xling_langs'").fetchone() is not None
 
 
 def sync(index: CorpusIndex, analyzers: dict[str, Analyzer] | None, sources: Iterable[str] = ("en",)) -> int:
-    """Bring the cross-language rows up to date with the documents; returns how many were (re)computed.
+    """Compute the rows of documents that have none (added with ``COMPLIANCE_NO_XLING=1``); returns how many.
 
-    ``analyzers`` None only drops rows of removed documents (``corpus remove``).
-    """
-    db = index.db
-    for statement in _SCHEMA:
-        db.execute(statement)
-    gone = [d for (d,) in db.execute("SELECT x.doc FROM xling_docs x LEFT JOIN documents d USING (doc) "
-                                     "WHERE d.doc IS NULL")]
-    _delete(db, gone)
+    ``analyzers`` None does nothing (removals drop rows in their own transaction)."""
     if analyzers is None:
         return 0
-    stale = db.execute("SELECT d.doc, d.hash FROM documents d LEFT JOIN xling_docs x USING (doc) "
-                       "WHERE x.doc IS NULL OR x.hash != d.hash").fetchall()
+    db = index.db
+    missing = db.execute("SELECT doc FROM documents WHERE doc NOT IN (SELECT doc FROM xling_docs) "
+                         "ORDER BY doc").fetchall()
     wanted = set(sources)
-    for start in range(0, len(stale), _BATCH):
-        rows = []
-        for doc, digest in stale[start:start + _BATCH]:
+    for start in range(0, len(missing), _BATCH):
+        computed = []
+        for (doc,) in missing[start:start + _BATCH]:
             view = index.view(doc)
-            if view is None:
-                continue
-            lang = detect_language(view.tokens.words, analyzers)
-            sents = _sentences(view, analyzers[lang]) if lang in wanted else None
-            rows.append((doc, digest, lang, sents))
-        _write(db, rows)
-    return len(stale)
+            if view is not None:
+                computed.append((doc, compute(view, analyzers, wanted)))
+        with sg.write_transaction(db):
+            segs = {}
+            for doc, _ in computed:  # read in the transaction: a merge may have moved the document since
+                row = db.execute("SELECT seg FROM documents WHERE doc = ? AND doc NOT IN (SELECT doc FROM "
+                                 "xling_docs)", (doc,)).fetchone()
+                if row is not None:
+                    segs[doc] = row[0]
+            xp.write(db, [(doc, segs[doc], row) for doc, row in computed if doc in segs])
+    return len(missing)
 
 
-def _sentences(view, analyzer: Analyzer) -> list[list]:
-    words, ex = view.tokens.words, view.excluded
-    out = []
-    for i, j in split_sentences(view):
-        terms = source_terms([words[k] for k in range(i, j) if not ex[k]], analyzer)
-        if terms:
-            s, e = view.text_span(i, j)
-            out.append([s, e, terms, view.seg[i] if view.seg else 0])
-    return out
-
-
-def _write(db: sqlite3.Connection, rows: list[tuple[int, str, str | None, list | None]]) -> None:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        _delete(db, [r[0] for r in rows], commit=False)
-        keys: list[int] = []
-        for doc, digest, lang, sents in rows:
-            blob = zlib.compress(json.dumps(sents, ensure_ascii=False).encode("utf-8")) if sents else None
-            db.execute("INSERT OR REPLACE INTO xling_docs VALUES (?, ?, ?, ?)", (doc, digest, lang, blob))
-            if sents:
-                keys.extend((term_hash(t) << DOC_BITS) | doc for t in {t for s in sents for t in s[2]})
-        keys.sort()
-        db.execute("INSERT OR IGNORE INTO xling_postings SELECT value FROM json_each(?)", (str(keys),))
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-
-
-def _delete(db: sqlite3.Connection, docs: list[int], commit: bool = True) -> None:
-    if not docs:
+def migrate_v2(db: sqlite3.Connection) -> None:
+    """Format 2 -> 3 inside the caller's transaction: a cross-language table per segment, filled from the stored
+    sentences of documents whose text did not change since (others are computed again by :func:`sync`)."""
+    old = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'xling_docs'").fetchone() is not None
+    if old:
+        db.execute("ALTER TABLE xling_docs RENAME TO xling_docs_v2")
+        db.execute("DROP TABLE IF EXISTS xling_postings")
+    xp.create_schema(db)
+    segs = [s for (s,) in db.execute("SELECT seg FROM segments ORDER BY seg")]
+    for seg in segs:
+        xp.create(db, seg)
+    if not old:
         return
-    own = commit and not db.in_transaction
-    if own:
-        db.execute("BEGIN IMMEDIATE")
-    for doc in docs:
-        row = db.execute("SELECT sents FROM xling_docs WHERE doc = ?", (doc,)).fetchone()
-        if row and row[0]:
-            terms = {t for s in _decode(row[0]) for t in s[2]}
-            db.executemany("DELETE FROM xling_postings WHERE key = ?", [((term_hash(t) << DOC_BITS) | doc,)
-                                                                       for t in terms])
-        db.execute("DELETE FROM xling_docs WHERE doc = ?", (doc,))
-    if own:
-        db.execute("COMMIT")
-
-
-def _decode(blob: bytes) -> list[list]:
-    return json.loads(zlib.decompress(blob))
+    db.execute("INSERT INTO xling_docs SELECT x.doc, x.lang, x.sents FROM xling_docs_v2 x JOIN documents d "
+               "USING (doc) WHERE x.hash = d.hash")
+    db.execute("DROP TABLE xling_docs_v2")
+    xp.count_langs(db)
+    for seg in segs:
+        last = -1
+        while True:  # documents in slices, so a large segment is not held in memory at once
+            rows = db.execute("SELECT x.doc, x.sents FROM xling_docs x JOIN documents d USING (doc) WHERE d.seg = ? "
+                              "AND x.sents IS NOT NULL AND x.doc > ? ORDER BY x.doc LIMIT ?",
+                              (seg, last, _MIGRATE_DOCS)).fetchall()
+            if not rows:
+                break
+            xp.append(db, seg, [(doc, blob_terms(blob)) for doc, blob in rows])
+            last = rows[-1][0]
+        if last >= 0:  # one sorted chunk per term, as merges leave them
+            xp.create(db, seg, "xling_migrated")
+            xp.merge_into(db, [xp.table(seg)], "xling_migrated")
+            xp.drop(db, seg)
+            db.execute(f"ALTER TABLE xling_migrated RENAME TO {xp.table(seg)}")
 
 
 class Postings:
@@ -130,28 +108,52 @@ class Postings:
 
     def __init__(self, index: CorpusIndex) -> None:
         self.db = index.db
-        self.ready = has_tables(self.db)
+        self.ready = has_tables(self.db) and self.db.execute("SELECT 1 FROM xling_docs LIMIT 1").fetchone() is not None
 
     def documents(self, lang: str) -> int:
         if not self.ready:
             return 0
-        return self.db.execute("SELECT count(*) FROM xling_docs WHERE lang = ? AND sents IS NOT NULL",
-                               (lang,)).fetchone()[0]
+        row = self.db.execute("SELECT docs FROM xling_langs WHERE lang = ?", (lang,)).fetchone()
+        return row[0] if row else 0
 
     def lookup(self, stems: Iterable[str], cap: int) -> dict[str, np.ndarray | int]:
-        """Stem -> its documents (an array), or the int ``cap + 1`` when more documents hold it."""
+        """Stem -> its documents (a sorted array), or the int ``cap + 1`` when more documents hold it."""
         stems = list(set(stems))
         if not stems or not self.ready:
             return {}
         by_hash = {term_hash(s): s for s in stems}
-        sql = ("SELECT q.value, (SELECT group_concat(key & ?2) FROM (SELECT key FROM xling_postings WHERE key "
-               "BETWEEN (q.value << ?3) AND ((q.value << ?3) | ?2) LIMIT ?1)) FROM json_each(?4) AS q")
+        found: dict[int, list[np.ndarray]] = {}
+        counts: dict[int, int] = {}
+        db = self.db
+        own = not db.in_transaction
+        if own:
+            db.execute("BEGIN")  # one snapshot: a merge committing meanwhile cannot drop a table under the query
+        try:
+            segs = [s for (s,) in db.execute("SELECT seg FROM segments WHERE docs > 0 ORDER BY seg DESC")]
+            live = list(by_hash)
+            for seg in segs:
+                sql = f"SELECT term, docs FROM {xp.table(seg)} WHERE term IN (SELECT value FROM json_each(?))"
+                over = False
+                for h, blob in db.execute(sql, (str(live),)):
+                    n = counts[h] = counts.get(h, 0) + doclists.count(blob)
+                    if n > cap:
+                        over = True
+                    else:
+                        found.setdefault(h, []).append(doclists.decode(blob))
+                if over:  # in more documents than the cap: no need to look in the other segments
+                    live = [h for h in live if counts.get(h, 0) <= cap]
+                    if not live:
+                        break
+        finally:
+            if own and db.in_transaction:
+                db.execute("COMMIT")
         out: dict[str, np.ndarray | int] = {}
-        for h, docs in self.db.execute(sql, (cap + 1, _MASK, DOC_BITS, str(list(by_hash)))):
-            if docs is None:
-                continue
-            found = np.array(docs.split(","), dtype=np.int64)
-            out[by_hash[h]] = cap + 1 if len(found) > cap else found
+        for h, n in counts.items():
+            if n > cap:
+                out[by_hash[h]] = cap + 1
+            else:
+                parts = found[h]
+                out[by_hash[h]] = np.unique(np.concatenate(parts)) if len(parts) > 1 else np.sort(parts[0])
         return out
 
     def sentences(self, docs: Iterable[int]) -> dict[int, list[list]]:
@@ -160,4 +162,4 @@ class Postings:
             return {}
         rows = self.db.execute("SELECT doc, sents FROM xling_docs WHERE sents IS NOT NULL AND doc IN "
                                "(SELECT value FROM json_each(?))", (json.dumps(ids),))
-        return {d: _decode(b) for d, b in rows}
+        return {d: decode_sents(b) for d, b in rows}

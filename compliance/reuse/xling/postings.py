@@ -1,0 +1,140 @@
+"""Cross-language postings in the index's segments (index format 3): stem -> documents, compact and merged.
+
+Beside each fingerprint segment's ``postings_<seg>`` table, ``xling_<seg> (term INTEGER PRIMARY KEY, docs
+BLOB)`` holds, per stem hash of the English sentences of that segment's documents, their numbers as a
+delta-encoded blob (:mod:`compliance.reuse.doclists`: about a byte a posting, where one row per posting took
+~20 bytes in a randomly filled B-tree). A document's cross-language postings live in the segment its
+fingerprints live in (``documents.seg``), so the segments' merges carry both (:func:`merge`, called by
+:func:`compliance.reuse.segments.merge` in the same transaction) and a query probes as many tables.
+
+Per document, ``xling_docs`` keeps its language and its sentences (zlib JSON, read back for alignment), and
+``xling_langs`` counts the documents with sentences per language (the idf's corpus size, without a scan).
+Everything here runs inside the caller's write transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+DOCS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS xling_docs (doc INTEGER PRIMARY KEY, lang TEXT, sents BLOB)",
+    "CREATE TABLE IF NOT EXISTS xling_langs (lang TEXT PRIMARY KEY, docs INTEGER NOT NULL)",
+)
+_MERGE_BATCH = 20_000  # merged terms written at once (bounds the memory of a merge)
+_APPEND = ("INSERT INTO {t} (term, docs) VALUES (?, ?) "
+           "ON CONFLICT (term) DO UPDATE SET docs = CAST(docs || excluded.docs AS BLOB)")
+
+
+def table(seg: int) -> str:
+    """The cross-language postings table of segment ``seg`` (an integer from the ``segments`` table)."""
+    return f"xling_{int(seg)}"
+
+
+def create(db: sqlite3.Connection, seg: int, name: str | None = None) -> None:
+    db.execute(f"CREATE TABLE IF NOT EXISTS {name or table(seg)} (term INTEGER PRIMARY KEY, docs BLOB NOT NULL)")
+
+
+def create_schema(db: sqlite3.Connection) -> None:
+    for statement in DOCS_SCHEMA:
+        db.execute(statement)
+
+
+def write(db: sqlite3.Connection, rows: list[tuple[int, int, Any]]) -> None:
+    """Store ``(doc, seg, XlingRow)`` of documents that have no rows (deleted before when replaced)."""
+    if not rows:
+        return
+    db.executemany("INSERT OR REPLACE INTO xling_docs VALUES (?, ?, ?)", [(d, r.lang, r.sents) for d, _, r in rows])
+    counts = Counter(r.lang for _, _, r in rows if r.sents is not None)
+    db.executemany("INSERT INTO xling_langs VALUES (?, ?) ON CONFLICT (lang) DO UPDATE SET docs = docs + excluded.docs",
+                   list(counts.items()))
+    by_seg: dict[int, list[tuple[int, list[int]]]] = {}
+    for doc, seg, row in rows:
+        if row.terms:
+            by_seg.setdefault(seg, []).append((doc, row.terms))
+    for seg, docs in by_seg.items():
+        append(db, seg, docs)
+
+
+def append(db: sqlite3.Connection, seg: int, docs: list[tuple[int, list[int]]]) -> None:
+    """Add documents' term hashes to segment ``seg``: one chunk per term, appended to the term's blob."""
+    import numpy as np
+
+    from compliance.reuse import doclists
+
+    terms = np.concatenate([np.asarray(t, dtype=np.int64) for _, t in docs])
+    owners = np.concatenate([np.full(len(t), d, dtype=np.int64) for d, t in docs])
+    order = np.lexsort((owners, terms))
+    terms, owners = terms[order], owners[order]
+    bounds = np.flatnonzero(np.diff(terms)) + 1
+    starts = [0, *bounds.tolist()]
+    ends = [*bounds.tolist(), len(terms)]
+    keys = terms[starts].tolist()
+    rows = [(k, doclists.encode_sorted(owners, s, e)) for k, s, e in zip(keys, starts, ends, strict=True)]
+    db.executemany(_APPEND.format(t=table(seg)), rows)
+
+
+def delete(db: sqlite3.Connection, doc: int, seg: int) -> None:
+    """Drop one document's rows and its postings in segment ``seg``."""
+    from compliance.reuse import doclists
+    from compliance.reuse.xling.rows import blob_terms
+
+    row = db.execute("SELECT lang, sents FROM xling_docs WHERE doc = ?", (doc,)).fetchone()
+    if row is None:
+        return
+    lang, sents = row
+    if sents is not None:
+        t = table(seg)
+        for term in blob_terms(sents):
+            found = db.execute(f"SELECT docs FROM {t} WHERE term = ?", (term,)).fetchone()
+            if found is None:
+                continue
+            rest = doclists.without(found[0], doc)
+            if rest:
+                db.execute(f"UPDATE {t} SET docs = ? WHERE term = ?", (rest, term))
+            else:
+                db.execute(f"DELETE FROM {t} WHERE term = ?", (term,))
+        db.execute("UPDATE xling_langs SET docs = docs - 1 WHERE lang = ?", (lang,))
+    db.execute("DELETE FROM xling_docs WHERE doc = ?", (doc,))
+
+
+def merge(db: sqlite3.Connection, segs: Iterable[int], seg: int) -> None:
+    """Fill segment ``seg``'s table with the postings of ``segs`` (each term one sorted chunk), in term order;
+    the caller drops the old tables."""
+    create(db, seg)
+    merge_into(db, [table(s) for s in segs], table(seg))
+
+
+def merge_into(db: sqlite3.Connection, sources: list[str], target: str) -> None:
+    """Append the union of the ``sources`` tables to the (empty) ``target`` table, one sorted chunk per term."""
+    from compliance.reuse import doclists
+
+    union = " UNION ALL ".join(f"SELECT term, docs FROM {t}" for t in sources)
+    insert = f"INSERT INTO {target} (term, docs) VALUES (?, ?)"
+    batch: list[tuple[int, bytes]] = []
+    term, blobs = None, []
+    for t, blob in db.execute(f"SELECT term, docs FROM ({union}) ORDER BY term"):  # a merge of sorted scans
+        if t != term:
+            if blobs:
+                batch.append((term, doclists.merge(blobs)))
+                if len(batch) >= _MERGE_BATCH:
+                    db.executemany(insert, batch)
+                    batch = []
+            term, blobs = t, []
+        blobs.append(blob)
+    if blobs:
+        batch.append((term, doclists.merge(blobs)))
+    db.executemany(insert, batch)
+
+
+def drop(db: sqlite3.Connection, seg: int) -> None:
+    db.execute(f"DROP TABLE IF EXISTS {table(seg)}")
+
+
+def count_langs(db: sqlite3.Connection) -> None:
+    """Recount ``xling_langs`` from ``xling_docs`` (after a migration)."""
+    db.execute("DELETE FROM xling_langs")
+    db.execute("INSERT INTO xling_langs SELECT lang, count(*) FROM xling_docs WHERE sents IS NOT NULL "
+               "AND lang IS NOT NULL GROUP BY lang")
