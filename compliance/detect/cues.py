@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import regex
 
@@ -97,16 +98,16 @@ class CueSet:
         already checked), merged per sentence, with their frames."""
         out: list[Candidate] = []
         context: list[tuple[int, int]] = []  # hits of context-only cues: they join sentences, never open one
-        for i, start, end in sorted(hits, key=lambda h: h[1]):
-            if self.context_only[i]:
+        context_only, add = self.context_only, self._add
+        last = None
+        for i, start, end in sorted(hits, key=itemgetter(1)):
+            if context_only[i]:
                 context.append((i, start))
                 continue
-            last = out[-1] if out else None
             if last is None or start >= last.end:
-                lo, hi = sentence_around(text, start, end)
-                last = Candidate(lo, hi)
+                last = Candidate(*sentence_around(text, start, end))
                 out.append(last)
-            self._add(last, i)
+            add(last, i)
         if out and context:
             starts = [c.start for c in out]
             for i, start in context:

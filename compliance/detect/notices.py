@@ -229,11 +229,15 @@ class NoticeEngine:
             kept = dedupe(self._rule_matches(text, windows, warnings, path, folds, only))
             cands = self.cues.candidates(text, self._read_cues(text, hits, raw, kept))
             probs: dict[tuple[int, int], object] = {}  # per sentence span, the scorer's probabilities
+            chosen = None
             if self.model:
                 around = self._rule_sentences(text, kept, cands)
-                self.prefetch(text, [*around.values(), *self.to_score(text, cands, kept)], context, probs)
-                kept = self.vetoed(text, kept, cands, context, probs, around)
-            return kept + self.cue_matches(text, cands, kept, context, probs)
+                chosen = self.to_score(text, cands, kept)
+                self.prefetch(text, [*around.values(), *chosen], context, probs)
+                vetted = self.vetoed(text, kept, cands, context, probs, around)
+                if len(vetted) < len(kept):  # a vetoed finding's sentence may be scored now
+                    kept, chosen = vetted, None
+            return kept + self.cue_matches(text, cands, kept, context, probs, chosen)
         if not windows:
             return found
         return dedupe(self._rule_matches(text, windows, warnings, path, folds, only))
@@ -467,14 +471,15 @@ class NoticeEngine:
                 if n not in around or self.probabilities(text, around[n], context, probs)[none] < scorer.veto]
 
     def cue_matches(self, text: str, cands: list[Candidate], ruled: list[RawMatch], context=None,
-                    probs: dict | None = None) -> list[RawMatch]:
+                    probs: dict | None = None, chosen: list[Candidate] | None = None) -> list[RawMatch]:
         """Frame and scorer findings in the cue sentences of ``text`` that no rule finding (in ``ruled``)
         overlaps: a rule's match is exact and extracts fields, and a sentence a rule explains gets no
-        second, guessed kind ("© Redaktion X" is a copyright line, not also a source line)."""
+        second, guessed kind ("© Redaktion X" is a copyright line, not also a source line). ``chosen``:
+        what :meth:`to_score` gives for these ``ruled``, when the caller has it."""
         out: list[RawMatch] = []
-        if self.model:
+        if chosen is None and self.model:
             chosen = self.to_score(text, cands, ruled)
-        else:
+        elif chosen is None:
             chosen = [c for c in cands if c.worth_scoring() and not any(m.start < c.end and c.start < m.end
                                                                         for m in ruled)]
         for cand in chosen:
@@ -499,6 +504,9 @@ class NoticeEngine:
     def probabilities(self, text: str, cand: Candidate, context=None, cache: dict | None = None):
         """The scorer's class probabilities for a candidate sentence (cached per span in ``cache``)."""
         cache = {} if cache is None else cache
+        known = cache.get((cand.start, cand.end))
+        if known is not None:  # the common case: scored in the document's batch
+            return known
         self.prefetch(text, [cand], context, cache)
         return cache[(cand.start, cand.end)]
 
