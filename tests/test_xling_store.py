@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,8 @@ from compliance.pipeline import load_engine
 from compliance.reuse import CorpusIndex, doclists
 from compliance.reuse import segments as sg
 from compliance.reuse.index import SCHEMA_VERSION
-from compliance.reuse.xling.rows import blob_terms, decode_sents
+from compliance.reuse.xling import postings as xp
+from compliance.reuse.xling.rows import sents_terms
 from compliance.reuse.xling.store import Postings
 from tests.conftest import ROOT
 
@@ -45,7 +47,9 @@ def xling_state(path: Path) -> tuple[dict, set, dict]:
     """(doc -> (lang, sentences), {(doc, term)} postings over all segments, lang -> source documents)."""
     db = sqlite3.connect(path)
     try:
-        docs = {d: (lang, decode_sents(b) if b else None) for d, lang, b in db.execute("SELECT * FROM xling_docs")}
+        rows = db.execute("SELECT * FROM xling_docs").fetchall()
+        sents = xp.read_sents(db, {d: b for d, _, b in rows if b})
+        docs = {d: (lang, sents.get(d)) for d, lang, _ in rows}
         postings = set()
         for (seg,) in db.execute("SELECT seg FROM segments"):
             for term, blob in db.execute(f"SELECT term, docs FROM xling_{seg}"):
@@ -64,10 +68,10 @@ def assert_xling_whole(path: Path) -> None:
         seg_of = dict(db.execute("SELECT doc, seg FROM documents"))
         expected = set()
         langs: dict[str, int] = {}
-        for doc, lang, blob in db.execute("SELECT doc, lang, sents FROM xling_docs"):
+        for doc, lang, blob in db.execute("SELECT doc, lang, sents FROM xling_docs").fetchall():
             assert doc in seg_of
             if blob is not None:
-                expected |= {(seg_of[doc], t, doc) for t in blob_terms(blob)}
+                expected |= {(seg_of[doc], t, doc) for t in sents_terms(xp.read_sents(db, {doc: blob})[doc])}
                 langs[lang] = langs.get(lang, 0) + 1
         stored = []
         for (seg,) in db.execute("SELECT seg FROM segments"):
@@ -100,8 +104,12 @@ def downgrade_to_v2(path: Path) -> None:
     db.execute("BEGIN")
     db.execute("ALTER TABLE xling_docs RENAME TO xling_docs_v3")
     db.execute("CREATE TABLE xling_docs (doc INTEGER PRIMARY KEY, hash TEXT NOT NULL, lang TEXT, sents BLOB)")
-    db.execute("INSERT INTO xling_docs SELECT x.doc, d.hash, x.lang, x.sents FROM xling_docs_v3 x JOIN documents d "
-               "USING (doc)")
+    rows = db.execute("SELECT x.doc, d.hash, x.lang, x.sents FROM xling_docs_v3 x JOIN documents d "
+                      "USING (doc)").fetchall()
+    sents = xp.read_sents(db, {doc: blob for doc, _, _, blob in rows if blob})
+    db.executemany("INSERT INTO xling_docs VALUES (?, ?, ?, ?)", [  # sentences as zlib JSON
+        (doc, digest, lang, zlib.compress(json.dumps(sents[doc], ensure_ascii=False).encode()) if blob else None)
+        for doc, digest, lang, blob in rows])
     db.execute("CREATE TABLE xling_postings (key INTEGER PRIMARY KEY)")
     for (seg,) in db.execute("SELECT seg FROM segments").fetchall():
         for term, blob in db.execute(f"SELECT term, docs FROM xling_{seg}").fetchall():
@@ -110,6 +118,7 @@ def downgrade_to_v2(path: Path) -> None:
         db.execute(f"DROP TABLE xling_{seg}")
     db.execute("DROP TABLE xling_docs_v3")
     db.execute("DROP TABLE xling_langs")
+    db.execute("DROP TABLE xling_vocab")
     db.execute("PRAGMA user_version = 2")
     db.execute("COMMIT")
     db.close()

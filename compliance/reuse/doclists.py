@@ -111,3 +111,36 @@ def without(blob: bytes, doc: int) -> bytes:
 def _one_chunk(blob: bytes) -> bool:
     code, n, pos = _head(blob, 0)
     return len(blob) == pos + 3 + (n - 1) * _WIDTHS[code]
+
+
+# -- varints: the cross-language sentence blobs ---------------------------------------------------
+
+def varints(values: np.ndarray) -> bytes:
+    """Unsigned LEB128 of non-negative integers below 2**63 (7 bits a byte, high bit: more follow)."""
+    v = np.asarray(values, dtype=np.uint64)
+    if len(v) == 0:
+        return b""
+    n = np.ones(len(v), dtype=np.int64)
+    for k in range(1, 10):
+        n += v >= np.uint64(1 << (7 * k))
+    ends = np.cumsum(n)
+    owner = np.repeat(np.arange(len(v)), n)
+    pos = np.arange(int(ends[-1])) - np.repeat(ends - n, n)
+    out = (v[owner] >> (np.uint64(7) * pos.astype(np.uint64))) & np.uint64(127)
+    out |= (pos < n[owner] - 1).astype(np.uint64) << np.uint64(7)
+    return out.astype(np.uint8).tobytes()
+
+
+def from_varints(data: bytes) -> np.ndarray:
+    """The integers of :func:`varints`."""
+    b = np.frombuffer(data, dtype=np.uint8)
+    if len(b) == 0:
+        return np.zeros(0, dtype=np.int64)
+    last = b < 128
+    owner = np.concatenate(([0], np.cumsum(last[:-1])))
+    starts = np.concatenate(([0], np.flatnonzero(last[:-1]) + 1))
+    pos = np.arange(len(b)) - starts[owner]
+    parts = (b & 127).astype(np.uint64) << (np.uint64(7) * pos.astype(np.uint64))
+    out = np.zeros(int(owner[-1]) + 1, dtype=np.uint64)
+    np.add.at(out, owner, parts)
+    return out.astype(np.int64)

@@ -7,14 +7,17 @@ delta-encoded blob (:mod:`compliance.reuse.doclists`: about a byte a posting, wh
 fingerprints live in (``documents.seg``), so the segments' merges carry both (:func:`merge`, called by
 :func:`compliance.reuse.segments.merge` in the same transaction) and a query probes as many tables.
 
-Per document, ``xling_docs`` keeps its language and its sentences (zlib JSON, read back for alignment), and
-``xling_langs`` counts the documents with sentences per language (the idf's corpus size, without a scan).
+Per document, ``xling_docs`` keeps its language and its sentences (read back for alignment: positions and
+stems as numbers of the ``xling_vocab`` table, varints, zlib), and ``xling_langs`` counts the documents with
+sentences per language (the idf's corpus size, without a scan).
 Everything here runs inside the caller's write transaction.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -22,7 +25,9 @@ from typing import Any
 DOCS_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS xling_docs (doc INTEGER PRIMARY KEY, lang TEXT, sents BLOB)",
     "CREATE TABLE IF NOT EXISTS xling_langs (lang TEXT PRIMARY KEY, docs INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS xling_vocab (id INTEGER PRIMARY KEY, stem TEXT NOT NULL UNIQUE)",
 )
+SENTS_LEVEL = 6  # zlib level of the sentence blobs
 _MERGE_BATCH = 20_000  # merged terms written at once (bounds the memory of a merge)
 _APPEND = ("INSERT INTO {t} (term, docs) VALUES (?, ?) "
            "ON CONFLICT (term) DO UPDATE SET docs = CAST(docs || excluded.docs AS BLOB)")
@@ -46,16 +51,79 @@ def write(db: sqlite3.Connection, rows: list[tuple[int, int, Any]]) -> None:
     """Store ``(doc, seg, XlingRow)`` of documents that have no rows (deleted before when replaced)."""
     if not rows:
         return
-    db.executemany("INSERT OR REPLACE INTO xling_docs VALUES (?, ?, ?)", [(d, r.lang, r.sents) for d, _, r in rows])
-    counts = Counter(r.lang for _, _, r in rows if r.sents is not None)
+    ids = stem_ids(db, {t for _, _, r in rows if r.sents for s in r.sents for t in s[2]})
+    db.executemany("INSERT OR REPLACE INTO xling_docs VALUES (?, ?, ?)",
+                   [(d, r.lang, encode_sents(r.sents, ids) if r.sents else None) for d, _, r in rows])
+    counts = Counter(r.lang for _, _, r in rows if r.sents)
     db.executemany("INSERT INTO xling_langs VALUES (?, ?) ON CONFLICT (lang) DO UPDATE SET docs = docs + excluded.docs",
                    list(counts.items()))
     by_seg: dict[int, list[tuple[int, list[int]]]] = {}
     for doc, seg, row in rows:
-        if row.terms:
+        if row.sents and row.terms:
             by_seg.setdefault(seg, []).append((doc, row.terms))
     for seg, docs in by_seg.items():
         append(db, seg, docs)
+
+
+def stem_ids(db: sqlite3.Connection, stems: set[str]) -> dict[str, int]:
+    """The vocabulary numbers of ``stems``, new stems numbered after the others (in sorted order)."""
+    wanted = sorted(stems)
+    if not wanted:
+        return {}
+    known = dict(db.execute("SELECT stem, id FROM xling_vocab WHERE stem IN (SELECT value FROM json_each(?))",
+                            (json.dumps(wanted, ensure_ascii=False),)))
+    new = [t for t in wanted if t not in known]
+    if new:
+        start = db.execute("SELECT coalesce(max(id) + 1, 0) FROM xling_vocab").fetchone()[0]
+        numbered = list(zip(range(start, start + len(new)), new, strict=True))
+        db.executemany("INSERT INTO xling_vocab VALUES (?, ?)", numbered)
+        known.update((t, i) for i, t in numbered)
+    return known
+
+
+def encode_sents(sents: list[list], ids: dict[str, int]) -> bytes:
+    """Sentences as zlib'd varints: their count, then per sentence the gap from the previous one's end
+    (zigzag), its length, its segment, its stem count and its stems' vocabulary numbers (about half the size
+    of the stems spelled out in compressed JSON)."""
+    import numpy as np
+
+    from compliance.reuse import doclists
+
+    ints = [len(sents)]
+    prev = 0
+    for start, end, terms, seg in sents:
+        gap = start - prev
+        ints += (2 * gap if gap >= 0 else -2 * gap - 1, end - start, seg, len(terms))
+        ints += [ids[t] for t in terms]
+        prev = end
+    return zlib.compress(doclists.varints(np.array(ints, dtype=np.int64)), SENTS_LEVEL)
+
+
+def read_sents(db: sqlite3.Connection, blobs: dict[int, bytes]) -> dict[int, list[list]]:
+    """Documents' sentence blobs as ``[text_start, text_end, [stems], segment]`` lists."""
+    from compliance.reuse import doclists
+
+    out: dict[int, list[list]] = {}
+    used: set[int] = set()
+    for doc, blob in blobs.items():
+        ints = doclists.from_varints(zlib.decompress(blob)).tolist()
+        sents = []
+        k, prev = 1, 0
+        for _ in range(ints[0]):
+            gap, length, seg, n = ints[k:k + 4]
+            start = prev + (gap >> 1 if not gap & 1 else -((gap + 1) >> 1))
+            terms = ints[k + 4:k + 4 + n]
+            k += 4 + n
+            used.update(terms)
+            sents.append([start, start + length, terms, seg])
+            prev = start + length
+        out[doc] = sents
+    names = dict(db.execute("SELECT id, stem FROM xling_vocab WHERE id IN (SELECT value FROM json_each(?))",
+                            (json.dumps(sorted(used)),)))
+    for sents in out.values():
+        for sent in sents:
+            sent[2] = [names[i] for i in sent[2]]
+    return out
 
 
 def append(db: sqlite3.Connection, seg: int, docs: list[tuple[int, list[int]]]) -> None:
@@ -79,7 +147,7 @@ def append(db: sqlite3.Connection, seg: int, docs: list[tuple[int, list[int]]]) 
 def delete(db: sqlite3.Connection, doc: int, seg: int) -> None:
     """Drop one document's rows and its postings in segment ``seg``."""
     from compliance.reuse import doclists
-    from compliance.reuse.xling.rows import blob_terms
+    from compliance.reuse.xling.rows import sents_terms
 
     row = db.execute("SELECT lang, sents FROM xling_docs WHERE doc = ?", (doc,)).fetchone()
     if row is None:
@@ -87,7 +155,7 @@ def delete(db: sqlite3.Connection, doc: int, seg: int) -> None:
     lang, sents = row
     if sents is not None:
         t = table(seg)
-        for term in blob_terms(sents):
+        for term in sents_terms(read_sents(db, {doc: sents})[doc]):
             found = db.execute(f"SELECT docs FROM {t} WHERE term = ?", (term,)).fetchone()
             if found is None:
                 continue

@@ -7,9 +7,7 @@ the index gives back for the stored document, so the rows equal what :func:`comp
 
 from __future__ import annotations
 
-import json
 import os
-import zlib
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from typing import Any
@@ -17,16 +15,14 @@ from typing import Any
 from compliance.reuse.sentences import split_sentences
 from compliance.reuse.xling.terms import Analyzer, detect_language, source_terms
 
-SENTS_LEVEL = 6  # zlib level of the sentence blobs (read back at every check: small beats fast to write)
-
 
 @dataclass
 class XlingRow:
-    """What the index stores for one document: language, sentence blob (None unless a source language) and
-    the sorted distinct term hashes of its stems (the cross-language postings)."""
+    """What the index stores for one document: language, sentences (None unless a source language) and the
+    sorted distinct term hashes of their stems (the cross-language postings)."""
 
     lang: str | None
-    sents: bytes | None = None
+    sents: list[list] | None = None  # [text_start, text_end, [stems], segment] per sentence
     terms: list[int] = field(default_factory=list)
 
 
@@ -57,8 +53,12 @@ def compute(view: Any, analyzers: dict[str, Analyzer], sources: set[str]) -> Xli
     sents = sentences(view, analyzers[lang])
     if not sents:
         return XlingRow(lang)
-    blob = zlib.compress(json.dumps(sents, ensure_ascii=False).encode("utf-8"), SENTS_LEVEL)
-    return XlingRow(lang, blob, sorted({term_hash(t) for s in sents for t in s[2]}))
+    return XlingRow(lang, sents, sents_terms(sents))
+
+
+def sents_terms(sents: list[list]) -> list[int]:
+    """The sorted distinct term hashes of sentences' stems."""
+    return sorted({term_hash(t) for s in sents for t in s[2]})
 
 
 def sentences(view: Any, analyzer: Analyzer) -> list[list]:
@@ -72,15 +72,6 @@ def sentences(view: Any, analyzer: Analyzer) -> list[list]:
             s, e = view.text_span(i, j)
             out.append([s, e, terms, view.seg[i] if view.seg else 0])
     return out
-
-
-def decode_sents(blob: bytes) -> list[list]:
-    return json.loads(zlib.decompress(blob))
-
-
-def blob_terms(blob: bytes) -> list[int]:
-    """The sorted term hashes of a stored sentence blob."""
-    return sorted({term_hash(t) for s in decode_sents(blob) for t in s[2]})
 
 
 _ANALYZERS: dict[int, tuple[Any, dict[str, Analyzer], set[str]]] = {}  # id(ruleset) -> (it, analyzers, sources)

@@ -1,8 +1,9 @@
 """What cross-language search keeps in the corpus index, beside the monolingual fingerprints (format 3).
 
 - ``xling_docs``: per document its language and, for documents in a source language (English), its
-  sentences as ``[text_start, text_end, [stems], segment]`` (zlib JSON; a heading is a segment of its own,
-  and no run crosses from one segment to another); ``xling_langs`` counts those documents per language;
+  sentences as ``[text_start, text_end, [stems], segment]`` (stems as numbers of ``xling_vocab``, varints,
+  zlib: :func:`.postings.encode_sents`; a heading is a segment of its own, and no run crosses from one
+  segment to another); ``xling_langs`` counts those documents per language;
 - ``xling_<seg>``: per segment, stem hash -> the segment's documents holding that stem, as a compact blob
   (:mod:`.postings`), merged with the fingerprint segments.
 
@@ -11,15 +12,16 @@ The rows are computed where documents are prepared (``corpus add``'s worker proc
 in the same transaction. :func:`sync` is the catch-up for documents added with ``COMPLIANCE_NO_XLING=1``
 (computed serially from the stored text), run by the next ``corpus add`` without it.
 
-Format 2 kept one ``xling_postings`` row per (stem, document) and the content hash in ``xling_docs``;
-:func:`migrate_v2` converts it (``corpus add`` does, in place: the stored sentences are kept, the postings
-rebuilt per segment from them).
+Format 2 kept one ``xling_postings`` row per (stem, document), the content hash in ``xling_docs`` and the
+sentences as zlib JSON; :func:`migrate_v2` converts it (``corpus add`` does, in place: the stored sentences
+re-encoded, the postings rebuilt per segment from them).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable
 
 import numpy as np
@@ -28,7 +30,7 @@ from compliance.reuse import doclists
 from compliance.reuse import segments as sg
 from compliance.reuse.index import CorpusIndex
 from compliance.reuse.xling import postings as xp
-from compliance.reuse.xling.rows import blob_terms, compute, decode_sents, term_hash
+from compliance.reuse.xling.rows import XlingRow, compute, sents_terms, term_hash
 from compliance.reuse.xling.terms import Analyzer
 
 __all__ = ["Postings", "has_tables", "migrate_v2", "sync", "term_hash"]
@@ -70,8 +72,8 @@ def sync(index: CorpusIndex, analyzers: dict[str, Analyzer] | None, sources: Ite
 
 
 def migrate_v2(db: sqlite3.Connection) -> None:
-    """Format 2 -> 3 inside the caller's transaction: a cross-language table per segment, filled from the stored
-    sentences of documents whose text did not change since (others are computed again by :func:`sync`)."""
+    """Format 2 -> 3 inside the caller's transaction: the stored sentences of documents whose text did not change
+    since (others are computed again by :func:`sync`) re-encoded, their postings rebuilt per segment."""
     old = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'xling_docs'").fetchone() is not None
     if old:
         db.execute("ALTER TABLE xling_docs RENAME TO xling_docs_v2")
@@ -82,25 +84,30 @@ def migrate_v2(db: sqlite3.Connection) -> None:
         xp.create(db, seg)
     if not old:
         return
-    db.execute("INSERT INTO xling_docs SELECT x.doc, x.lang, x.sents FROM xling_docs_v2 x JOIN documents d "
-               "USING (doc) WHERE x.hash = d.hash")
-    db.execute("DROP TABLE xling_docs_v2")
-    xp.count_langs(db)
     for seg in segs:
         last = -1
         while True:  # documents in slices, so a large segment is not held in memory at once
-            rows = db.execute("SELECT x.doc, x.sents FROM xling_docs x JOIN documents d USING (doc) WHERE d.seg = ? "
-                              "AND x.sents IS NOT NULL AND x.doc > ? ORDER BY x.doc LIMIT ?",
+            rows = db.execute("SELECT x.doc, x.lang, x.sents FROM xling_docs_v2 x JOIN documents d USING (doc) "
+                              "WHERE d.seg = ? AND x.hash = d.hash AND x.doc > ? ORDER BY x.doc LIMIT ?",
                               (seg, last, _MIGRATE_DOCS)).fetchall()
             if not rows:
                 break
-            xp.append(db, seg, [(doc, blob_terms(blob)) for doc, blob in rows])
+            xp.write(db, [(doc, seg, _old_row(lang, blob)) for doc, lang, blob in rows])
             last = rows[-1][0]
         if last >= 0:  # one sorted chunk per term, as merges leave them
             xp.create(db, seg, "xling_migrated")
             xp.merge_into(db, [xp.table(seg)], "xling_migrated")
             xp.drop(db, seg)
             db.execute(f"ALTER TABLE xling_migrated RENAME TO {xp.table(seg)}")
+    db.execute("DROP TABLE xling_docs_v2")
+
+
+def _old_row(lang: str | None, blob: bytes | None) -> XlingRow:
+    """A format-2 row (sentences as zlib JSON)."""
+    if blob is None:
+        return XlingRow(lang)
+    sents = json.loads(zlib.decompress(blob))
+    return XlingRow(lang, sents, sents_terms(sents))
 
 
 class Postings:
@@ -162,4 +169,4 @@ class Postings:
             return {}
         rows = self.db.execute("SELECT doc, sents FROM xling_docs WHERE sents IS NOT NULL AND doc IN "
                                "(SELECT value FROM json_each(?))", (json.dumps(ids),))
-        return {d: decode_sents(b) for d, b in rows}
+        return xp.read_sents(self.db, dict(rows))
