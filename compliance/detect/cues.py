@@ -12,6 +12,7 @@ slots among its features.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -80,9 +81,9 @@ class CueSet:
         rarest ``any`` group; every slot for a frame that needs none), and with the scorer every slot
         beyond ``CONTEXT`` and ``framed_only``. Lines without a cue of these slots are never read for
         sentences, so the fewer and rarer the slots, the fewer lines are read; the choice is otherwise free."""
-        every = {slot for slots in self.slots for slot in slots}
+        count = Counter(slot for slots in self.slots for slot in set(slots))
+        every = set(count)
         weak = CONTEXT | framed_only
-        count = {slot: sum(slot in slots for slots in self.slots) for slot in every}
         out: set[str] = set(every - weak) if scored else set()
         for f in self.frames:
             if f.all:

@@ -108,12 +108,12 @@ class NoticeEngine:
         self._lead: list[tuple[bool, tuple[tuple[int, bool, bool, bool], ...]] | None] = [None] * len(literals)
         framing = self.cues.trigger_slots(False, self._framed_only)
         scored = self.cues.trigger_slots(self.model, self._framed_only)
+        asks = [ANY_LINE if not framing.isdisjoint(slots) else SHORT_LINE if not scored.isdisjoint(slots) else 0
+                for slots in self.cues.slots]  # per cue
         for k, literal in enumerate(self.cue_keywords.literals):
-            entries = tuple((ANY_LINE if framing.intersection(self.cues.slots[c]) else
-                             SHORT_LINE if scored.intersection(self.cues.slots[c]) else 0, left, right, line)
-                            for c, left, right, line in self.cue_of[k])
+            entries = tuple([(asks[c], left, right, line) for c, left, right, line in self.cue_of[k]])
             spans = " " in literal
-            if spans or any(want for want, *_ in entries):
+            if spans or any(entry[0] for entry in entries):
                 j = position.get(literal)
                 if j is None:
                     j = position[literal] = len(literals)
