@@ -77,21 +77,14 @@ class CueSet:
 
     def trigger_slots(self, scored: bool, framed_only: frozenset[str]) -> frozenset[str]:
         """Slots one of which a line must hold before any sentence on it can fill a frame or, when ``scored``
-        (the scorer on), be scored as a short line: one slot each frame needs (of its ``all``, else its
-        rarest ``any`` group; every slot for a frame that needs none), and with the scorer every slot
-        beyond ``CONTEXT`` and ``framed_only``. Lines without a cue of these slots are never read for
-        sentences, so the fewer and rarer the slots, the fewer lines are read; the choice is otherwise free."""
+        (the scorer on), be scored as a short line: one slot of each frame's ``all`` (every frame has one:
+        the rarest, preferring slots beyond ``CONTEXT`` and ``framed_only``), and with the scorer every slot
+        beyond those. Lines without a cue of these slots are never read for sentences, so the fewer and
+        rarer the slots, the fewer lines are read; which slot of a frame is named does not change a finding."""
         count = Counter(slot for slots in self.slots for slot in set(slots))
-        every = set(count)
         weak = CONTEXT | framed_only
-        out: set[str] = set(every - weak) if scored else set()
-        for f in self.frames:
-            if f.all:
-                out.add(min(f.all, key=lambda s: (s in weak, count.get(s, 0))))
-            elif f.any:
-                out |= set(min(f.any, key=lambda g: (any(s in weak for s in g), sum(count.get(s, 0) for s in g))))
-            else:
-                return frozenset(every)
+        out = {slot for slot in count if slot not in weak} if scored else set()
+        out.update(min(f.all, key=lambda s: (s in weak, count.get(s, 0))) for f in self.frames)
         return frozenset(out)
 
     def candidates(self, text: str, hits: list[tuple[int, int, int]]) -> list[Candidate]:
