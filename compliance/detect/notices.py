@@ -135,17 +135,15 @@ class NoticeEngine:
         self.owners += [((), ())] * (len(literals) - len(owners))  # cue-only literals own no rule
 
     def _cue_index(self, on: bool) -> None:
-        """The cue literals' own automaton (read only on the lines that can matter), each literal's cues
-        ``(cue index, before, after, line start)`` and every slot they may fill before markers are checked.
-        A separate automaton: in the rule keywords' one, the ~3,500 cue literals cost the rule pass a third
-        of its speed (their frequent words hit in nearly every line of prose)."""
+        """The cue literals' own automaton (read only on the lines that can matter) and each literal's cues
+        ``(cue index, before, after, line start)``. A separate automaton: in the rule keywords' one, the
+        ~3,500 cue literals cost the rule pass a third of its speed (their frequent words hit in nearly every
+        line of prose)."""
         index: dict[str, int] = {}
         self.cue_of: dict[int, list[tuple[int, bool, bool, bool]]] = {}
         for c, (literal, left, right, line) in enumerate(self.cues.specs if on else ()):
             k = index.setdefault(SPACE_RUN.sub(" ", literal), len(index))
             self.cue_of.setdefault(k, []).append((c, left, right, line))
-        self._cue_slots = [frozenset(slot for c, *_ in self.cue_of[k] for slot in self.cues.slots[c])
-                           for k in range(len(index))]
         self.cue_keywords = KeywordIndex(list(index))
 
     # -- matching -------------------------------------------------------------------------------
@@ -377,10 +375,13 @@ class NoticeEngine:
         if raw is not None and spans:
             spans = char_offsets(raw, spans)
         lines = {lo: (hi, False) for want, lo, hi in spans if want == ANY_LINE or hi - lo <= LINE}
-        for m in ruled:
-            lo = text.rfind("\n", 0, m.start) + 1
-            hi = text.find("\n", lo)
-            lines[lo] = (len(text) if hi < 0 else hi, True)
+        lo = hi = -1
+        for start in sorted(m.start for m in ruled):  # one search back per line, not per finding
+            if not lo <= start <= hi:
+                lo = text.rfind("\n", 0, start) + 1
+                hi = text.find("\n", start)
+                hi = len(text) if hi < 0 else hi
+                lines[lo] = (hi, True)
         return [(lo, hi, rule) for lo, (hi, rule) in sorted(lines.items())]
 
     def _line_read(self, length: int, slots: frozenset[str]) -> bool:
