@@ -147,6 +147,9 @@ def test_doc_lists_round_trip_concatenate_and_shrink(n):
     assert (doclists.decode(doclists.without(blob, int(docs[n // 2]))) == np.delete(docs, n // 2)).all()
     if n > 50:
         assert len(blob) < 2 * n + 8  # about a byte or two a document
+    groups = [docs[: n // 2], docs[n // 2:]] if n > 1 else [docs]  # a batch's terms encoded at once
+    lens = np.array([len(g) for g in groups])
+    assert doclists.encode_groups(docs, np.cumsum(lens) - lens, np.cumsum(lens)) == [doclists.encode(g) for g in groups]
 
 
 # -- where the rows are computed ---------------------------------------------------------------------

@@ -1,14 +1,13 @@
 """Sorted lists of document numbers as compact blobs (the cross-language postings, one blob per term).
 
-A blob is one or more *chunks*; a chunk is one code byte, the first document number in 3 bytes (little
-endian; numbers are below ``2**24``, see :data:`compliance.reuse.segments.DOC_BITS`) and the gaps to the
-following numbers, all of one width (1, 2 or 4 bytes, the smallest that holds the largest gap). The code
-byte is ``width code | count << 2``, the count (1-63) of numbers in the chunk, or 0 when a 4-byte count
-follows the code byte. Common terms cost about a byte a document, a term in one document 4 bytes.
+A blob is one or more *chunks*; a chunk is varints (LEB128, :func:`varints`): the count of its numbers, the
+first number and the gaps to each following one. Common terms cost about a byte a document, a term in one
+document 4-5 bytes.
 
 Chunks concatenate: appending a batch's documents to a term is ``docs || new`` in SQL (the open segment
 grows batch by batch without reading its rows back), and a reader takes the union. Merging segments
-re-encodes each term as one sorted chunk (:func:`merge`).
+re-encodes each term as one sorted chunk (:func:`merge`). :func:`encode_groups` encodes a whole batch's
+terms with a few NumPy operations.
 """
 
 from __future__ import annotations
@@ -17,88 +16,75 @@ from collections.abc import Iterable
 
 import numpy as np
 
-_WIDTHS = (1, 2, 4)
-_DTYPES = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))
-_SMALL = 63  # largest count held in the code byte
-
 
 def encode(docs: Iterable[int] | np.ndarray) -> bytes:
-    """One chunk holding ``docs`` (distinct numbers below 2**24, in any order; empty: ``b""``)."""
-    arr = np.sort(np.asarray(docs, dtype=np.int64)) if not isinstance(docs, np.ndarray) else np.sort(docs)
-    n = len(arr)
-    if n == 0:
+    """One chunk holding ``docs`` (distinct non-negative numbers, in any order; empty: ``b""``)."""
+    arr = np.sort(np.asarray(docs, dtype=np.int64) if not isinstance(docs, np.ndarray) else docs)
+    if len(arr) == 0:
         return b""
-    gaps = np.diff(arr)
-    top = int(gaps.max()) if n > 1 else 0
-    code = 0 if top < 1 << 8 else 1 if top < 1 << 16 else 2
-    first = int(arr[0]).to_bytes(3, "little")
-    head = bytes((code | n << 2,)) if n <= _SMALL else bytes((code,)) + n.to_bytes(4, "little")
-    return head + first + gaps.astype(_DTYPES[code]).tobytes()
+    return varints(np.concatenate(([len(arr), arr[0]], np.diff(arr))))
 
 
 def encode_sorted(docs: np.ndarray, start: int = 0, end: int | None = None) -> bytes:
-    """One chunk holding ``docs[start:end]`` (sorted, distinct); the common short lists without NumPy calls."""
-    end = len(docs) if end is None else end
-    n = end - start
-    if n == 1:
-        return bytes((1 << 2,)) + int(docs[start]).to_bytes(3, "little")
-    if n <= 8:
-        vals = docs[start:end].tolist()
-        gaps = [b - a for a, b in zip(vals, vals[1:], strict=False)]
-        top = max(gaps)
-        code = 0 if top < 1 << 8 else 1 if top < 1 << 16 else 2
-        width = _WIDTHS[code]
-        return (bytes((code | n << 2,)) + vals[0].to_bytes(3, "little")
-                + b"".join(g.to_bytes(width, "little") for g in gaps))
-    return encode(docs[start:end])
+    """One chunk holding ``docs[start:end]`` (sorted, distinct)."""
+    return encode_groups(docs, np.array([start]), np.array([len(docs) if end is None else end]))[0]
+
+
+def encode_groups(docs: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[bytes]:
+    """One chunk for each ``docs[starts[i]:ends[i]]`` (each sorted and distinct, the groups in order and
+    adjacent: ``starts[i + 1] == ends[i]``, as a sorted batch splits by term)."""
+    docs = np.asarray(docs, dtype=np.int64)
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    if len(starts) == 0:
+        return []
+    span = docs[starts[0]:ends[-1]]
+    starts, ends = starts - starts[0], ends - starts[0]
+    vals = np.empty(len(span) + len(starts), dtype=np.int64)
+    gaps = np.diff(span, prepend=0)
+    at = np.arange(len(span)) + np.repeat(np.arange(1, len(starts) + 1), ends - starts)  # after each count
+    vals[at] = gaps
+    vals[at[starts]] = span[starts]  # the first number of a group, not a gap
+    heads = starts + np.arange(len(starts))
+    vals[heads] = ends - starts
+    lengths = _varint_lengths(vals)
+    offsets = np.concatenate(([0], np.cumsum(lengths)))
+    bounds = offsets[np.concatenate((heads, [len(vals)]))].tolist()
+    data = varints(vals, lengths)
+    return [data[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def decode(blob: bytes) -> np.ndarray:
     """The document numbers of every chunk of ``blob`` (sorted when it is one chunk; not deduplicated)."""
+    ints = from_varints(blob)
+    n = int(ints[0]) if len(ints) else 0
+    if len(ints) == n + 1:  # one chunk
+        return np.cumsum(ints[1:])
     parts = []
     pos = 0
-    while pos < len(blob):
-        code, n, pos = _head(blob, pos)
-        first = int.from_bytes(blob[pos:pos + 3], "little")
-        pos += 3
-        if n == 1:
-            parts.append(np.array([first], dtype=np.int64))
-            continue
-        gaps = np.frombuffer(blob, dtype=_DTYPES[code], count=n - 1, offset=pos).astype(np.int64)
-        pos += (n - 1) * _WIDTHS[code]
-        out = np.empty(n, dtype=np.int64)
-        out[0] = first
-        np.cumsum(gaps, out=out[1:])
-        out[1:] += first
-        parts.append(out)
-    if len(parts) == 1:
-        return parts[0]
+    while pos < len(ints):
+        n = int(ints[pos])
+        parts.append(np.cumsum(ints[pos + 1:pos + 1 + n]))
+        pos += 1 + n
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def count(blob: bytes) -> int:
-    """How many numbers ``blob`` holds (reads the code bytes only)."""
-    total = 0
-    pos = 0
-    while pos < len(blob):
-        code, n, pos = _head(blob, pos)
-        pos += 3 + (n - 1) * _WIDTHS[code]
+    """How many numbers ``blob`` holds."""
+    ints = from_varints(blob)
+    total = pos = 0
+    while pos < len(ints):
+        n = int(ints[pos])
         total += n
+        pos += 1 + n
     return total
-
-
-def _head(blob: bytes, pos: int) -> tuple[int, int, int]:
-    """Width code and count of the chunk at ``pos``, and where its first number starts."""
-    byte = blob[pos]
-    if byte >> 2:
-        return byte & 3, byte >> 2, pos + 1
-    return byte & 3, int.from_bytes(blob[pos + 1:pos + 5], "little"), pos + 5
 
 
 def merge(blobs: list[bytes]) -> bytes:
     """One sorted chunk holding the numbers of all ``blobs`` (one blob of one chunk is returned as is)."""
-    if len(blobs) == 1 and _one_chunk(blobs[0]):
-        return blobs[0]
+    if len(blobs) == 1:
+        ints = from_varints(blobs[0])
+        if len(ints) == int(ints[0]) + 1:
+            return blobs[0]
     return encode(np.unique(np.concatenate([decode(b) for b in blobs])))
 
 
@@ -108,27 +94,29 @@ def without(blob: bytes, doc: int) -> bytes:
     return encode(np.unique(docs[docs != doc]))
 
 
-def _one_chunk(blob: bytes) -> bool:
-    code, n, pos = _head(blob, 0)
-    return len(blob) == pos + 3 + (n - 1) * _WIDTHS[code]
-
-
 # -- varints: the cross-language sentence blobs ---------------------------------------------------
 
-def varints(values: np.ndarray) -> bytes:
-    """Unsigned LEB128 of non-negative integers below 2**63 (7 bits a byte, high bit: more follow)."""
+def varints(values: np.ndarray, lengths: np.ndarray | None = None) -> bytes:
+    """Unsigned LEB128 of non-negative integers below 2**63 (7 bits a byte, high bit: more follow);
+    ``lengths``: their byte counts when known (:func:`_varint_lengths`)."""
     v = np.asarray(values, dtype=np.uint64)
     if len(v) == 0:
         return b""
-    n = np.ones(len(v), dtype=np.int64)
-    for k in range(1, 10):
-        n += v >= np.uint64(1 << (7 * k))
+    n = _varint_lengths(v) if lengths is None else lengths
     ends = np.cumsum(n)
     owner = np.repeat(np.arange(len(v)), n)
     pos = np.arange(int(ends[-1])) - np.repeat(ends - n, n)
     out = (v[owner] >> (np.uint64(7) * pos.astype(np.uint64))) & np.uint64(127)
     out |= (pos < n[owner] - 1).astype(np.uint64) << np.uint64(7)
     return out.astype(np.uint8).tobytes()
+
+
+def _varint_lengths(values: np.ndarray) -> np.ndarray:
+    v = np.asarray(values).astype(np.uint64)
+    n = np.ones(len(v), dtype=np.int64)
+    for k in range(1, 10):
+        n += v >= np.uint64(1 << (7 * k))
+    return n
 
 
 def from_varints(data: bytes) -> np.ndarray:

@@ -2,8 +2,8 @@
 
 Beside each fingerprint segment's ``postings_<seg>`` table, ``xling_<seg> (term INTEGER PRIMARY KEY, docs
 BLOB)`` holds, per stem hash of the English sentences of that segment's documents, their numbers as a
-delta-encoded blob (:mod:`compliance.reuse.doclists`: about a byte a posting, where one row per posting took
-~20 bytes in a randomly filled B-tree). A document's cross-language postings live in the segment its
+delta-encoded blob (:mod:`compliance.reuse.doclists`: 1-2 bytes a posting with the term's row, where one row
+per posting took ~15 bytes in a randomly filled B-tree). A document's cross-language postings live in the segment its
 fingerprints live in (``documents.seg``), so the segments' merges carry both (:func:`merge`, called by
 :func:`compliance.reuse.segments.merge` in the same transaction) and a query probes as many tables.
 
@@ -137,11 +137,10 @@ def append(db: sqlite3.Connection, seg: int, docs: list[tuple[int, list[int]]]) 
     order = np.lexsort((owners, terms))
     terms, owners = terms[order], owners[order]
     bounds = np.flatnonzero(np.diff(terms)) + 1
-    starts = [0, *bounds.tolist()]
-    ends = [*bounds.tolist(), len(terms)]
-    keys = terms[starts].tolist()
-    rows = [(k, doclists.encode_sorted(owners, s, e)) for k, s, e in zip(keys, starts, ends, strict=True)]
-    db.executemany(_APPEND.format(t=table(seg)), rows)
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [len(terms)]))
+    blobs = doclists.encode_groups(owners, starts, ends)
+    db.executemany(_APPEND.format(t=table(seg)), zip(terms[starts].tolist(), blobs, strict=True))
 
 
 def delete(db: sqlite3.Connection, doc: int, seg: int) -> None:
