@@ -29,8 +29,7 @@ MASTER = "local[2]"
 
 @pytest.fixture(scope="module")
 def spark():
-    from compliance.spark.audit import with_retries
-    from compliance.spark.session import spark_session
+    from compliance.spark.session import spark_session, with_retries
 
     session = spark_session(with_retries(MASTER))
     yield session

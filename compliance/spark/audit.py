@@ -53,6 +53,7 @@ from compliance.spark.parts import (
     part_format,
     unit_of,
 )
+from compliance.spark.session import first_line, with_retries
 
 SUCCESS = "_SUCCESS"
 FILES_PER_TASK = 64  # single files (pages) per task at most ...
@@ -169,7 +170,7 @@ def _hadoop_files(spark: Any, uri: str) -> list[str]:
                     names.append(name)
             out += sorted(names)
     except Exception as err:  # noqa: BLE001 - a Py4J error (no such file system, access denied) is one line
-        raise InputError(f"cannot list: {_first_line(err)}", uri) from None
+        raise InputError(f"cannot list: {first_line(err)}", uri) from None
     if not statuses:
         raise InputError("no such file or directory", uri)
     return out
@@ -422,19 +423,6 @@ def session_conf(conf: dict[str, Any]) -> dict[str, Any]:
     return {"spark.python.daemon.module": MODULE, **conf}
 
 
-def with_retries(master: str, conf: dict[str, Any] | None = None) -> str:
-    """``local[N]`` as ``local[N,F]``: a local master otherwise never retries a failed task (Spark gives local
-    mode one attempt), and the engine's promise that a dying task is retried must hold on one machine too;
-    F is ``spark.task.maxFailures`` (default 4). Other masters retry by themselves."""
-    from compliance.spark.session import is_local
-
-    if not is_local(master) or "," in master:
-        return master
-    failures = (conf or {}).get("spark.task.maxFailures", 4)
-    threads = master[len("local["):-1] if master.startswith("local[") else "1"
-    return f"local[{threads},{failures}]"
-
-
 def _severity(rule_dirs: list[str], config: Any) -> dict[str, str]:
     """``policy.audit_severity`` as the local run reports it (for --fail-on)."""
     from compliance.config import apply_to_ruleset
@@ -460,7 +448,7 @@ def _run_tasks(spark: Any, job: Job, files: list[str]) -> list[dict[str, Any]]:
     try:
         return (sc.union(rdds) if len(rdds) > 1 else rdds[0]).collect()
     except Exception as err:  # a task that failed spark.task.maxFailures times: one line, not a Py4J trace
-        raise ConfigError(f"Spark job failed: {_first_line(err)}") from None
+        raise ConfigError(f"Spark job failed: {first_line(err)}") from None
 
 
 def collect_hosts(spark: Any, files: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
@@ -518,16 +506,6 @@ def host_files(path: str, content: bytes | None) -> tuple[list[tuple[str, str]],
     except InputError as err:
         found.errors.append(str(err))
     return found.files, found.errors
-
-
-def _first_line(err: BaseException) -> str:
-    """The useful line of a Py4J/Spark error: the Python exception a task raised, else the first line."""
-    text = str(err)
-    hits = re.findall(r"^(?:[\w.]+(?:Error|Exception)): .+$", text, flags=re.M)
-    if hits:
-        return hits[-1].strip()
-    lines = [x.strip() for x in text.strip().splitlines() if x.strip()]
-    return lines[0] if lines else type(err).__name__
 
 
 # --- summary and records -----------------------------------------------------------------------------

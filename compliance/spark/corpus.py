@@ -146,12 +146,12 @@ def prepare_in_spark(spark: Any, job: Job, tasks: list[Task]) -> Generator[FileB
 
 
 def _result(future: Future[list[FileBatch]]) -> list[FileBatch]:
-    from compliance.spark.audit import _first_line
+    from compliance.spark.session import first_line
 
     try:
         return future.result()
     except Exception as err:  # a task that failed spark.task.maxFailures times: one line, not a Py4J trace
-        raise ConfigError(f"Spark job failed: {_first_line(err)}") from None
+        raise ConfigError(f"Spark job failed: {first_line(err)}") from None
 
 
 class SparkPreparer:
@@ -189,8 +189,7 @@ def spark_preparer(master: str, config: Any, rules: list[str] | None, include: l
     from compliance import limits
     from compliance.detect.notices import model_enabled
     from compliance.reuse.xling.rows import enabled as xling_enabled
-    from compliance.spark.audit import with_retries
-    from compliance.spark.session import spark_session
+    from compliance.spark.session import spark_session, with_retries
 
     existed = _active_session()
     spark = spark_session(with_retries(master, config.spark), config.spark)

@@ -7,6 +7,7 @@ never listens on, or contacts, any other address; a cluster master takes its add
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -71,3 +72,24 @@ def spark_session(master: str = DEFAULT_MASTER, conf: Mapping[str, Any] | None =
         else:
             os.environ["PYTHONSAFEPATH"] = safe
     return spark
+
+
+def with_retries(master: str, conf: dict[str, Any] | None = None) -> str:
+    """``local[N]`` as ``local[N,F]``: a local master otherwise never retries a failed task (Spark gives local
+    mode one attempt), and the engine's promise that a dying task is retried must hold on one machine too;
+    F is ``spark.task.maxFailures`` (default 4). Other masters retry by themselves."""
+    if not is_local(master) or "," in master:
+        return master
+    failures = (conf or {}).get("spark.task.maxFailures", 4)
+    threads = master[len("local["):-1] if master.startswith("local[") else "1"
+    return f"local[{threads},{failures}]"
+
+
+def first_line(err: BaseException) -> str:
+    """The useful line of a Py4J/Spark error: the Python exception a task raised, else the first line."""
+    text = str(err)
+    hits = re.findall(r"^(?:[\w.]+(?:Error|Exception)): .+$", text, flags=re.M)
+    if hits:
+        return hits[-1].strip()
+    lines = [x.strip() for x in text.strip().splitlines() if x.strip()]
+    return lines[0] if lines else type(err).__name__
