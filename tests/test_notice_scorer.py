@@ -47,8 +47,9 @@ def test_shipped_weights_were_trained_on_the_current_split_and_lexicons():
         sys.path.pop(0)
     meta = Scorer.load(WEIGHTS).meta
     digest = inputs_digest()
-    assert (meta["train_sha256"], meta["cues_sha256"]) == (digest["train_sha256"], digest["cues_sha256"]), \
-        "the train split or a cue lexicon changed: retrain with `python train/notices.py`"
+    assert [meta.get(k) for k in ("train_sha256", "dev_sha256", "cues_sha256")] == \
+        [digest["train_sha256"], digest["dev_sha256"], digest["cues_sha256"]], \
+        "the train or dev split or a cue lexicon changed: retrain with `python train/notices.py`"
 
 
 def test_the_corpus_is_split_by_site():
@@ -68,7 +69,7 @@ def test_the_scorer_adds_recall_on_unseen_sites_without_more_false_alarms():
     rule_hits = sum(r["label"] in {n.kind for n in plain.scan(build_plain_document(r["text"], "<t>"))}
                     for r in rows if r["label"] != "negative")
     assert with_model.recall >= rule_hits / with_model.items + 0.06, (with_model.recall, rule_hits)
-    assert len(with_model.negative_hits) / with_model.negatives <= 0.07
+    assert len(with_model.negative_hits) / with_model.negatives <= 0.06  # 24/435 = 5.5 % measured
     assert rules.items == with_model.items  # frames alone (--no-model) are scored on the same items
 
 
@@ -175,3 +176,30 @@ def test_a_hidden_layer_that_does_not_fit_is_a_damaged_file(tmp_path):
     _hidden_layer_file(tmp_path / "bad.npz", out_rows=4)  # 4 rows for 3 hidden units
     with pytest.raises(RuleError, match="damaged"):
         Scorer.load(tmp_path / "bad.npz")
+
+
+def test_rule_vetoes_are_per_kind_and_spare_publisher_rules():
+    """A rule finding is dropped when its sentence reads as no notice with at least its kind's veto
+    probability; other kinds keep theirs, and a publisher's own rule is never vetoed."""
+    from dataclasses import replace
+
+    text = ("All content on this site is protected by copyright.\n"
+            "Die Reproduktion, Modifikation oder Verwendung der Inhalte ganz oder teilweise ohne schriftliche "
+            "Genehmigung ist untersagt!\nAlle Angaben ohne Gewähr.")
+    rules = load_ruleset()
+    publisher_rules = {c.rule.id for c in rules.compiled if c.rule.publisher}
+
+    def found(vetoes: dict[str, float]) -> list:
+        engine = NoticeEngine(rules, model=True)
+        engine._scorer = replace(Scorer.load(WEIGHTS), veto=2.0, vetoes=vetoes)
+        return [(n.kind, n.rule) for n in engine.scan(build_plain_document(text, "<t>"))]
+
+    everything = found({})
+    assert {"copyright", "reproduction-ban"} <= {k for k, _ in everything}
+    no_copyright = found({"copyright": -1.0})
+    assert [f for f in everything if f[0] != "copyright"] == [f for f in no_copyright if f[0] != "copyright"]
+    assert not [f for f in no_copyright if f[0] == "copyright" and not f[1].startswith(("frame.", "model."))]
+    every_kind = found({k: -1.0 for k in {k for k, _ in everything}})
+    assert [f for f in every_kind if not f[1].startswith(("frame.", "model."))] == \
+        [f for f in everything if f[1] in publisher_rules]
+    assert publisher_rules & {r for _, r in every_kind}

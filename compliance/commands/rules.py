@@ -78,8 +78,7 @@ def test_rules(paths: list[str] = typer.Argument(None, help="Rule files or direc
 def _frame_hits(engine, doc, frame_id: str) -> list:
     """The findings of one cue frame in ``doc`` (rule findings do not cover its sentences here)."""
     text = doc.plain
-    hits, raw = engine.keywords.scan(text)
-    cands = engine.cues.candidates(text, engine._cue_hits(text, hits, raw))
+    cands = engine.cues.candidates(text, engine.cue_hits(text))
     return [engine.to_notice(doc, m) for m in engine.cue_matches(text, cands, [])
             if m.rule.rule.id == frame_id]
 

@@ -264,11 +264,6 @@ class NoticeEngine:
         found, raw = self.cue_keywords.scan(text)
         return self._checked_cue_hits(text, found, raw)
 
-    def _cue_hits(self, text: str, hits=None, raw: bytes | None = None) -> list[tuple[int, int, int]]:
-        """:meth:`cue_hits`, for callers that still pass the rule automaton's hits (which no longer hold the
-        cue words): ``hits`` and ``raw`` are not read."""
-        return self.cue_hits(text)
-
     def _checked_cue_hits(self, text: str, hits, raw: bytes | None) -> list[tuple[int, int, int]]:
         """``(cue index, start, end)`` in code points of the cue automaton's ``hits`` whose word-edge and
         line-start markers hold (offsets into ``raw``, the UTF-8 of ``text``, when given)."""
@@ -395,7 +390,7 @@ class NoticeEngine:
 
     def _rule_sentences(self, text: str, ruled: list[RawMatch], cands: list[Candidate]) -> dict[int, Candidate]:
         """Per rule finding the scorer may veto (index into ``ruled``), the sentence that holds it."""
-        if not ruled or self.scorer().veto > 1:
+        if not ruled or not self.scorer().may_veto:
             return {}
         starts = [c.start for c in cands]
         out = {}
@@ -463,13 +458,14 @@ class NoticeEngine:
         veto threshold: sentences that *explain or report* notices ("Wer ein Werk vervielfältigen will,
         braucht die Zustimmung des Urhebers"). Publisher rules are exact and never vetoed."""
         scorer = self.scorer()
-        if scorer.veto > 1 or not ruled:
+        if not scorer.may_veto or not ruled:
             return ruled
         if around is None:
             around = self._rule_sentences(text, ruled, cands)
         none = scorer.classes.index("none")
         return [m for n, m in enumerate(ruled)
-                if n not in around or self.probabilities(text, around[n], context, probs)[none] < scorer.veto]
+                if n not in around
+                or self.probabilities(text, around[n], context, probs)[none] < scorer.veto_for(m.rule.rule.kind)]
 
     def cue_matches(self, text: str, cands: list[Candidate], ruled: list[RawMatch], context=None,
                     probs: dict | None = None, chosen: list[Candidate] | None = None) -> list[RawMatch]:

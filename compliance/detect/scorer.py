@@ -43,6 +43,7 @@ class Scorer:
     veto: float  # a rule finding whose sentence reads as no notice with this probability is dropped
     meta: dict
     frame_vetoes: dict[str, float] = field(default_factory=dict)  # per kind, overriding frame_veto
+    vetoes: dict[str, float] = field(default_factory=dict)  # per kind of rule finding, overriding veto
     out_weights: np.ndarray | None = None  # float32 [hidden, classes]: a hidden ReLU layer, when present
     out_bias: np.ndarray | None = None  # float32 [classes]
 
@@ -76,13 +77,25 @@ class Scorer:
                             "retrain with `python train/notices.py` or run with --no-model", str(path))
         return cls(keys, weights, bias, classes, dict(meta.get("thresholds", {})),
                    float(meta.get("frame_veto", 2.0)), float(meta.get("veto", 1.01)), meta,
-                   {str(k): float(v) for k, v in dict(meta.get("frame_vetoes", {})).items()}, out_w, out_b)
+                   {str(k): float(v) for k, v in dict(meta.get("frame_vetoes", {})).items()},
+                   {str(k): float(v) for k, v in dict(meta.get("vetoes", {})).items()}, out_w, out_b)
 
     def __post_init__(self) -> None:
         # key -> weight row, or -1: one array lookup per key (16 MB for 22-bit keys; a binary search per
         # key cost more than the rest of the scoring)
         self.rows = np.full(1 << BITS, -1, dtype=np.int32)
         self.rows[self.keys] = np.arange(len(self.keys), dtype=np.int32)
+
+    def veto_for(self, kind: str) -> float:
+        """The "no notice" probability at which a rule finding of ``kind`` is dropped (> 1: never). Per kind,
+        since the rules' false alarms gather in a few kinds (copyright words and text-and-data-mining
+        reservations in sentences that explain the law) while a provenance line must never be vetoed."""
+        return self.vetoes.get(kind, self.veto)
+
+    @property
+    def may_veto(self) -> bool:
+        """Whether any rule finding can be vetoed (otherwise the sentences around them are not looked up)."""
+        return self.veto <= 1 or any(v <= 1 for v in self.vetoes.values())
 
     def probabilities(self, keys: np.ndarray) -> np.ndarray:
         """Softmax over the classes for one sentence's feature keys (unique, any order)."""
