@@ -105,11 +105,14 @@ def _no_args_help(err: BaseException) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the app and maps every failure to one line and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
     if argv is None:  # the process's entry point: it ends with the command (see compliance.startup)
-        from compliance.startup import one_shot
+        from compliance.startup import building, one_shot
 
         one_shot()
-    args = sys.argv[1:] if argv is None else argv
+        if any(not a.startswith("-") for a in args):  # a command: its options and the config need pydantic
+            with building():  # ~0.1 s of imports, Typer's parameter parsing would otherwise do with the GC on
+                import pydantic  # noqa: F401
     debug = "--debug" in args
     command = typer.main.get_command(app)
     try:
