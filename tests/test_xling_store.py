@@ -18,6 +18,7 @@ from compliance.reuse import CorpusIndex, doclists
 from compliance.reuse import segments as sg
 from compliance.reuse.index import SCHEMA_VERSION
 from compliance.reuse.xling import postings as xp
+from compliance.reuse.xling import store
 from compliance.reuse.xling.rows import sents_terms
 from compliance.reuse.xling.store import Postings
 from tests.conftest import ROOT
@@ -154,7 +155,7 @@ def test_doc_lists_round_trip_concatenate_and_shrink(n):
 
 # -- where the rows are computed ---------------------------------------------------------------------
 
-def test_rows_prepared_with_the_documents_equal_the_catch_up_from_stored_text(tmp_path, engine, monkeypatch):
+def test_rows_prepared_with_documents_equal_the_catch_up_serial_or_in_workers(tmp_path, engine, monkeypatch):
     monkeypatch.delenv("COMPLIANCE_NO_XLING", raising=False)
     with CorpusIndex(tmp_path / "prepared.sqlite", create=True) as idx:
         idx.add_paths([str(CORPUS)], engine)
@@ -168,10 +169,19 @@ def test_rows_prepared_with_the_documents_equal_the_catch_up_from_stored_text(tm
         assert report.added == 0
     prepared, later = xling_state(tmp_path / "prepared.sqlite"), xling_state(tmp_path / "later.sqlite")
     assert prepared == later
+    monkeypatch.setenv("COMPLIANCE_NO_XLING", "1")
+    with CorpusIndex(tmp_path / "parallel.sqlite", create=True) as idx:
+        idx.add_paths([str(CORPUS)], engine)
+    monkeypatch.delenv("COMPLIANCE_NO_XLING")
+    monkeypatch.setattr(store, "PARALLEL_DOCS", 1)  # the catch-up in two worker processes, two documents a task
+    monkeypatch.setattr(store, "_BATCH", 2)
+    with CorpusIndex(tmp_path / "parallel.sqlite", create=True) as idx:
+        idx.add_paths([str(CORPUS)], engine, jobs=2)
+    assert xling_state(tmp_path / "parallel.sqlite") == prepared
     docs, postings, langs = prepared
     assert langs.get("en", 0) >= 2 and len(postings) > 100
     assert {lang for lang, _ in docs.values()} >= {"en", "de"}
-    for path in (tmp_path / "prepared.sqlite", tmp_path / "later.sqlite"):
+    for path in (tmp_path / "prepared.sqlite", tmp_path / "later.sqlite", tmp_path / "parallel.sqlite"):
         assert_xling_whole(path)
 
 

@@ -313,7 +313,7 @@ class CorpusIndex:
             if progress is not None:
                 progress(done, len(tasks))
         writer.flush()
-        self._sync_xling(engine)
+        self._sync_xling(engine, jobs)
         return report
 
     def add_documents(self, docs: Iterable[Document], engine) -> AddReport:
@@ -458,16 +458,16 @@ class CorpusIndex:
         """Remove documents by public id, file path or directory path; returns how many."""
         return self._guard(lambda: self._remove(list(targets)))  # cross-language rows go in the same transaction
 
-    def _sync_xling(self, engine) -> None:
+    def _sync_xling(self, engine, jobs: int = 1) -> None:
         """The catch-up for documents without cross-language rows: those added with ``COMPLIANCE_NO_XLING=1``
-        (which leaves them out), computed serially from the stored text (~3 ms per English document; the rows
-        of documents added without it come from the preparation workers)."""
+        (which leaves them out), computed from the stored text (~3 ms per English document, in ``jobs`` workers when
+        there are many; the rows of documents added without it come from the preparation workers)."""
         from compliance.reuse.xling import rows, sync_index
 
         if not rows.enabled():
             return
         ruleset = getattr(getattr(engine, "rules", None), "ruleset", None)
-        self._guard(lambda: sync_index(self, ruleset))
+        self._guard(lambda: sync_index(self, ruleset, jobs=jobs))
 
     def _remove(self, targets: list[str]) -> int:
         db = self.db

@@ -37,12 +37,13 @@ def add_translations(matches: list[Match], doc: Document, index: CorpusIndex, en
     return sorted([*matches, *found], key=lambda m: (m.draft_start, m.draft_end))
 
 
-def sync_index(index: CorpusIndex, ruleset: Any | None = None, prune_only: bool = False) -> int:
+def sync_index(index: CorpusIndex, ruleset: Any | None = None, prune_only: bool = False, jobs: int = 1) -> int:
     """After documents were added: compute the cross-language rows of documents that have none (those added
     with ``COMPLIANCE_NO_XLING=1``; the others got theirs where they were prepared). Removed documents' rows go
     with them in their transaction, so ``prune_only`` has nothing to do.
 
-    ``ruleset`` holds the ``xling`` settings (the built-in rules when None)."""
+    ``ruleset`` holds the ``xling`` settings (the built-in rules when None); ``jobs`` worker processes compute
+    a large catch-up."""
     from compliance.reuse.xling.store import sync
 
     if prune_only:
@@ -52,4 +53,4 @@ def sync_index(index: CorpusIndex, ruleset: Any | None = None, prune_only: bool 
 
         ruleset = load_ruleset().ruleset
     engine = load_xling(ruleset)
-    return sync(index, engine.analyzers, engine.source_languages())
+    return sync(index, engine.analyzers, engine.source_languages(), jobs)

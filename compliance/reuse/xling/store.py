@@ -22,7 +22,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +37,8 @@ from compliance.reuse.xling.terms import Analyzer
 
 __all__ = ["Postings", "has_tables", "migrate_v2", "sync", "term_hash"]
 
-_BATCH = 500  # documents per write transaction of the catch-up
+_BATCH = 500  # documents per write transaction of the catch-up (and per task of its workers)
+PARALLEL_DOCS = 2000  # a catch-up of fewer documents runs in the adding process
 _MIGRATE_DOCS = 8192  # documents read at once when a format-2 index is converted
 
 
@@ -44,22 +47,18 @@ def has_tables(db: sqlite3.Connection) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'xling_langs'").fetchone() is not None
 
 
-def sync(index: CorpusIndex, analyzers: dict[str, Analyzer] | None, sources: Iterable[str] = ("en",)) -> int:
-    """Compute the rows of documents that have none (added with ``COMPLIANCE_NO_XLING=1``); returns how many.
+def sync(index: CorpusIndex, analyzers: dict[str, Analyzer] | None, sources: Iterable[str] = ("en",),
+         jobs: int = 1) -> int:
+    """Compute the rows of documents that have none (added with ``COMPLIANCE_NO_XLING=1``) from the stored text,
+    in ``jobs`` worker processes when there are many; returns how many.
 
     ``analyzers`` None does nothing (removals drop rows in their own transaction)."""
     if analyzers is None:
         return 0
     db = index.db
-    missing = db.execute("SELECT doc FROM documents WHERE doc NOT IN (SELECT doc FROM xling_docs) "
-                         "ORDER BY doc").fetchall()
-    wanted = set(sources)
-    for start in range(0, len(missing), _BATCH):
-        computed = []
-        for (doc,) in missing[start:start + _BATCH]:
-            view = index.view(doc)
-            if view is not None:
-                computed.append((doc, compute(view, analyzers, wanted)))
+    missing = [d for (d,) in db.execute("SELECT doc FROM documents WHERE doc NOT IN (SELECT doc FROM xling_docs) "
+                                        "ORDER BY doc")]
+    for computed in _computed(index, missing, analyzers, set(sources), jobs):
         with sg.write_transaction(db):
             segs = {}
             for doc, _ in computed:  # read in the transaction: a merge may have moved the document since
@@ -69,6 +68,48 @@ def sync(index: CorpusIndex, analyzers: dict[str, Analyzer] | None, sources: Ite
                     segs[doc] = row[0]
             xp.write(db, [(doc, segs[doc], row) for doc, row in computed if doc in segs])
     return len(missing)
+
+
+def _computed(index: CorpusIndex, docs: list[int], analyzers: dict[str, Analyzer], sources: set[str],
+              jobs: int) -> Iterator[list[tuple[int, XlingRow]]]:
+    """The rows of ``docs``, ``_BATCH`` documents at a time, in order."""
+    import multiprocessing as mp
+
+    chunks = [docs[i:i + _BATCH] for i in range(0, len(docs), _BATCH)]
+    if jobs <= 1 or len(docs) < PARALLEL_DOCS or "fork" not in mp.get_all_start_methods():
+        for chunk in chunks:
+            yield _rows_of(index, chunk, analyzers, sources)
+        return
+    # forked workers read the index through their own connection (none is shared across the fork)
+    with mp.get_context("fork").Pool(jobs, initializer=_worker_init, initargs=(index.path, analyzers, sources)) as pool:
+        pending: deque[Any] = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_worker_rows, (chunk,)))
+            if len(pending) > 2 * jobs:  # bounded: results wait in memory while the writer stores them
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _rows_of(index: CorpusIndex, docs: list[int], analyzers: dict[str, Analyzer],
+             sources: set[str]) -> list[tuple[int, XlingRow]]:
+    out = []
+    for doc in docs:
+        view = index.view(doc)
+        if view is not None:
+            out.append((doc, compute(view, analyzers, sources)))
+    return out
+
+
+_WORKER: list[Any] = []  # in a catch-up worker process: its index connection, analyzers and source languages
+
+
+def _worker_init(path: str, analyzers: dict[str, Analyzer], sources: set[str]) -> None:
+    _WORKER[:] = [CorpusIndex(path), analyzers, sources]
+
+
+def _worker_rows(docs: list[int]) -> list[tuple[int, XlingRow]]:
+    return _rows_of(_WORKER[0], docs, _WORKER[1], _WORKER[2])
 
 
 def migrate_v2(db: sqlite3.Connection) -> None:
