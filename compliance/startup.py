@@ -57,23 +57,26 @@ def leave(code: int) -> None:
     does: the standard streams are flushed and the exit handlers run (``atexit``: logging, multiprocessing,
     Spark's gateway, coverage). Returns, for the ordinary exit, when that cannot be done the same way: not a
     one-command process, threads still running that the interpreter would wait for, or a stream that fails
-    to flush (a closed pipe: the interpreter reports that as it always has)."""
+    to flush (a closed pipe, or no stream at all: the interpreter handles that as it always has)."""
     import atexit
     import threading
 
     if not _state["one_shot"] or any(t is not threading.main_thread() and not t.daemon and t.is_alive()
                                      for t in threading.enumerate()):
         return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
+    if not _flushed():
         return
     atexit._run_exitfuncs()
+    _flushed()  # what the handlers wrote
+    os._exit(code)
+
+
+def _flushed() -> bool:
+    """Flush stdout and stderr; False when one is missing (``>&-``), closed or fails to flush."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-    os._exit(code)
+    except Exception:  # noqa: BLE001 - None, closed, EPIPE: leave it to the ordinary exit
+        return False
+    return True
 

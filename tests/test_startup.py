@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shlex
 import subprocess
 import sys
 
@@ -64,3 +65,15 @@ def test_leave_waits_for_running_threads_the_ordinary_way():
             "raise SystemExit(4)\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert (proc.returncode, proc.stdout) == (4, "thread done\n")
+
+
+def test_a_closed_stdout_exits_the_ordinary_way(tmp_path):
+    mark = str(tmp_path / "mark")
+    code = ("import atexit; from compliance import startup\n"
+            f"atexit.register(lambda: open({mark!r}, 'w').write('handler ran'))\n"
+            "startup.one_shot()\n"
+            "startup.leave(3)\n"
+            "raise SystemExit(3)\n")
+    proc = subprocess.run(f"{sys.executable} -c {shlex.quote(code)} >&-", shell=True, capture_output=True, text=True)
+    assert (proc.returncode, proc.stderr) == (3, "")
+    assert (tmp_path / "mark").read_text() == "handler ran"  # once, by the ordinary exit
