@@ -56,13 +56,15 @@ def leave(code: int) -> None:
     ~45 ms of a ``check``, memory the operating system takes back anyway). What must happen at exit still
     does: the standard streams are flushed and the exit handlers run (``atexit``: logging, multiprocessing,
     Spark's gateway, coverage). Returns, for the ordinary exit, when that cannot be done the same way: not a
-    one-command process, threads still running that the interpreter would wait for, or a stream that fails
-    to flush (a closed pipe, or no stream at all: the interpreter handles that as it always has)."""
+    one-command process, threads still running that the interpreter would wait for, a profiler or tracer
+    that writes its results when the program ends (``python -m cProfile -m compliance ...``), or a stream that
+    fails to flush (a closed pipe, or no stream at all: the interpreter handles that as it always has)."""
     import atexit
     import threading
 
-    if not _state["one_shot"] or any(t is not threading.main_thread() and not t.daemon and t.is_alive()
-                                     for t in threading.enumerate()):
+    if not _state["one_shot"] or sys.getprofile() is not None or sys.gettrace() is not None:
+        return
+    if any(t is not threading.main_thread() and not t.daemon and t.is_alive() for t in threading.enumerate()):
         return
     if not _flushed():
         return

@@ -77,3 +77,11 @@ def test_a_closed_stdout_exits_the_ordinary_way(tmp_path):
     proc = subprocess.run(f"{sys.executable} -c {shlex.quote(code)} >&-", shell=True, capture_output=True, text=True)
     assert (proc.returncode, proc.stderr) == (3, "")
     assert (tmp_path / "mark").read_text() == "handler ran"  # once, by the ordinary exit
+
+
+def test_a_profiled_run_keeps_its_profile(tmp_path):
+    out = tmp_path / "run.prof"
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "compliance", "--version"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.startswith("compliance ")
+    assert out.stat().st_size > 0
