@@ -58,7 +58,7 @@ def compute(view: Any, analyzers: dict[str, Analyzer], sources: set[str]) -> Xli
 
 def sents_terms(sents: list[list]) -> list[int]:
     """The sorted distinct term hashes of sentences' stems."""
-    return sorted({term_hash(t) for s in sents for t in s[2]})
+    return sorted({term_hash(t) for t in {t for s in sents for t in s[2]}})  # each distinct stem hashed once
 
 
 def sentences(view: Any, analyzer: Analyzer) -> list[list]:
