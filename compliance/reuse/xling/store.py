@@ -39,7 +39,7 @@ __all__ = ["Postings", "has_tables", "migrate_v2", "sync", "term_hash"]
 
 _BATCH = 500  # documents per write transaction of the catch-up (and per task of its workers)
 PARALLEL_DOCS = 2000  # a catch-up of fewer documents runs in the adding process
-_MIGRATE_DOCS = 8192  # documents read at once when a format-2 index is converted
+_MIGRATE_DOCS = 1000  # documents read at once when a format-2 index is converted (bounds its memory)
 
 
 def has_tables(db: sqlite3.Connection) -> bool:
