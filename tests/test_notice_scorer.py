@@ -178,16 +178,17 @@ def test_a_hidden_layer_that_does_not_fit_is_a_damaged_file(tmp_path):
         Scorer.load(tmp_path / "bad.npz")
 
 
-def test_rule_vetoes_are_per_kind_and_spare_publisher_rules():
+def test_rule_vetoes_are_per_kind_and_spare_publisher_and_unvetoable_rules():
     """A rule finding is dropped when its sentence reads as no notice with at least its kind's veto
-    probability; other kinds keep theirs, and a publisher's own rule is never vetoed."""
+    probability; other kinds keep theirs, and neither a publisher's own rule nor a rule marked
+    ``vetoable: false`` (a copyright sign with a holder) is ever dropped."""
     from dataclasses import replace
 
     text = ("All content on this site is protected by copyright.\n"
             "Die Reproduktion, Modifikation oder Verwendung der Inhalte ganz oder teilweise ohne schriftliche "
-            "Genehmigung ist untersagt!\nAlle Angaben ohne Gewähr.")
+            "Genehmigung ist untersagt!\nAlle Angaben ohne Gewähr.\n© Harbour Lights Media Ltd")
     rules = load_ruleset()
-    publisher_rules = {c.rule.id for c in rules.compiled if c.rule.publisher}
+    kept_always = {c.rule.id for c in rules.compiled if c.rule.publisher or not c.rule.vetoable}
 
     def found(vetoes: dict[str, float]) -> list:
         engine = NoticeEngine(rules, model=True)
@@ -198,8 +199,12 @@ def test_rule_vetoes_are_per_kind_and_spare_publisher_rules():
     assert {"copyright", "reproduction-ban"} <= {k for k, _ in everything}
     no_copyright = found({"copyright": -1.0})
     assert [f for f in everything if f[0] != "copyright"] == [f for f in no_copyright if f[0] != "copyright"]
-    assert not [f for f in no_copyright if f[0] == "copyright" and not f[1].startswith(("frame.", "model."))]
+    assert [f for f in no_copyright if f[0] == "copyright" and not f[1].startswith(("frame.", "model."))] == \
+        [f for f in everything if f[0] == "copyright" and f[1] in kept_always]
+    assert ("copyright", "common.copyright.symbol-holder") in no_copyright
     every_kind = found({k: -1.0 for k in {k for k, _ in everything}})
     assert [f for f in every_kind if not f[1].startswith(("frame.", "model."))] == \
-        [f for f in everything if f[1] in publisher_rules]
-    assert publisher_rules & {r for _, r in every_kind}
+        [f for f in everything if f[1] in kept_always]
+    assert {"rohstoff-welt.reproduction-ban", "common.copyright.symbol-holder"} <= {r for _, r in every_kind}
+    other = replace(Scorer.load(WEIGHTS), veto=2.0, vetoes={"disclaimer": -1.0})
+    assert other.veto_for("copyright") == 2.0 and other.veto_for("disclaimer") == -1.0

@@ -114,7 +114,8 @@ def policy_data(path: Path, items: list[dict]) -> list[tuple[str, list, list]]:
         for m in plain.match_text(text):
             cand = next((c for c in cands if c.start <= m.start < c.end), None) or \
                 Candidate(*sentence_around(text, m.start, m.end))
-            found.append((m.rule.rule.kind, bool(m.rule.rule.publisher), float(engine.probabilities(text, cand)[none])))
+            exact = bool(m.rule.rule.publisher) or not m.rule.rule.vetoable  # never vetoed
+            found.append((m.rule.rule.kind, exact, float(engine.probabilities(text, cand)[none])))
         ruled = plain.match_text(text)
         scored = [({f.kind for f in c.frames}, engine.probabilities(text, c),
                    {n for n, m in enumerate(ruled) if m.start < c.end and c.start < m.end})

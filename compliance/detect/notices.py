@@ -395,7 +395,7 @@ class NoticeEngine:
         starts = [c.start for c in cands]
         out = {}
         for n, m in enumerate(ruled):
-            if m.rule.rule.publisher:
+            if m.rule.rule.publisher or not m.rule.rule.vetoable:
                 continue
             i = bisect_right(starts, m.start) - 1
             if i >= 0 and cands[i].start <= m.start < cands[i].end:
@@ -456,7 +456,7 @@ class NoticeEngine:
                around: dict[int, Candidate] | None = None) -> list[RawMatch]:
         """Rule findings less those whose sentence the scorer reads as no notice with probability over its
         veto threshold: sentences that *explain or report* notices ("Wer ein Werk vervielfältigen will,
-        braucht die Zustimmung des Urhebers"). Publisher rules are exact and never vetoed."""
+        braucht die Zustimmung des Urhebers"). Publisher rules and rules marked `vetoable: false` are never vetoed."""
         scorer = self.scorer()
         if not scorer.may_veto or not ruled:
             return ruled

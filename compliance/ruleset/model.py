@@ -83,6 +83,9 @@ class Rule(Strict):
     severity: Severity = "warning"
     case_sensitive: bool = False
     publisher: str | None = Field(None, description="id of a publisher profile this rule belongs to")
+    vetoable: bool = Field(True, description=(
+        "whether the notice scorer may drop a finding whose sentence reads as no notice; false for forms that are "
+        "a notice whatever surrounds them (a copyright sign with a holder, a machine-readable reservation)"))
     role: Role | None = Field(None, description="the provenance link this notice names")
     links: list[Link] = Field(default_factory=list)
     permissions: Permissions | None = Field(None, description="overrides the kind's policy for this rule")
