@@ -55,7 +55,8 @@ POSITION = {"footer": "pos:tail", "imprint": "pos:tail", "terms": "pos:tail", "l
 
 
 def inputs_digest() -> dict[str, str]:
-    """SHA-256 of what the weights depend on: the train split and the cue lexicons (features are cues).
+    """SHA-256 of what the weights depend on: the train and dev splits (both are trained on; the dev split
+    also selects the policy, out of fold) and the cue lexicons (features are cues).
     ``tests/test_notice_scorer.py`` compares them with the shipped weights, so stale weights fail CI."""
     cues = hashlib.sha256()
     for path in sorted((ROOT / "rules" / "cues").glob("*.yaml")):
@@ -245,7 +246,7 @@ def news_items() -> list[dict]:
 
 
 def base_thresholds(probs: np.ndarray, labels: list[str], target: float) -> dict[str, float]:
-    """Per kind, the lowest probability at which dev rows predicted as that kind have precision >= ``target``."""
+    """Per kind, the lowest probability at which selection rows predicted as that kind have precision >= ``target``."""
     out = {}
     for i, kind in enumerate(KINDS):
         rows = sorted(((probs[r, i], labels[r] == kind) for r in range(len(labels))
@@ -340,25 +341,6 @@ def export(model, n_features: int) -> tuple[np.ndarray, np.ndarray, dict[str, np
     bias = np.full(len(CLASSES), -30.0, dtype=np.float32)
     bias[present] = model.intercept_
     return weights, bias, {}
-
-
-def thresholds(probs: np.ndarray, labels: list[str], frames: list[set[str]], target: float, floor: float,
-               framed: bool) -> dict[str, float]:
-    """Per kind, the lowest probability at which the dev rows over it have precision >= ``target``."""
-    out = {}
-    for i, kind in enumerate(KINDS):
-        rows = [(probs[r, i], labels[r] == kind) for r in range(len(labels)) if (kind in frames[r]) == framed
-                or (not framed)]
-        rows.sort(key=lambda x: -x[0])
-        best, hits = 1.01, 0
-        for n, (p, ok) in enumerate(rows, 1):
-            hits += ok
-            if p < floor:
-                break
-            if hits / n >= target and hits >= 2:
-                best = float(p)
-        out[kind] = round(best, 4)
-    return out
 
 
 def fold_of(site: str, folds: int) -> int:
