@@ -239,3 +239,27 @@ def test_text_report_names_the_translation_without_a_word_diff(tmp_path):
     assert "needs-attribution" in out.stdout and "translated from" in out.stdout and "openwire-harbour.md" in out.stdout
     assert "Eine Küstenstadt" in out.stdout and "A coastal city" in out.stdout
     assert "{+Eine" not in out.stdout and "[-A coastal" not in out.stdout
+
+
+def test_sentence_pairs_skipped_below_the_floor_are_exactly_those_that_cannot_reach_it():
+    """The translation search skips sentence pairs whose bounds say they cannot reach the seed floor: every
+    pair an unbounded walk finds at or above the floor is still found, with the same similarity."""
+    import random
+
+    from compliance.reuse.xling.search import Draft, _similarities, index_sentences
+
+    rng = random.Random(7)
+    stems = [f"s{k}" for k in range(40)]
+    for _ in range(30):
+        groups = [[(f"w{rng.randrange(60)}", tuple(rng.sample(stems, rng.randint(1, 3))))
+                   for _ in range(rng.randint(1, 12))] for _ in range(rng.randint(1, 8))]
+        draft = Draft([(0, 0)] * len(groups), groups, [0] * len(groups))
+        draft.weight = {f"w{k}": rng.uniform(0.1, 5.0) for k in range(60)}
+        index_sentences(draft)
+        source = [[0, 0, [rng.choice(stems) for _ in range(rng.randint(1, 20))], 0]
+                  for _ in range(rng.randint(1, 10))]
+        for floor in (0.25, 0.5):
+            every = _similarities(draft, source, 0.0)
+            bounded = _similarities(draft, source, floor)
+            assert {k: v for k, v in bounded.items() if v >= floor} == {k: v for k, v in every.items() if v >= floor}
+            assert len(bounded) <= len(every)

@@ -47,6 +47,7 @@ class Draft:
     stem_idf: dict[str, float] = field(default_factory=dict)
     totals: list[float] = field(default_factory=list)  # summed weights of each sentence's words
     by_stem: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # stem -> (sentence, word)
+    heaviest: list[float] = field(default_factory=list)  # each sentence's heaviest word's share of its total
 
 
 @dataclass
@@ -123,7 +124,14 @@ def _weigh(draft: Draft, postings: Postings, total: int, params: Search) -> None
             draft.weight[word] = max((draft.stem_idf.get(t, 0.0) for t in alts), default=0.0) or floor
             held = [docs for t in alts if not isinstance(docs := hits.get(t, 0), int)]
             draft.docs[word] = np.unique(np.concatenate(held)) if held else _NO_DOCS
+    index_sentences(draft)
+
+
+def index_sentences(draft: Draft) -> None:
+    """Each sentence's summed and heaviest word weight, and the sentences and words each stem can come from."""
     draft.totals = [sum(draft.weight[w] for w, _ in sent) for sent in draft.groups]
+    draft.heaviest = [max((draft.weight[w] for w, _ in sent), default=0.0) / total if total else 1.0
+                      for sent, total in zip(draft.groups, draft.totals, strict=True)]
     for i, sent in enumerate(draft.groups):
         for word, alts in sent:
             for t in set(alts):
@@ -160,12 +168,15 @@ def _similarities(draft: Draft, source: list[list], floor: float = 0.0) -> dict[
     """Similarity of every draft/source sentence pair sharing a stem, where it can reach ``floor``: the
     geometric mean of the weighted share of the draft sentence's words found in the source sentence and the
     share of the source sentence's stems the draft sentence may translate to (walked from the source side:
-    cheap for the many candidate sentences that share little). The first share is at most 1, so a pair whose
-    second share is below ``floor``² is skipped before its words are summed (a candidate source's sentences
-    mostly share a stem or two with the draft: ~60 % of the translation search's time went to them)."""
+    cheap for the many candidate sentences that share little). Pairs that cannot reach ``floor`` may be left
+    out: the first share is at most 1 and at most the number of words found times the sentence's heaviest
+    word's share, so a pair whose bound on the product is below ``floor``² is skipped before its words are
+    summed (a candidate source's sentences mostly share a stem or two with the draft). Every pair at or above
+    ``floor`` is returned, with the value an unbounded walk gives."""
     sims = {}
     by_stem = draft.by_stem
     bound = floor * floor - 1e-12  # below this a pair's similarity cannot reach the floor
+    heaviest = draft.heaviest
     for j, sentence in enumerate(source):
         terms = sentence[2]
         shared = [t for t in terms if t in by_stem]
@@ -181,8 +192,8 @@ def _similarities(draft: Draft, source: list[list], floor: float = 0.0) -> dict[
                     seen.add(i)
                     explained[i] += 1
         for i, found in words.items():
-            if explained[i] < bound * len(terms):
-                continue
+            if len(found) * heaviest[i] * explained[i] < bound * len(terms) * (1 - 1e-9):
+                continue  # the first share is at most |found| times the heaviest word's share
             share = sum(draft.weight[w] for w in found) / draft.totals[i]
             sims[i, j] = math.sqrt(share * explained[i] / len(terms))
     return sims
