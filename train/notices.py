@@ -376,8 +376,9 @@ def save_weights(path: Path, model, vocab: np.ndarray, meta: dict) -> None:
              meta=np.array(json.dumps(meta)), **extra)
 
 
-def selection_data(engine: NoticeEngine, args) -> tuple[list, np.ndarray, list[str], list[dict], str]:
-    """What the policy is chosen on: (policy rows, row probabilities, row labels, final training items, how).
+def selection_data(engine: NoticeEngine, args) -> tuple[list, np.ndarray, list[str], list[dict], str, tuple | None]:
+    """What the policy is chosen on: (policy rows, row probabilities, row labels, final training items, how,
+    the final model when selecting trained it already: ``train_model``'s result, else None).
 
     ``--cv 0``: a model trained on the train split, scored on the dev split. ``--cv K``: the train and dev
     splits pooled and cut by site into K folds; each fold is scored by a model trained without it (its sites
@@ -387,13 +388,14 @@ def selection_data(engine: NoticeEngine, args) -> tuple[list, np.ndarray, list[s
     import tempfile
 
     if not args.cv:
-        model, vocab, _ = train_model(engine, training_items(), args)
+        trained = train_model(engine, training_items(), args)
+        model, vocab, _ = trained
         dev = read_jsonl(REAL / "dev.jsonl")
         probs, labels = predict(model, vocab, engine, dev)
         with tempfile.TemporaryDirectory() as tmp:
             save_weights(Path(tmp) / "w.npz", model, vocab, {"classes": CLASSES})
             data = policy_data(Path(tmp) / "w.npz", dev)
-        return data, probs, labels, training_items(), "dev split"
+        return data, probs, labels, training_items(), "dev split", trained
     real = read_jsonl(REAL / "train.jsonl") + read_jsonl(REAL / "dev.jsonl")
     own = own_items()
     data, probs, labels = [], [], []
@@ -408,7 +410,8 @@ def selection_data(engine: NoticeEngine, args) -> tuple[list, np.ndarray, list[s
             save_weights(Path(tmp) / "w.npz", model, vocab, {"classes": CLASSES})
             data += policy_data(Path(tmp) / "w.npz", held)
         print(f"fold {fold + 1}/{args.cv}: {len(held)} lines held out", flush=True)
-    return data, np.vstack(probs), labels, real + own, f"{args.cv}-fold cross-validation over train + dev, by site"
+    return (data, np.vstack(probs), labels, real + own, f"{args.cv}-fold cross-validation over train + dev, by site",
+            None)
 
 
 def guard_sets(path: Path) -> list[tuple[list, float, float]]:
@@ -437,9 +440,9 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.perf_counter()
     engine = NoticeEngine(load_ruleset(), model=False, cues=True)
-    data, probs, labels, final_items, how = selection_data(engine, args)
+    data, probs, labels, final_items, how, trained = selection_data(engine, args)
     base = base_thresholds(probs, labels, args.target)
-    model, vocab, train_labels = train_model(engine, final_items, args)
+    model, vocab, train_labels = trained or train_model(engine, final_items, args)  # --cv 0: trained already
     meta = {"classes": CLASSES, "thresholds": base, "bits": 22, "seed": SEED, "c": args.c, "min_df": args.min_df,
             "target_precision": args.target, "hidden": args.hidden, "train_rows": len(train_labels),
             "train_items": len(final_items), "selection": how, "selection_rows": len(labels),
