@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -241,25 +242,91 @@ def test_text_report_names_the_translation_without_a_word_diff(tmp_path):
     assert "{+Eine" not in out.stdout and "[-A coastal" not in out.stdout
 
 
-def test_sentence_pairs_skipped_below_the_floor_are_exactly_those_that_cannot_reach_it():
-    """The translation search skips sentence pairs whose bounds say they cannot reach the seed floor: every
-    pair an unbounded walk finds at or above the floor is still found, with the same similarity."""
+def pair_similarities(groups: list, weight: dict[str, float], sources: list[list[str]]) -> dict:
+    """The definition, pair by pair: the weighted share of the draft sentence's words with a stem in the source
+    sentence, times the share of the source sentence's stems the draft sentence may translate to, square-rooted."""
+    import math
+
+    out = {}
+    for i, sent in enumerate(groups):
+        total = sum(weight[w] for w, _ in sent)
+        stems = {t for _, alts in sent for t in alts}
+        for j, terms in enumerate(sources):
+            explained = sum(1 for t in terms if t in stems)
+            if explained:
+                hit = {w for w, alts in sent if set(alts) & set(terms)}
+                found = [w for w in dict.fromkeys(w for w, _ in sent) if w in hit]  # once each, in sentence order
+                out[j, i] = math.sqrt(sum(weight[w] for w in found) / total * explained / len(terms))
+    return out
+
+
+def test_sentence_pairs_scored_at_once_are_those_of_a_pair_by_pair_walk():
+    """The translation search scores all candidate sentence pairs with array operations: on random drafts (a word
+    may repeat in a sentence, a stem may be no stored one) and random stored sentences spread over documents,
+    every pair the definition puts at or above the floor is found, with its value, and no other."""
     import random
 
-    from compliance.reuse.xling.search import Draft, _similarities, index_sentences
+    from compliance.reuse.xling.pairs import draft_index, similar_pairs
+    from compliance.reuse.xling.postings import encode_sents, read_sent_table
 
     rng = random.Random(7)
+    ties = 0
     stems = [f"s{k}" for k in range(40)]
-    for _ in range(30):
-        groups = [[(f"w{rng.randrange(60)}", tuple(rng.sample(stems, rng.randint(1, 3))))
-                   for _ in range(rng.randint(1, 12))] for _ in range(rng.randint(1, 8))]
-        draft = Draft([(0, 0)] * len(groups), groups, [0] * len(groups))
-        draft.weight = {f"w{k}": rng.uniform(0.1, 5.0) for k in range(60)}
-        index_sentences(draft)
-        source = [[0, 0, [rng.choice(stems) for _ in range(rng.randint(1, 20))], 0]
-                  for _ in range(rng.randint(1, 10))]
-        for floor in (0.25, 0.5):
-            every = _similarities(draft, source, 0.0)
-            bounded = _similarities(draft, source, floor)
-            assert {k: v for k, v in bounded.items() if v >= floor} == {k: v for k, v in every.items() if v >= floor}
-            assert len(bounded) <= len(every)
+    ids = {t: 3 * k + 1 for k, t in enumerate(stems[:35])}  # s35-s39: no stored sentence holds them
+    for _ in range(60):
+        groups = [[(f"w{rng.randrange(30)}", tuple(rng.sample(stems, rng.randint(1, 3))))
+                   for _ in range(rng.randint(0, 12))] for _ in range(rng.randint(1, 8))]
+        weight = {f"w{k}": rng.uniform(0.1, 5.0) for k in range(30)}
+        docs = [[[rng.choice(stems[:35]) for _ in range(rng.randint(1, 20))] for _ in range(rng.randint(1, 6))]
+                for _ in range(rng.randint(1, 4))]
+        table = read_sent_table([(100 + d, encode_sents([[0, 1, t, 0] for t in sents], ids))
+                                 for d, sents in enumerate(docs)])
+        every = pair_similarities(groups, weight, [t for sents in docs for t in sents])
+        index = draft_index(groups, weight, [sum(weight[w] for w, _ in sent) for sent in groups], ids)
+        for floor in (0.0, 0.25, 0.5):
+            source, i, sims = similar_pairs(index, table, floor)
+            got = dict(zip(zip(source.tolist(), i.tolist(), strict=True), sims.tolist(), strict=True))
+            assert list(got) == sorted(got)  # by source sentence, then draft sentence
+            assert got == {k: v for k, v in every.items() if v >= floor}  # the same floats: summed in the same order
+            ties += sum(v == floor for v in every.values())
+    assert ties  # pairs exactly at the floor (all words found, a quarter of the stems) are kept
+
+
+def test_sentence_blobs_and_document_lists_decoded_at_once_as_one_by_one():
+    """Candidates' sentences and the postings are decoded in one pass over all their bytes: the same sentences
+    (spans, stems, segments) and the same document numbers as decoding each blob on its own."""
+    import random
+    import sqlite3
+
+    import numpy as np
+
+    from compliance.reuse import doclists
+    from compliance.reuse.xling import postings as xp
+
+    rng = random.Random(3)
+    blobs = [b"".join(doclists.encode(rng.sample(range(rng.choice([100, 10**7])), rng.randint(1, 50)))
+                      for _ in range(rng.randint(1, 3))) for _ in range(200)]
+    for got, blob in zip(xp.decode_lists(blobs), blobs, strict=True):
+        assert got.tolist() == doclists.decode(blob).tolist()
+    assert xp.decode_lists([]) == []
+    db = sqlite3.connect(":memory:")
+    xp.create_schema(db)
+    vocab = [f"stem{k}" for k in range(400)]
+    ids = xp.stem_ids(db, Counter(vocab))
+    sents = {}
+    for doc in range(30):
+        pos, sents[doc] = rng.randrange(5000), []
+        for _ in range(rng.randint(1, 25)):
+            start = max(0, pos + rng.randint(-40, 200))  # a sentence may start before the previous one ends
+            pos = start + rng.randint(1, 3000)
+            sents[doc].append([start, pos, rng.sample(vocab, rng.randint(1, 30)), rng.randrange(4)])
+    blobs = {doc: xp.encode_sents(s, ids) for doc, s in sents.items()}
+    order = rng.sample(sorted(blobs), 20)
+    table = xp.read_sent_table([(d, blobs[d]) for d in order])
+    names = {v: k for k, v in ids.items()}
+    assert table.docs == order
+    for doc in order:
+        got = [[int(table.start[j]), int(table.end[j]), [names[int(t)] for t in table.stems[table.owner == j]],
+                int(table.seg[j])] for j in table.sentences(doc)]
+        assert got == sents[doc] == xp.read_sents(db, {doc: blobs[doc]})[doc]
+    assert np.array_equal(table.size, np.bincount(table.owner, minlength=len(table.start)))

@@ -5,7 +5,8 @@
    (stems in more than ``df_cap`` sources are left out). Sources are ranked for the whole draft and for
    each window of a few sentences, so a short translated passage inside a long draft still surfaces.
 3. Alignment: a sentence pair's similarity is the weighted share of the draft sentence's groups found
-   in the source sentence (damped when their lengths differ a lot); pairs above a threshold are chained
+   in the source sentence (damped when their lengths differ a lot), all candidates' pairs scored at once
+   (:mod:`.pairs`); pairs above a threshold are chained
    into order-preserving runs (a few sentences may be skipped on either side) by dynamic programming.
 4. One source per draft region: runs are taken best first; a run overlapping a taken region (or a
    monolingual match) is dropped, or listed in ``also`` when it covers the same sentences.
@@ -14,7 +15,6 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +26,8 @@ from compliance.reuse.quotes import quoted_mask
 from compliance.reuse.sentences import split_sentences
 from compliance.reuse.view import TextView, document_view
 from compliance.reuse.xling.engine import XlingEngine
+from compliance.reuse.xling.pairs import draft_index, similar_pairs
+from compliance.reuse.xling.postings import SentTable
 from compliance.reuse.xling.settings import Search
 from compliance.reuse.xling.store import Postings
 from compliance.reuse.xling.terms import detect_language, draft_groups
@@ -46,8 +48,6 @@ class Draft:
     docs: dict[str, np.ndarray] = field(default_factory=dict)  # German word -> sources holding a stem of it
     stem_idf: dict[str, float] = field(default_factory=dict)
     totals: list[float] = field(default_factory=list)  # summed weights of each sentence's words
-    by_stem: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # stem -> (sentence, word)
-    heaviest: list[float] = field(default_factory=list)  # each sentence's heaviest word's share of its total
 
 
 @dataclass
@@ -91,8 +91,9 @@ def find_translations(doc: Document, index: CorpusIndex, engine: XlingEngine, no
     draft = _translate(view, engine, src, dst, bridge)
     _weigh(draft, postings, total, params)
     candidates = _candidates(draft, params)
-    sources = postings.sentences(candidates)
-    runs = [r for d in candidates if d in sources for r in _runs(draft, d, sources[d], params)]
+    sources = postings.sentence_table(candidates)
+    seeds = _seeds(draft, postings, sources, params.min_sentence_similarity)
+    runs = [r for d in sources.docs for r in _runs(draft, d, seeds.get(d, []), sources, params)]
     runs = [r for r in runs if _words(view, draft, r) >= params.min_words]
     chosen = _one_source_per_region(runs, view, draft, taken or [])
     return _to_matches(doc, view, draft, chosen, sources, index)
@@ -124,18 +125,7 @@ def _weigh(draft: Draft, postings: Postings, total: int, params: Search) -> None
             draft.weight[word] = max((draft.stem_idf.get(t, 0.0) for t in alts), default=0.0) or floor
             held = [docs for t in alts if not isinstance(docs := hits.get(t, 0), int)]
             draft.docs[word] = np.unique(np.concatenate(held)) if held else _NO_DOCS
-    index_sentences(draft)
-
-
-def index_sentences(draft: Draft) -> None:
-    """Each sentence's summed and heaviest word weight, and the sentences and words each stem can come from."""
     draft.totals = [sum(draft.weight[w] for w, _ in sent) for sent in draft.groups]
-    draft.heaviest = [max((draft.weight[w] for w, _ in sent), default=0.0) / total if total else 1.0
-                      for sent, total in zip(draft.groups, draft.totals, strict=True)]
-    for i, sent in enumerate(draft.groups):
-        for word, alts in sent:
-            for t in set(alts):
-                draft.by_stem.setdefault(t, []).append((i, word))
 
 
 def _candidates(draft: Draft, params: Search) -> list[int]:
@@ -164,50 +154,34 @@ def _rank(draft: Draft, sentences: range, k: int) -> list[int]:
     return [int(d) for d in best]
 
 
-def _similarities(draft: Draft, source: list[list], floor: float = 0.0) -> dict[tuple[int, int], float]:
-    """Similarity of every draft/source sentence pair sharing a stem, where it can reach ``floor``: the
-    geometric mean of the weighted share of the draft sentence's words found in the source sentence and the
-    share of the source sentence's stems the draft sentence may translate to (walked from the source side:
-    cheap for the many candidate sentences that share little). Pairs that cannot reach ``floor`` may be left
-    out: the first share is at most 1 and at most the number of words found times the sentence's heaviest
-    word's share, so a pair whose bound on the product is below ``floor``² is skipped before its words are
-    summed (a candidate source's sentences mostly share a stem or two with the draft). Every pair at or above
-    ``floor`` is returned, with the value an unbounded walk gives."""
-    sims = {}
-    by_stem = draft.by_stem
-    bound = floor * floor - 1e-12  # below this a pair's similarity cannot reach the floor
-    heaviest = draft.heaviest
-    for j, sentence in enumerate(source):
-        terms = sentence[2]
-        shared = [t for t in terms if t in by_stem]
-        if not shared or len(shared) < bound * len(terms):
-            continue
-        words: dict[int, set[str]] = defaultdict(set)
-        explained: dict[int, int] = defaultdict(int)
-        for t in shared:
-            seen: set[int] = set()
-            for i, word in by_stem[t]:
-                words[i].add(word)
-                if i not in seen:
-                    seen.add(i)
-                    explained[i] += 1
-        for i, found in words.items():
-            if len(found) * heaviest[i] * explained[i] < bound * len(terms) * (1 - 1e-9):
-                continue  # the first share is at most |found| times the heaviest word's share
-            share = sum(draft.weight[w] for w in found) / draft.totals[i]
-            sims[i, j] = math.sqrt(share * explained[i] / len(terms))
-    return sims
+def _seeds(draft: Draft, postings: Postings, sources: SentTable,
+           floor: float) -> dict[int, list[tuple[int, int, float]]]:
+    """Per candidate document, its sentence pairs at or above ``floor`` as (draft sentence, the document's
+    sentence, similarity), in that order: the chains' seeds."""
+    ids = postings.vocab_ids(t for sent in draft.groups for _, alts in sent for t in alts)
+    index = draft_index(draft.groups, draft.weight, draft.totals, ids)
+    source, i, sims = similar_pairs(index, sources, floor)
+    k = np.searchsorted(sources.first, source, side="right") - 1  # the document of each source sentence
+    order = np.lexsort((source, i, k))
+    seeds: dict[int, list[tuple[int, int, float]]] = {}
+    local = (source - sources.first[k])[order].tolist()
+    for d, a, b, sim in zip(k[order].tolist(), i[order].tolist(), local, sims[order].tolist(), strict=True):
+        seeds.setdefault(sources.docs[d], []).append((a, b, sim))
+    return seeds
 
 
-def _runs(draft: Draft, doc: int, source: list[list], params: Search) -> list[Run]:
-    """Order-preserving chains of similar sentence pairs, best first, each draft sentence used once."""
-    floor = params.min_sentence_similarity
-    seeds = sorted((i, j, s) for (i, j), s in _similarities(draft, source, floor).items() if s >= floor)
-    runs = []
+def _runs(draft: Draft, doc: int, seeds: list[tuple[int, int, float]], sources: SentTable,
+          params: Search) -> list[Run]:
+    """Order-preserving chains of similar sentence pairs (``seeds``, sorted), best first, each draft sentence
+    used once."""
+    runs: list[Run] = []
+    if not seeds:
+        return runs
+    sseg = sources.seg[sources.sentences(doc)].tolist()
     used_i: set[int] = set()
     used_j: set[int] = set()
     while seeds:
-        best, prev = _chain(seeds, params.max_gap, draft.segments, [s[3] for s in source])
+        best, prev = _chain(seeds, params.max_gap, draft.segments, sseg)
         k = max(range(len(seeds)), key=lambda x: best[x])
         pairs = []
         while k is not None:
@@ -283,7 +257,7 @@ def _one_source_per_region(runs: list[Run], view: TextView, draft: Draft,
 
 
 def _to_matches(doc: Document, view: TextView, draft: Draft, chosen: list[tuple[Run, list[int]]],
-                sources: dict[int, list[list]], index: CorpusIndex) -> list[Match]:
+                sources: SentTable, index: CorpusIndex) -> list[Match]:
     refs = {d: SourceRef(*info) for d, info in index.documents(
         {r.doc for r, _ in chosen} | {d for _, also in chosen for d in also}).items()}
     quoted = quoted_mask(view, doc)
@@ -295,8 +269,9 @@ def _to_matches(doc: Document, view: TextView, draft: Draft, chosen: list[tuple[
         t0, t1 = draft.ranges[run.i0][0], draft.ranges[run.i1 - 1][1]
         ds, de = view.text_span(t0, t1)
         de = _final_punct(doc.text, de)
-        sents = sources[run.doc]
-        ss, se = sents[run.pairs[0][1]][0], _final_punct(record.text, sents[run.pairs[-1][1]][1])
+        first = sources.sentences(run.doc).start
+        ss = int(sources.start[first + run.pairs[0][1]])
+        se = _final_punct(record.text, int(sources.end[first + run.pairs[-1][1]]))
         words = sum(1 for k in range(t0, t1) if not view.excluded[k])
         similarity = min(1.0, run.score / len(run.pairs))
         out.append(Match(

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 
-from compliance.reuse import doclists
 from compliance.reuse import segments as sg
 from compliance.reuse.index import CorpusIndex
 from compliance.reuse.xling import postings as xp
@@ -182,12 +181,13 @@ class Postings:
             for seg in segs:
                 sql = f"SELECT term, docs FROM {xp.table(seg)} WHERE term IN (SELECT value FROM json_each(?))"
                 over = False
-                for h, blob in db.execute(sql, (str(live),)):
-                    n = counts[h] = counts.get(h, 0) + doclists.count(blob)
+                rows = db.execute(sql, (str(live),)).fetchall()
+                for (h, _), docs in zip(rows, xp.decode_lists([b for _, b in rows]), strict=True):
+                    n = counts[h] = counts.get(h, 0) + len(docs)
                     if n > cap:
                         over = True
                     else:
-                        found.setdefault(h, []).append(doclists.decode(blob))
+                        found.setdefault(h, []).append(docs)
                 if over:  # in more documents than the cap: no need to look in the other segments
                     live = [h for h in live if counts.get(h, 0) <= cap]
                     if not live:
@@ -211,3 +211,20 @@ class Postings:
         rows = self.db.execute("SELECT doc, sents FROM xling_docs WHERE sents IS NOT NULL AND doc IN "
                                "(SELECT value FROM json_each(?))", (json.dumps(ids),))
         return xp.read_sents(self.db, dict(rows))
+
+    def sentence_table(self, docs: Iterable[int]) -> xp.SentTable:
+        """The sentences of ``docs`` (those that have any, in the order given) as one flat table."""
+        ids = list(docs)
+        if not ids or not self.ready:
+            return xp.read_sent_table([])
+        blobs = dict(self.db.execute("SELECT doc, sents FROM xling_docs WHERE sents IS NOT NULL AND doc IN "
+                                     "(SELECT value FROM json_each(?))", (json.dumps(ids),)))
+        return xp.read_sent_table([(d, blobs[d]) for d in ids if d in blobs])
+
+    def vocab_ids(self, stems: Iterable[str]) -> dict[str, int]:
+        """The vocabulary numbers of those ``stems`` some stored sentence holds (the others match nothing)."""
+        wanted = sorted(set(stems))
+        if not wanted or not self.ready:
+            return {}
+        return dict(self.db.execute("SELECT stem, id FROM xling_vocab WHERE stem IN (SELECT value FROM json_each(?))",
+                                    (json.dumps(wanted, ensure_ascii=False),)))
