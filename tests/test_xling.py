@@ -146,6 +146,31 @@ def test_bridge_forms_lemmas_and_compounds(tmp_path):
     assert again.translate(["solarmodule"]) == {"solarmodule": ("solar", "panel")}
 
 
+def test_dictionary_hash_is_remembered_until_the_file_changes(tmp_path, monkeypatch):
+    """The dictionary's SHA-256 (its cache key) is not computed again on every check while the file is the same
+    file, unchanged; a write to it is noticed, and the cache built for the new bytes."""
+    from compliance.reuse.xling import ding
+    from compliance.reuse.xling.engine import XlingEngine
+    from compliance.ruleset.loader import load_ruleset
+
+    eng = XlingEngine.load(load_ruleset().ruleset.xling)
+    de, en = eng.analyzers["de"], eng.analyzers["en"]
+    dictionary, cache = tmp_path / "de-en.ding", tmp_path / "cache"
+    shutil.copy(DICTIONARY, dictionary)
+    assert ding.open_bridge(dictionary, de, en, 8, 3, cache).translate(["zzwortneu"]) == {}
+    hashed: list[Path] = []
+    real = ding.file_hash
+    monkeypatch.setattr(ding, "file_hash", lambda path: hashed.append(path) or real(path))
+    assert ding.open_bridge(dictionary, de, en, 8, 3, cache).translate(["solarmodule"]) == {
+        "solarmodule": ("solar", "panel")}
+    assert hashed == []  # the same file: its remembered digest
+    with dictionary.open("a", encoding="utf-8") as f:
+        f.write("Zzwortneu {n} :: zebra\n")
+    assert ding.open_bridge(dictionary, de, en, 8, 3, cache).translate(["zzwortneu"]) == {"zzwortneu": ("zebra",)}
+    assert hashed == [dictionary]
+    assert len(list(cache.glob("de-en.ding-*.sqlite"))) == 2
+
+
 def test_corpus_remove_drops_cross_language_rows(tmp_path):
     import sqlite3
 

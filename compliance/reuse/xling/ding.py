@@ -44,6 +44,32 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
+def file_digest(path: Path, cache: Path | None) -> str:
+    """:func:`file_hash` of ``path``, remembered in ``cache`` with the file's identity (device, inode, size,
+    modification and change times in ns) and reused while that is unchanged: hashing the 25 MB dictionary
+    was ~20 ms of every check, and any write to the file moves its change time (which no tool can set back)."""
+    st = path.stat()
+    identity = [str(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    memo = cache / f"{path.name}.digest.json" if cache is not None else None
+    if memo is not None:
+        with contextlib.suppress(OSError, ValueError):
+            known = json.loads(memo.read_text(encoding="utf-8"))
+            if known.get("file") == identity and isinstance(known.get("sha256"), str):
+                return known["sha256"]
+    digest = file_hash(path)
+    if memo is not None:
+        with contextlib.suppress(OSError):
+            cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=cache, suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump({"file": identity, "sha256": digest}, f)
+                os.replace(tmp, memo)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+    return digest
+
+
 def parse(lines: Iterable[str], de: Analyzer, en: Analyzer, max_alternatives: int) -> dict[str, list[str]]:
     """German normalized form -> English stems (in dictionary order, at most ``max_alternatives``)."""
     table: dict[str, list[str]] = {}
@@ -150,7 +176,7 @@ def open_bridge(path: Path, de: Analyzer, en: Analyzer, max_alternatives: int, m
     """The bridge for ``path``: its cache if built before (same bytes, same code), else parse and cache
     (``on_build(path)`` is told first: parsing the full dictionary takes ~20 s, once)."""
     try:
-        digest = file_hash(path)
+        digest = file_digest(path, cache)
     except OSError as err:
         raise DictionaryError(f"cannot read {path}: {err.strerror or err}") from None
     name = f"{path.name}-{digest[:20]}-f{FORMAT}-a{max_alternatives}-{en.implementation}.sqlite"
