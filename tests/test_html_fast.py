@@ -67,6 +67,26 @@ def test_fast_path_reads_signals_and_metadata_as_the_lxml_path_does(fast, monkey
     assert doc.metadata["sitename"] == "Beispiel Zeitung" and doc.metadata["date"] == "2024-05-01"
 
 
+HIDDEN_FOOTER = b"""<html><head><title>T</title></head><body><article><h1>T</h1>
+<p>Die Stadtverwaltung hat am Montag den neuen Haushalt vorgestellt,
+der mehr Mittel fuer Schulen vorsieht.</p></article>
+<div class="menu" style="display:none">Versteckte Navigation</div>
+<footer class="site" style="display:none;"><p>Impressum Datenschutz \xc2\xa9 2019 Beispiel Rundfunk</p></footer>
+<div id="page-copyright" hidden>Nachdruck nur mit Genehmigung.</div></body></html>"""
+
+
+@pytest.mark.parametrize("path", ["full", "fast", "lxml-fast"])
+def test_a_hidden_footer_is_read_other_hidden_text_is_not(path, monkeypatch, engine):
+    """A footer a script shows later holds the page's notice: read it on every path, or the page passes
+    as holding none; other hidden elements stay out."""
+    monkeypatch.setattr(html, "EXTRACT_FAST", path != "full")
+    doc = _lxml_fast(monkeypatch, HIDDEN_FOOTER) if path == "lxml-fast" else html.parse_html(HIDDEN_FOOTER, "p.html")
+    assert "Versteckte Navigation" not in doc.text
+    assert "Nachdruck nur mit Genehmigung." in doc.text
+    kinds = {n.kind for n in engine.scan(doc, [])}
+    assert {"copyright", "reproduction-ban"} <= kinds
+
+
 def test_fast_path_keeps_captions_and_labels_and_drops_hidden_text(fast, engine):
     doc = html.parse_html(PAGE, "p.html")
     lines = doc.text.split("\n")

@@ -441,8 +441,9 @@ def page_metadata(tree: Any, jsonld: list[dict[str, Any]], url: str | None) -> d
 def visible_blocks(tree: Any) -> list[str]:
     """The page's visible text as lines (one per block-level element run), whitespace collapsed.
 
-    Mutates ``tree`` (call it after text extraction): hidden elements are dropped and block elements
-    get a separator character, so lxml serializes the text in C instead of a Python walk.
+    Mutates ``tree`` (call it after text extraction): hidden elements are dropped, except a hidden footer
+    (:func:`compliance.readers.html_fast.shown_anyway`), and block elements get a separator character, so
+    lxml serializes the text in C instead of a Python walk.
     """
     lines = (" ".join(line.split()) for line in _serialize(tree).split(_SEP))
     return [line for line in lines if line]
@@ -455,7 +456,7 @@ def _serialize(tree: Any, marks: bool = False) -> str:
 
     for el in tree.xpath("//*[@hidden or @style]"):
         if (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")) and \
-                el.getparent() is not None:
+                el.getparent() is not None and not html_fast.shown_anyway(el.tag, el.get("class"), el.get("id")):
             _drop_keep_tail(el)
     block, sep = _BLOCK, _SEP
     for el in tree.iter():

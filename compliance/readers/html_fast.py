@@ -40,6 +40,15 @@ _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # candidates only: building a Python node costs ~3 us, and pages put inline styles on hundreds of elements
 _HIDDEN_SELECTOR = '[hidden], [style*="none" i], [style*="hidden" i]'
+# A hidden footer is read all the same: sites render their footer hidden and let a script show it, and
+# the footer is where the rights notice stands; dropping it would pass the page as holding none.
+_FOOTER_NAME = re.compile(r"(?i)(?:^|[\s_-])(?:footer|copyright)(?:$|[\s_-])")
+
+
+def shown_anyway(tag: str, cls: str | None, ident: str | None) -> bool:
+    """Is a hidden element read as visible text? A ``<footer>``, or an element whose class or id names a
+    footer or copyright line (``site-footer``, ``copyright``): page furniture a script shows later."""
+    return tag == "footer" or bool((cls and _FOOTER_NAME.search(cls)) or (ident and _FOOTER_NAME.search(ident)))
 # minimal HTML of the main content: its few tags, a heading line, a <br> (a line break in the plain text)
 _TAG = re.compile(r"</?(?:h[1-6]|p|pre|ul|ol|li|br|a)\b[^>]*>")
 _HEADING = re.compile(r"\s*<h[1-6]\b")
@@ -156,9 +165,11 @@ def check_depth(tree: Any, path: str) -> None:
 
 def drop_hidden(page: LexborPage) -> None:
     """Remove elements the page hides (``hidden``, inline ``display:none``/``visibility:hidden``): the
-    extractor keeps them in its visible text, the lxml path never shows them."""
+    extractor keeps them in its visible text, the lxml path never shows them. Hidden footers stay
+    (:func:`shown_anyway`)."""
     for node in page.document.query_selector_all(_HIDDEN_SELECTOR).values():
-        if node.hasattr("hidden") or _HIDDEN_STYLE.search(node.getattr("style", "")):
+        if (node.hasattr("hidden") or _HIDDEN_STYLE.search(node.getattr("style", ""))) and not shown_anyway(
+                node.tag.lower(), node.getattr("class"), node.getattr("id")):
             node.decompose()
 
 
