@@ -334,6 +334,9 @@ def test_sentence_blobs_and_document_lists_decoded_at_once_as_one_by_one():
     for got, blob in zip(xp.decode_lists(blobs), blobs, strict=True):
         assert got.tolist() == doclists.decode(blob).tolist()
     assert xp.decode_lists([]) == []
+    for size in (0, 1, 2, 7, 300):  # the union of lists: np.unique's values
+        values = np.array([rng.randrange(20 if size < 10 else 10**6) for _ in range(size)], dtype=np.int64)
+        assert xp.sorted_unique(values).tolist() == np.unique(values).tolist()
     db = sqlite3.connect(":memory:")
     xp.create_schema(db)
     vocab = [f"stem{k}" for k in range(400)]

@@ -222,6 +222,20 @@ def decode_lists(blobs: list[bytes]) -> list[Any]:
     return [flat[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
+def sorted_unique(values: Any) -> Any:
+    """``np.unique`` of a 1-D integer array (the same sorted distinct values): NumPy 2's ``unique`` hashes
+    first, ~15 µs more a call, and a check unites a term's or a word's document lists ~1,600 times."""
+    import numpy as np
+
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def _chunk_heads(ints: Any, bounds: list[int]) -> Any:
     """Where each chunk's count sits in ``ints`` (blobs are ``bounds`` apart; a chunk is its count, then as
     many numbers)."""

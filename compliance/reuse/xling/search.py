@@ -27,7 +27,7 @@ from compliance.reuse.sentences import split_sentences
 from compliance.reuse.view import TextView, document_view
 from compliance.reuse.xling.engine import XlingEngine
 from compliance.reuse.xling.pairs import draft_index, similar_pairs
-from compliance.reuse.xling.postings import SentTable
+from compliance.reuse.xling.postings import SentTable, sorted_unique
 from compliance.reuse.xling.settings import Search
 from compliance.reuse.xling.store import Postings
 from compliance.reuse.xling.terms import detect_language, draft_groups
@@ -124,7 +124,7 @@ def _weigh(draft: Draft, postings: Postings, total: int, params: Search) -> None
                 continue
             draft.weight[word] = max((draft.stem_idf.get(t, 0.0) for t in alts), default=0.0) or floor
             held = [docs for t in alts if not isinstance(docs := hits.get(t, 0), int)]
-            draft.docs[word] = np.unique(np.concatenate(held)) if held else _NO_DOCS
+            draft.docs[word] = sorted_unique(np.concatenate(held)) if held else _NO_DOCS
     draft.totals = [sum(draft.weight[w] for w, _ in sent) for sent in draft.groups]
 
 

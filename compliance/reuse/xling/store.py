@@ -201,7 +201,7 @@ class Postings:
                 out[by_hash[h]] = cap + 1
             else:
                 parts = found[h]
-                out[by_hash[h]] = np.unique(np.concatenate(parts)) if len(parts) > 1 else np.sort(parts[0])
+                out[by_hash[h]] = xp.sorted_unique(np.concatenate(parts)) if len(parts) > 1 else np.sort(parts[0])
         return out
 
     def sentences(self, docs: Iterable[int]) -> dict[int, list[list]]:
