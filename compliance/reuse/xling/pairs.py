@@ -67,25 +67,35 @@ def similar_pairs(draft: DraftIndex, table: SentTable, floor: float) -> tuple[An
     owner, stem = table.owner[hit], at[hit]  # the candidates' stem occurrences the draft may translate to
     if not len(stem):
         return empty, empty, np.zeros(0)
-    n = len(draft.totals)
-    occ, sent = _expand(draft.sent_at, draft.sents, stem)
-    keys, first = _distinct(owner[occ] * n + sent)
-    explained = np.diff(np.append(first, len(occ)))  # the stems each pair shares
-    occ, slot = _expand(draft.slot_at, draft.slots, stem)
-    found, _ = _distinct(owner[occ] * len(draft.slot_sent) + slot)  # a word found through two stems counts once
-    found_sent, found_slot = np.divmod(found, len(draft.slot_sent))
-    pair_keys, first = _distinct(found_sent * n + draft.slot_sent[found_slot])  # slots go in sentence order
-    pair = np.zeros(len(found), dtype=np.int64)
-    pair[first[1:]] = 1
-    pair = np.cumsum(pair)  # the pair of each found word
-    summed = np.bincount(pair, weights=draft.slot_weight[found_slot])  # one by one, in the sentence's word order
-    if not np.array_equal(pair_keys, keys):  # a pair shares a stem exactly when a word of it is found
+    keys, explained = _shared_stems(draft, owner, stem)
+    found_keys, summed = _found_weights(draft, owner, stem)
+    if not np.array_equal(found_keys, keys):  # a pair shares a stem exactly when a word of it is found
         raise AssertionError("sentence pairs of both shares differ")
-    source, i = np.divmod(keys, n)
-    share = summed / draft.totals[i]
-    sims = np.sqrt(share * explained / table.size[source])
+    source, i = np.divmod(keys, len(draft.totals))
+    sims = np.sqrt(summed / draft.totals[i] * explained / table.size[source])
     keep = sims >= floor
     return source[keep], i[keep], sims[keep]
+
+
+def _shared_stems(draft: DraftIndex, owner: Any, stem: Any) -> tuple[Any, Any]:
+    """Per pair sharing a stem (key: source sentence times the draft's sentences, plus the draft sentence), how
+    many of the source sentence's stems the draft sentence may translate to."""
+    occ, sent = _expand(draft.sent_at, draft.sents, stem)
+    keys, first = _distinct(owner[occ] * len(draft.totals) + sent)
+    return keys, np.diff(np.append(first, len(occ)))
+
+
+def _found_weights(draft: DraftIndex, owner: Any, stem: Any) -> tuple[Any, Any]:
+    """Per pair (keyed as in :func:`_shared_stems`), the summed weight of the draft sentence's words found in the
+    source sentence: each word once however many of its stems are there, added one by one in sentence order."""
+    slots = len(draft.slot_sent)
+    occ, slot = _expand(draft.slot_at, draft.slots, stem)
+    found, _ = _distinct(owner[occ] * slots + slot)
+    source, slot = np.divmod(found, slots)
+    keys, first = _distinct(source * len(draft.totals) + draft.slot_sent[slot])  # slots go in sentence order
+    pair = np.zeros(len(found), dtype=np.int64)
+    pair[first[1:]] = 1
+    return keys, np.bincount(np.cumsum(pair), weights=draft.slot_weight[slot])
 
 
 def _expand(at: Any, values: Any, rows: Any) -> tuple[Any, Any]:
