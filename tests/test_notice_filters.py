@@ -255,7 +255,7 @@ def test_a_hyperscan_that_fails_to_build_leaves_the_dfa(monkeypatch):
     the DFA, with the same hits, instead of failing the scan."""
     import compliance.detect.keywords as keywords
 
-    def broken(variants):
+    def broken(variants, owner=None):
         raise RuntimeError("this CPU lacks SSSE3")
 
     monkeypatch.setattr(keywords, "_hyperscan_finder", broken)

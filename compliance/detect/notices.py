@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import time
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from compliance.detect.cues import CONTEXT, Candidate, CueSet, sentence_around
 from compliance.detect.extract import (
@@ -73,6 +73,19 @@ class RawMatch:
     groups: dict[str, str | None]
     score: float | None = None  # the scorer's probability (frame and scorer findings)
     cues: tuple[str, ...] = ()  # "SLOT:word" of the cues that decided (frame and scorer findings)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A document between its rule pass and its scoring: what :meth:`NoticeEngine._match_cues` finishes."""
+
+    text: str
+    context: object
+    kept: list[RawMatch]  # rule findings, deduplicated
+    cands: list[Candidate]
+    around: dict[int, Candidate] = field(default_factory=dict)  # per vetoable rule finding, its sentence
+    chosen: list[Candidate] | None = None  # cue sentences the scorer reads (None: without the scorer)
+    probs: dict[tuple[int, int], object] = field(default_factory=dict)  # per sentence span, probabilities
 
 
 class NoticeEngine:
@@ -201,11 +214,10 @@ class NoticeEngine:
         owners_of = self.owners
         for k, start, end in hits:
             owners, bounded = owners_of[k]
-            if bounded:
-                owners = list(owners)
+            if bounded:  # the line-start test first: no call, and most raw hits of a ^ keyword fail it
                 for left, right, line, idx in bounded:
-                    if not ((left and before(text, start)) or (right and after(text, end))
-                            or (line and start and text[start - 1] != newline)):
+                    if not ((line and start and text[start - 1] != newline) or (left and before(text, start))
+                            or (right and after(text, end))):
                         owners += idx
                 if not owners:
                     continue
@@ -219,26 +231,57 @@ class NoticeEngine:
         """All raw matches in ``text`` (prefiltered), deduplicated per kind, less those the scorer vetoes;
         then the frame and scorer findings of cue sentences that no rule finding overlaps (not with ``only``).
         ``context(start, end)`` gives position features of a sentence (see :meth:`scan`)."""
-        found: list[RawMatch] = []
+        state = self._match_rules(text, warnings, path, only, context, cues)
+        if isinstance(state, list):
+            return state
+        self._score_pending([state])
+        return self._match_cues(state)
+
+    def match_texts(self, texts: list[str], contexts: list | None = None) -> list[list[RawMatch]]:
+        """:meth:`match_text` of each of ``texts`` (with its ``contexts`` entry), the same findings, but the
+        scorer's sentences of all of them scored in one batch: numpy's cost is per call, and a document of
+        prose has one to three sentences to score (one call per document was a quarter of a pass over
+        documentation prose). A sentence's probabilities do not depend on the rest of its batch (bit for
+        bit: ``tests/test_notice_batch.py``)."""
+        contexts = contexts if contexts is not None else [None] * len(texts)
+        states = [self._match_rules(text, None, "", None, context, True)
+                  for text, context in zip(texts, contexts, strict=True)]
+        self._score_pending([s for s in states if not isinstance(s, list)])
+        return [s if isinstance(s, list) else self._match_cues(s) for s in states]
+
+    def _match_rules(self, text: str, warnings, path: str, only, context, cues: bool) -> list[RawMatch] | _Pending:
+        """The rule findings of ``text`` and its cue sentences: the findings when no sentence is to be scored,
+        else what :meth:`_match_cues` finishes once :meth:`_score_pending` has scored the sentences."""
         folds: dict[tuple[int, int], str] = {}  # folded window text, shared by rules with the same window
         hits, raw = self.keywords.scan(text)
         windows = self._windows(text, hits, raw)
         if cues and only is None and hits and self.cue_of:
             kept = dedupe(self._rule_matches(text, windows, warnings, path, folds, only))
             cands = self.cues.candidates(text, self._read_cues(text, hits, raw, kept))
-            probs: dict[tuple[int, int], object] = {}  # per sentence span, the scorer's probabilities
-            chosen = None
+            state = _Pending(text, context, kept, cands)
             if self.model:
-                around = self._rule_sentences(text, kept, cands)
-                chosen = self.to_score(text, cands, kept)
-                self.prefetch(text, [*around.values(), *chosen], context, probs)
-                vetted = self.vetoed(text, kept, cands, context, probs, around)
-                if len(vetted) < len(kept):  # a vetoed finding's sentence may be scored now
-                    kept, chosen = vetted, None
-            return kept + self.cue_matches(text, cands, kept, context, probs, chosen)
+                state.around = self._rule_sentences(text, kept, cands)
+                state.chosen = self.to_score(text, cands, kept)
+            return state
         if not windows:
-            return found
+            return []
         return dedupe(self._rule_matches(text, windows, warnings, path, folds, only))
+
+    def _score_pending(self, states: list[_Pending]) -> None:
+        """Score the sentences of every state (the rule findings' sentences and those chosen) in one batch."""
+        if self.model and states:
+            self.prefetch_many([(s.text, [*s.around.values(), *(s.chosen or ())], s.context, s.probs)
+                               for s in states])
+
+    def _match_cues(self, state: _Pending) -> list[RawMatch]:
+        """The rule findings the scorer does not veto, then the frame and scorer findings of the cue sentences."""
+        text, kept, cands, context, probs, chosen = (state.text, state.kept, state.cands, state.context,
+                                                      state.probs, state.chosen)
+        if self.model:
+            vetted = self.vetoed(text, kept, cands, context, probs, state.around)
+            if len(vetted) < len(kept):  # a vetoed finding's sentence may be scored now
+                kept, chosen = vetted, None
+        return kept + self.cue_matches(text, cands, kept, context, probs, chosen)
 
     def _rule_matches(self, text: str, windows, warnings, path: str, folds, only) -> list[RawMatch]:
         found: list[RawMatch] = []
@@ -273,8 +316,8 @@ class NoticeEngine:
         cue_of = self.cue_of
         for k, start, end in hits:
             for c, left, right, line in cue_of[k]:
-                if not ((left and before(data, start)) or (right and after(data, end))
-                        or (line and start and data[start - 1] != newline)):
+                if not ((line and start and data[start - 1] != newline) or (left and before(data, start))
+                        or (right and after(data, end))):
                     kept.append((c, start, end))
         if raw is not None and kept:
             kept = char_offsets(raw, kept)
@@ -351,8 +394,8 @@ class NoticeEngine:
             may_span, entries = lead
             want = -1
             for asks, left, right, line in entries:
-                if asks > want and not ((left and before(data, start)) or (right and after(data, end))
-                                        or (line and start and data[start - 1] != newline)):
+                if asks > want and not ((line and start and data[start - 1] != newline)
+                                        or (left and before(data, start)) or (right and after(data, end))):
                     want = asks
             if want < 0:
                 continue
@@ -422,35 +465,41 @@ class NoticeEngine:
         return out
 
     def prefetch(self, text: str, cands: list[Candidate], context, cache: dict) -> None:
-        """Score ``cands`` in one batch into ``cache`` (numpy's cost is per call, not per sentence). A sentence
-        scored before with the same named features (a site's footer on every page; half the scored lines of
-        documentation prose) takes its probabilities from the engine's memo: a sentence's row does not
-        depend on the rest of its batch."""
-        todo = list({(c.start, c.end): c for c in cands if (c.start, c.end) not in cache}.values())
-        if not todo:
-            return
-        from compliance.detect.features import cue_features, keys_many, shape_features
+        """Score ``cands`` in one batch into ``cache`` (see :meth:`prefetch_many`)."""
+        self.prefetch_many([(text, cands, context, cache)])
 
-        sentences = [text[c.start:c.end] for c in todo]
-        named = []
-        for cand, sentence in zip(todo, sentences, strict=True):
-            names = cue_features(cand.cues, [f.kind for f in cand.frames]) + shape_features(sentence)
-            if context is not None:
-                names += context(cand.start, cand.end)
-            named.append(names)
+    def prefetch_many(self, jobs: list[tuple[str, list[Candidate], object, dict]]) -> None:
+        """Score the candidates of every ``(text, cands, context, cache)`` in one batch, each into its ``cache``
+        (per sentence span; numpy's cost is per call, not per sentence). A sentence scored before with the same
+        named features (a site's footer on every page; half the scored lines of documentation prose) takes its
+        probabilities from the engine's memo: a sentence's row does not depend on the rest of its batch."""
+        from compliance.detect.features import cue_features, shape_features
+
+        wanted: list[tuple[dict, tuple[int, int], tuple[str, tuple[str, ...]]]] = []
+        for text, cands, context, cache in jobs:
+            todo = {(c.start, c.end): c for c in cands if (c.start, c.end) not in cache}
+            for span, cand in todo.items():
+                sentence = text[cand.start:cand.end]
+                names = cue_features(cand.cues, [f.kind for f in cand.frames]) + shape_features(sentence)
+                if context is not None:
+                    names += context(cand.start, cand.end)
+                wanted.append((cache, span, (sentence, tuple(names))))
+        if not wanted:
+            return
         memo = self._scored
-        if len(memo) + len(todo) > SCORED_MEMO:
+        if len(memo) + len(wanted) > SCORED_MEMO:
             memo.clear()
-        features = [(sentence, tuple(names)) for sentence, names in zip(sentences, named, strict=True)]
-        rows = {f: memo.get(f) for f in features}  # read once: another thread may empty the memo meanwhile
+        rows = {f: memo.get(f) for _, _, f in wanted}  # read once: another thread may empty the memo meanwhile
         fresh = [f for f, row in rows.items() if row is None]
         if fresh:
+            from compliance.detect.features import keys_many
+
             keys, owners = keys_many([f[0] for f in fresh], [list(f[1]) for f in fresh])
             scored = dict(zip(fresh, self.scorer().probabilities_many(keys, owners, len(fresh)), strict=True))
             rows.update(scored)
             memo.update(scored)
-        for cand, f in zip(todo, features, strict=True):
-            cache[(cand.start, cand.end)] = rows[f]
+        for cache, span, f in wanted:
+            cache[span] = rows[f]
 
     def vetoed(self, text: str, ruled: list[RawMatch], cands: list[Candidate], context, probs: dict,
                around: dict[int, Candidate] | None = None) -> list[RawMatch]:
