@@ -142,6 +142,10 @@ class KeywordIndex:
         self._str_find = None  # the str-path automaton, built when a text first needs it (start-up time)
         self._nfa_budget: int | None = self.FAST_AFTER  # bytes scanned with the quick-to-build NFA first
         self._mapped = False  # does the bytes automaton report literal indexes itself (not variant ones)?
+        # Per literal, what every use of a hit needs at its edges (EDGE_* bits, 0: nothing), set by the user of
+        # the index: with ``scan(edges=True)`` the Hyperscan path leaves out hits that plainly lack it (in
+        # "map" or "apt", ``^ap\b`` hits: ~40 % of the raw hits of prose), before any Python step per hit.
+        self.edges: list[int] | None = None
         self._bytes = self._bytes_automaton() if self.backend == "ahocorasick_rs" and literals else None
 
     def _find(self, low: str) -> list[tuple[int, int, int]]:
@@ -154,9 +158,10 @@ class KeywordIndex:
         found, raw = self.scan(text)
         return char_offsets(raw, found) if raw is not None and found else found
 
-    def scan(self, text: str) -> tuple[list[tuple[int, int, int]], bytes | None]:
+    def scan(self, text: str, edges: bool = False) -> tuple[list[tuple[int, int, int]], bytes | None]:
         """The hits, and the UTF-8 of ``text`` when their offsets are into it rather than into ``text``
-        (a non-ASCII text read as bytes); callers convert only the hits they keep (``char_offsets``)."""
+        (a non-ASCII text read as bytes); callers convert only the hits they keep (``char_offsets``).
+        With ``edges``, hits of a literal whose :attr:`edges` mask fails may be left out (see there)."""
         if not self.literals:
             return [], None
         if self._bytes is not None:
@@ -169,7 +174,10 @@ class KeywordIndex:
             ascii_only = text.isascii()
             if ascii_only or not _holds_any(text, raw, odd, leads):
                 collapsed, after, removed = collapse_spaces(raw)  # lowers ASCII as it goes
-                found = find(collapsed) if self._mapped else [(owner[v], s, e) for v, s, e in find(collapsed)]
+                if self._mapped:
+                    found = find(collapsed, self.edges if edges else None)
+                else:
+                    found = [(owner[v], s, e) for v, s, e in find(collapsed)]
                 if after and found:
                     found = _unmap(found, after, removed)
                 return found, None if ascii_only else raw
@@ -325,13 +333,14 @@ def _hyperscan_finder(variants: list[bytes], owner: list[int] | None = None) -> 
                flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(variants))
     local = threading.local()
 
-    def find(data: bytes) -> list:
+    def find(data: bytes, edges: list[int] | None = None) -> list:
         scratch = getattr(local, "scratch", None)
         if scratch is None:
             scratch = local.scratch = hyperscan.Scratch(db)
         out: list = []
         if data:
-            db.scan(data, match_event_handler=on_hit, context=out, scratch=scratch)
+            handler = on_hit if edges is None or owner is None else _edge_handler(data, owner, edges)
+            db.scan(data, match_event_handler=handler, context=out, scratch=scratch)
         return out
 
     on_hit = _on_hit
@@ -339,6 +348,35 @@ def _hyperscan_finder(variants: list[bytes], owner: list[int] | None = None) -> 
         def on_hit(variant: int, start: int, end: int, flags: int, out: list, owner: list[int] = owner) -> None:
             out.append((owner[variant], start, end))
     return find
+
+
+EDGE_LINE = 1  # every use of the literal's hits needs a line start before it
+EDGE_LEFT = 2  # ... a non-word character (or the text's start) before it
+EDGE_RIGHT = 4  # ... a non-word character (or the text's end) after it
+_WORD_BYTE = [b < 0x80 and (chr(b).isalnum() or b == 0x5F) for b in range(256)]  # a non-ASCII byte: unknown
+
+
+def _edge_handler(data: bytes, owner: list[int], edges: list[int]) -> Callable[..., None]:
+    """A Hyperscan match handler for ``data`` (collapsed, lowered UTF-8: see :func:`collapse_spaces`) that
+    maps a variant to its literal and leaves out a hit whose literal's ``edges`` plainly fail there: a line
+    start needs a space or NUL before it in collapsed text (a line break becomes one, or a blank line two
+    NULs), a word boundary a byte that is not an ASCII letter, digit or ``_`` (a non-ASCII byte may be part
+    of a letter: kept). Only a hit every use would reject is left out, so the findings do not change."""
+    n = len(data)
+    word = _WORD_BYTE
+
+    def handler(variant: int, start: int, end: int, flags: int, out: list) -> None:
+        k = owner[variant]
+        m = edges[k]
+        if m:
+            if start:
+                b = data[start - 1]
+                if (m & EDGE_LINE and b != 32 and b != 0) or (m & EDGE_LEFT and word[b]):
+                    return
+            if m & EDGE_RIGHT and end < n and word[data[end]]:
+                return
+        out.append((k, start, end))
+    return handler
 
 
 def _on_hit(variant: int, start: int, end: int, flags: int, out: list) -> None:

@@ -36,6 +36,9 @@ from compliance.detect.extract import (
     years_of,
 )
 from compliance.detect.keywords import (
+    EDGE_LEFT,
+    EDGE_LINE,
+    EDGE_RIGHT,
     SPACE_RUN,
     KeywordIndex,
     char_offsets,
@@ -146,6 +149,23 @@ class NoticeEngine:
             free = tuple(groups.pop((False, False, False), ()))
             self.owners.append((free, tuple((*flags, tuple(idx)) for flags, idx in groups.items())))
         self.owners += [((), ())] * (len(literals) - len(owners))  # cue-only literals own no rule
+        self.keywords.edges = self._edges(literals)
+
+    def _edges(self, literals: list[str]) -> list[int]:
+        """Per literal of the rule automaton, the ``EDGE_*`` bits every use of its hits needs (a rule's
+        ``\\b``/``^`` marker, a cue's when it asks for its line): a hit that lacks one is of no use to any."""
+        out = []
+        for literal, (free, bounded), lead in zip(literals, self.owners, self._lead, strict=True):
+            flags = [(left, right, line) for left, right, line, _ in bounded]
+            flags += [(left, right, line) for _, left, right, line in (lead[1] if lead else ())]
+            mask = 0
+            if flags and not free:
+                mask = EDGE_LINE | EDGE_LEFT | EDGE_RIGHT
+                for left, right, line in flags:
+                    mask &= ((EDGE_LINE if line and not literal[:1].isspace() else 0)
+                             | (EDGE_LEFT if left else 0) | (EDGE_RIGHT if right else 0))
+            out.append(mask)
+        return out
 
     def _cue_index(self, on: bool) -> None:
         """The cue literals' own automaton (read only on the lines that can matter) and each literal's cues
@@ -168,7 +188,7 @@ class NoticeEngine:
 
     def windows(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Per rule index, sorted disjoint windows of ``text`` around that rule's keyword hits."""
-        hits, raw = self.keywords.scan(text)
+        hits, raw = self.keywords.scan(text, edges=True)
         return self._windows(text, hits, raw)
 
     def _windows(self, text: str, hits, raw: bytes | None) -> dict[int, list[tuple[int, int]]]:
@@ -253,7 +273,7 @@ class NoticeEngine:
         """The rule findings of ``text`` and its cue sentences: the findings when no sentence is to be scored,
         else what :meth:`_match_cues` finishes once :meth:`_score_pending` has scored the sentences."""
         folds: dict[tuple[int, int], str] = {}  # folded window text, shared by rules with the same window
-        hits, raw = self.keywords.scan(text)
+        hits, raw = self.keywords.scan(text, edges=True)
         windows = self._windows(text, hits, raw)
         if cues and only is None and hits and self.cue_of:
             kept = dedupe(self._rule_matches(text, windows, warnings, path, folds, only))
