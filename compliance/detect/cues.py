@@ -49,18 +49,22 @@ class Candidate:
 class CueSet:
     """The cue literals of every language, as keyword specs, with the slots each one fills."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
-        by_literal: dict[str, list[str]] = {}
-        for slots in ruleset.cues.values():
-            for slot, words in slots.items():
-                for word in words:
-                    bucket = by_literal.setdefault(word, [])
-                    if slot not in bucket:
-                        bucket.append(slot)
-        words = sorted(by_literal)
-        self.slots = [tuple(by_literal[w]) for w in words]
-        self.specs = [keyword_spec(w) for w in words]  # (literal, boundary before, after, line start)
-        self.words = [SPACE_RUN.sub(" ", spec[0]) for spec in self.specs]  # as reports name them
+    def __init__(self, ruleset: RuleSet, derived: tuple[list, list, list] | None = None) -> None:
+        """``derived``: ``(words, slots, specs)`` as an earlier CueSet of the same lexicons had them (the notice
+        engine keeps them in the cache directory: working them out is ~15 ms of every start-up)."""
+        if derived is None:
+            by_literal: dict[str, list[str]] = {}
+            for slots in ruleset.cues.values():
+                for slot, words in slots.items():
+                    for word in words:
+                        bucket = by_literal.setdefault(word, [])
+                        if slot not in bucket:
+                            bucket.append(slot)
+            literals = sorted(by_literal)
+            specs = [keyword_spec(w) for w in literals]  # (literal, boundary before, after, line start)
+            derived = ([SPACE_RUN.sub(" ", spec[0]) for spec in specs], [tuple(by_literal[w]) for w in literals],
+                       specs)
+        self.words, self.slots, self.specs = derived  # words as reports name them
         self.context_only = [set(slots) <= CONTEXT for slots in self.slots]
         self.frames = list(ruleset.frames)
         self._framable: dict[frozenset[str], bool] = {}
