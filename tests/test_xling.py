@@ -329,10 +329,11 @@ def test_sentence_blobs_and_document_lists_decoded_at_once_as_one_by_one():
     from compliance.reuse.xling import postings as xp
 
     rng = random.Random(3)
-    blobs = [b"".join(doclists.encode(rng.sample(range(rng.choice([100, 10**7])), rng.randint(1, 50)))
+    blobs = [b"".join(doclists.encode(rng.sample(range(rng.choice([300, 10**7])), rng.randint(1, 300)))
                       for _ in range(rng.randint(1, 3))) for _ in range(200)]
     for got, blob in zip(xp.decode_lists(blobs), blobs, strict=True):
         assert got.tolist() == doclists.decode(blob).tolist()
+    assert xp.list_counts(blobs) == [doclists.count(b) for b in blobs]  # counts of 1-3 chunks, 1-2 byte varints
     assert xp.decode_lists([]) == []
     for size in (0, 1, 2, 7, 300):  # the union of lists: np.unique's values
         values = np.array([rng.randrange(20 if size < 10 else 10**6) for _ in range(size)], dtype=np.int64)

@@ -182,12 +182,15 @@ class Postings:
                 sql = f"SELECT term, docs FROM {xp.table(seg)} WHERE term IN (SELECT value FROM json_each(?))"
                 over = False
                 rows = db.execute(sql, (str(live),)).fetchall()
-                for (h, _), docs in zip(rows, xp.decode_lists([b for _, b in rows]), strict=True):
-                    n = counts[h] = counts.get(h, 0) + len(docs)
+                kept = []
+                for (h, blob), count in zip(rows, xp.list_counts([b for _, b in rows]), strict=True):
+                    n = counts[h] = counts.get(h, 0) + count
                     if n > cap:
                         over = True
                     else:
-                        found.setdefault(h, []).append(docs)
+                        kept.append((h, blob))
+                for (h, _), docs in zip(kept, xp.decode_lists([b for _, b in kept]), strict=True):
+                    found.setdefault(h, []).append(docs)  # only terms within the cap so far are decoded
                 if over:  # in more documents than the cap: no need to look in the other segments
                     live = [h for h in live if counts.get(h, 0) <= cap]
                     if not live:
