@@ -1,4 +1,4 @@
-"""Hits left out by the keyword automaton's edge test must be hits no rule or cue could use.
+"""Hits left out by the keyword automata's edge test must be hits no rule or cue could use.
 
 With ``KeywordIndex.scan(edges=True)`` the Hyperscan path drops a hit whose literal every use marks with
 ``^`` or ``\\b`` when the collapsed text plainly lacks that edge ("ap" inside "map"). The findings must be
@@ -36,20 +36,22 @@ SEPARATORS = ["\n", " ", "\r\n", "\n\n", "  \n ", "\t", ". ", "", "\n\n\n", "\r"
 def engine() -> NoticeEngine:
     engine = NoticeEngine(load_ruleset(), model=True)
     engine.keywords.to_fast()
+    engine.cue_keywords.to_fast()
+    assert any(engine.cue_keywords.edges)  # cue words marked \b or ^ (a few hundred)
     if not engine.keywords._mapped:
         pytest.skip("the edge test runs on the Hyperscan path only")
     return engine
 
 
 def _findings(engine: NoticeEngine, text: str, edges: bool) -> list[tuple]:
-    kept = engine.keywords.edges
+    kept = engine.keywords.edges, engine.cue_keywords.edges
     if not edges:
-        engine.keywords.edges = None  # every hit, as before the edge test
+        engine.keywords.edges = engine.cue_keywords.edges = None  # every hit, as before the edge test
     try:
         engine._scored.clear()
         return [(m.rule.rule.id, m.start, m.end, m.score, m.cues) for m in engine.match_text(text)]
     finally:
-        engine.keywords.edges = kept
+        engine.keywords.edges, engine.cue_keywords.edges = kept
 
 
 def _same(engine: NoticeEngine, text: str) -> None:

@@ -68,6 +68,7 @@ class CueSet:
         self.context_only = [set(slots) <= CONTEXT for slots in self.slots]
         self.frames = list(ruleset.frames)
         self._framable: dict[frozenset[str], bool] = {}
+        self._fitting: dict[frozenset[str], list[Frame]] = {}  # per slot set, the frames it fills (any length)
 
     def could_frame(self, slots: frozenset[str]) -> bool:
         """Could a sentence whose slots are among ``slots`` fill a frame? A frame's ``none`` and ``max_chars``
@@ -124,15 +125,18 @@ class CueSet:
 
     def frames_of(self, cand: Candidate) -> list[Frame]:
         """The frames ``cand`` fills: none unless its slots could fill one (cached per slot set: most cue
-        sentences of prose fill none, and testing every frame on each was a third of cutting them out)."""
-        slots = cand.slots
-        if not self.could_frame(frozenset(slots)):
+        sentences of prose fill none, and testing every frame on each was a third of cutting them out); which
+        frames a slot set fills is cached too, leaving the length test per sentence."""
+        slots = frozenset(cand.slots)
+        if not self.could_frame(slots):
             return []
+        fitting = self._fitting.get(slots)
+        if fitting is None:  # the frames these slots fill, in order, but for their length
+            fitting = self._fitting[slots] = [
+                f for f in self.frames if all(s in slots for s in f.all)
+                and all(any(s in slots for s in group) for group in f.any) and not any(s in slots for s in f.none)]
         length = cand.end - cand.start
-        return [f for f in self.frames
-                if length <= f.max_chars and all(s in slots for s in f.all)
-                and all(any(s in slots for s in group) for group in f.any)
-                and not any(s in slots for s in f.none)]
+        return [f for f in fitting if length <= f.max_chars]
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:

@@ -110,6 +110,7 @@ class NoticeEngine:
         self.cues = CueSet(rules.ruleset, tables.cue_words)
         self.cue_of = tables.cue_of
         self.cue_keywords = KeywordIndex(tables.cue_literals)
+        self.cue_keywords.edges = tables.cue_edges
         self._lead = tables.lead
         self.owners = tables.owners
         self.keywords = KeywordIndex(tables.literals)
@@ -312,21 +313,21 @@ class NoticeEngine:
         for i in range(1, len(parts)):
             at[i] = at[i - 1] + len(parts[i - 1]) + 2
         joined = "\n\n".join(parts)  # a blank line: no cue word spans it
-        found, raw = self.cue_keywords.scan(joined)
+        found, raw = self.cue_keywords.scan(joined, edges=True)
         out: list[tuple[int, int, int]] = []
         group: list[tuple[int, int, int]] = []  # the current line's cue hits, in code points of ``text``
-        slots: frozenset[str] = frozenset()
+        slots: set[str] = set()
         line = -1
         slots_of = self.cues.slots
         for c, start, end in self._checked_cue_hits(joined, found, raw):  # the markers read the same there
             if line < 0 or start >= at[line] + len(parts[line]):
-                self._keep_line(lines, line, group, slots, out)
+                self._keep_line(lines, line, group, frozenset(slots), out)
                 line = bisect_right(at, start) - 1
-                group, slots = [], frozenset()
+                group, slots = [], set()
             shift = lines[line][0] - at[line]
             group.append((c, start + shift, end + shift))
-            slots = slots.union(slots_of[c])
-        self._keep_line(lines, line, group, slots, out)
+            slots.update(slots_of[c])
+        self._keep_line(lines, line, group, frozenset(slots), out)
         return out
 
     def _keep_line(self, lines, line: int, group: list, slots: frozenset[str], out: list) -> None:
@@ -709,6 +710,7 @@ class _Tables:
     # per literal: rules that take every hit, and (before, after, line, rules) that need a check
     owners: list[tuple[tuple[int, ...], tuple[tuple[bool, bool, bool, tuple[int, ...]], ...]]]
     edges: list[int]  # per literal, the EDGE_* bits every use of a hit needs (KeywordIndex.edges)
+    cue_edges: list[int]  # the same for the cue automaton's literals
 
 
 def _tables(rules: LoadedRules, model: bool, cues: bool, framed_only: frozenset[str]) -> _Tables:
@@ -769,8 +771,10 @@ def _build_tables(rules: LoadedRules, model: bool, cues: bool, framed_only: froz
         free = tuple(groups.pop((False, False, False), ()))
         owned.append((free, tuple((*flags, tuple(idx)) for flags, idx in groups.items())))
     owned += [((), ())] * (len(literals) - len(owners))  # cue-only literals own no rule
+    cue_owners = [((), tuple((left, right, line, ()) for _, left, right, line in cue_of[k]))
+                  for k in range(len(cue_literals))]
     return _Tables((cue_set.words, cue_set.slots, cue_set.specs), cue_of, cue_literals, literals, lead, owned,
-                   _edges(literals, owned, lead))
+                   _edges(literals, owned, lead), _edges(cue_literals, cue_owners, [None] * len(cue_literals)))
 
 
 def _edges(literals: list[str], owners: list, lead: list) -> list[int]:
