@@ -43,12 +43,6 @@ _HIDDEN_SELECTOR = '[hidden], [style*="none" i], [style*="hidden" i]'
 # A hidden footer is read all the same: sites render their footer hidden and let a script show it, and
 # the footer is where the rights notice stands; dropping it would pass the page as holding none.
 _FOOTER_NAME = re.compile(r"(?i)(?:^|[\s_-])(?:footer|copyright)(?:$|[\s_-])")
-
-
-def shown_anyway(tag: str, cls: str | None, ident: str | None) -> bool:
-    """Is a hidden element read as visible text? A ``<footer>``, or an element whose class or id names a
-    footer or copyright line (``site-footer``, ``copyright``): page furniture a script shows later."""
-    return tag == "footer" or bool((cls and _FOOTER_NAME.search(cls)) or (ident and _FOOTER_NAME.search(ident)))
 # minimal HTML of the main content: its few tags, a heading line, a <br> (a line break in the plain text)
 _TAG = re.compile(r"</?(?:h[1-6]|p|pre|ul|ol|li|br|a)\b[^>]*>")
 _HEADING = re.compile(r"\s*<h[1-6]\b")
@@ -161,6 +155,12 @@ def check_depth(tree: Any, path: str) -> None:
     if depth <= MAIN_DEPTH_CHECK or doc.query_selector(_deeper_than(depth)) is not None:
         raise InputError(f"HTML nested too deeply: more than {depth} levels of elements (html-max-depth in "
                          "[tool.compliance.limits])", path)
+
+
+def shown_anyway(tag: str, cls: str | None, ident: str | None) -> bool:
+    """Is a hidden element read as visible text? A ``<footer>``, or an element whose class or id names a
+    footer or copyright line (``site-footer``, ``copyright``): page furniture a script shows later."""
+    return tag == "footer" or bool((cls and _FOOTER_NAME.search(cls)) or (ident and _FOOTER_NAME.search(ident)))
 
 
 def drop_hidden(page: LexborPage) -> None:
