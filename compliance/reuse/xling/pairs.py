@@ -47,12 +47,14 @@ def draft_index(groups: list[list[tuple[str, tuple[str, ...]]]], weight: dict[st
             slot_stems += [(ids[t], slot) for t in alts if t in ids]
     slot_sent = np.array([i for i, _ in slot_of], dtype=np.int64)
     slot_weight = np.array([weight[w] for _, w in slot_of], dtype=np.float64)
-    pairs = np.unique(np.array(slot_stems, dtype=np.int64).reshape(-1, 2), axis=0)  # sorted by stem, then slot
-    stems, first = np.unique(pairs[:, 0], return_index=True)
-    slot_at = np.append(first, len(pairs))
-    by_sent = np.unique(np.column_stack((pairs[:, 0], slot_sent[pairs[:, 1]])), axis=0)
-    sent_at = np.append(np.searchsorted(by_sent[:, 0], stems), len(by_sent))
-    return DraftIndex(stems, sent_at, by_sent[:, 1], slot_at, pairs[:, 1], slot_sent, slot_weight,
+    slots, n = max(len(slot_of), 1), max(len(groups), 1)
+    pairs = np.array(slot_stems, dtype=np.int64).reshape(-1, 2)
+    stem_of, slot = np.divmod(_distinct(pairs[:, 0] * slots + pairs[:, 1])[0], slots)  # by stem, then slot
+    stems, first = _distinct(stem_of)
+    slot_at = np.append(first, len(slot))
+    stem_of, sent = np.divmod(_distinct(stem_of * n + slot_sent[slot])[0], n)
+    sent_at = np.append(np.searchsorted(stem_of, stems), len(sent))
+    return DraftIndex(stems, sent_at, sent, slot_at, slot, slot_sent, slot_weight,
                       np.array(totals, dtype=np.float64))
 
 
