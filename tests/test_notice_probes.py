@@ -1,10 +1,10 @@
 """Notices the project wrote itself in the wording publishers use (fixtures/notices/probes.jsonl): each must be
 reported with its kind. Unlike the real notices in ../shared (which the rules were written beside), these were
 written to probe phrasings the shipped rules had not seen: book imprints, website terms, syndication credits,
-AI-training reservations, disclaimers and licences in the supported languages. A second batch (68 lines:
-statutory book imprints, publishers' TDM and AI-training reservations, warranty and liability disclaimers in 17
-languages) was written from those standard formulas; 16 of them were missed, and the rules they needed were
-added with them, so these are regression probes, not a measure."""
+AI-training reservations, disclaimers and licences in the supported languages. A second batch (88 lines:
+statutory book imprints, publishers' TDM and AI-training reservations, warranty and liability disclaimers and
+ownership statements in 17 languages) was written from those standard formulas; 17 of them were missed, and the
+rules they needed were added with them, so these are regression probes, not a measure."""
 
 from __future__ import annotations
 
