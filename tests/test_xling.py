@@ -169,6 +169,9 @@ def test_dictionary_hash_is_remembered_until_the_file_changes(tmp_path, monkeypa
     assert ding.open_bridge(dictionary, de, en, 8, 3, cache).translate(["zzwortneu"]) == {"zzwortneu": ("zebra",)}
     assert hashed == [dictionary]
     assert len(list(cache.glob("de-en.ding-*.sqlite"))) == 2
+    (cache / "de-en.ding.digest.json").write_text("[]", encoding="utf-8")  # not ours, or damaged: hashed again
+    assert ding.open_bridge(dictionary, de, en, 8, 3, cache).translate(["zzwortneu"]) == {"zzwortneu": ("zebra",)}
+    assert hashed == [dictionary, dictionary]
 
 
 def test_corpus_remove_drops_cross_language_rows(tmp_path):

@@ -54,7 +54,7 @@ def file_digest(path: Path, cache: Path | None) -> str:
     if memo is not None:
         with contextlib.suppress(OSError, ValueError):
             known = json.loads(memo.read_text(encoding="utf-8"))
-            if known.get("file") == identity and isinstance(known.get("sha256"), str):
+            if isinstance(known, dict) and known.get("file") == identity and isinstance(known.get("sha256"), str):
                 return known["sha256"]
     digest = file_hash(path)
     if memo is not None:

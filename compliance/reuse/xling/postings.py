@@ -242,7 +242,7 @@ def list_counts(blobs: list[bytes]) -> list[int]:
             n |= data[pos] << shift
             total += n
             k += 1 + n
-            pos = int(ends[k - 1]) + 1
+            pos = int(ends[k - 1]) + 1 if k <= len(ends) else end  # a truncated blob ends the count
         out.append(total)
     return out
 
