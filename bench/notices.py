@@ -10,7 +10,8 @@ One run measures, over the same documents (``bench/prose.py``: Debian documentat
   sees; a one-draft ``check`` never leaves the NFA);
 * ``rules``      the same without cue sentences (rules alone): the difference is the cue frames' and the
   scorer's share, printed;
-* ``read+scan``  ``build_plain_document`` + ``NoticeEngine.scan`` (reader, engine, Notice building);
+* ``read+scan``  ``build_plain_document`` + ``NoticeEngine.scan_many`` (reader, engine, Notice building;
+  ``--batch`` documents a call, ``--batch 0``: ``scan`` one document at a time);
 * ``naive``      ``NoticeEngine.match_text_naive``: every pattern over every byte;
 
 then checks that the engine's rule findings equal the naive loop's (rule id and span, document by document;
@@ -241,6 +242,11 @@ def main() -> int:
             engine.match_text(p, cues=False)
 
     def scan_pass() -> None:
+        if args.batch > 0:
+            for k in range(0, len(texts), args.batch):
+                engine.scan_many([build_plain_document(t, i) for t, i in
+                                  zip(texts[k:k + args.batch], ids[k:k + args.batch], strict=True)])
+            return
         for t, i in zip(texts, ids, strict=True):
             engine.scan(build_plain_document(t, i))
 

@@ -72,3 +72,22 @@ def test_probabilities_do_not_depend_on_the_rest_of_the_batch(engine):
         alone = scorer.probabilities_many(*keys_many([texts[i]], [named[i]]), 1)[0]
         assert alone.tobytes() == together[i].tobytes()
     assert np.isfinite(together).all()
+
+
+def test_scan_many_gives_each_document_its_scan(engine):
+    """Whole documents with blocks (an HTML page's captions and footer feed the scorer's position features),
+    and plain ones, batched: the notices of ``scan`` one document at a time, field for field."""
+    from compliance.readers import read_text
+
+    lines = _lines("real/dev.jsonl")
+    pages = []
+    for i in range(0, 120, 6):
+        body = "".join(f"<p>{line}</p>" for line in lines[i:i + 4])
+        pages.append(read_text(f"<html><body><article>{body}<figure><figcaption>{lines[i + 4]}</figcaption>"
+                               f"</figure></article><footer>{lines[i + 5]}</footer></body></html>", f"p{i}.html"))
+    docs = [*pages, *(build_plain_document(t, f"t{n}.txt") for n, t in enumerate(_texts()[:30]))]
+    assert any(doc.blocks for doc in docs)
+    single = [[n.to_dict() for n in engine.scan(doc)] for doc in docs]
+    engine._scored.clear()
+    assert [[n.to_dict() for n in found] for found in engine.scan_many(docs)] == single
+    assert sum(map(len, single)) > 20

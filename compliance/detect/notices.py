@@ -200,15 +200,17 @@ class NoticeEngine:
         self._score_pending([state])
         return self._match_cues(state)
 
-    def match_texts(self, texts: list[str], contexts: list | None = None) -> list[list[RawMatch]]:
-        """:meth:`match_text` of each of ``texts`` (with its ``contexts`` entry), the same findings, but the
-        scorer's sentences of all of them scored in one batch: numpy's cost is per call, and a document of
-        prose has one to three sentences to score (one call per document was a quarter of a pass over
-        documentation prose). A sentence's probabilities do not depend on the rest of its batch (bit for
-        bit: ``tests/test_notice_batch.py``)."""
+    def match_texts(self, texts: list[str], contexts: list | None = None, warnings: list[Warning_] | None = None,
+                    paths: list[str] | None = None) -> list[list[RawMatch]]:
+        """:meth:`match_text` of each of ``texts`` (with its ``contexts`` and ``paths`` entries; a rule that
+        times out is reported to ``warnings``), the same findings, but the scorer's sentences of all of them
+        scored in one batch: numpy's cost is per call, and a document of prose has one to three sentences to
+        score (one call per document was a quarter of a pass over documentation prose). A sentence's
+        probabilities do not depend on the rest of its batch (bit for bit: ``tests/test_notice_batch.py``)."""
         contexts = contexts if contexts is not None else [None] * len(texts)
-        states = [self._match_rules(text, None, "", None, context, True)
-                  for text, context in zip(texts, contexts, strict=True)]
+        paths = paths if paths is not None else [""] * len(texts)
+        states = [self._match_rules(text, warnings, path, None, context, True)
+                  for text, context, path in zip(texts, contexts, paths, strict=True)]
         self._score_pending([s for s in states if not isinstance(s, list)])
         return [s if isinstance(s, list) else self._match_cues(s) for s in states]
 
@@ -661,6 +663,17 @@ class NoticeEngine:
         notices = [self.to_notice(doc, m) for m in self.match_text(doc.plain, warnings, doc.path, only, context)]
         notices.sort(key=lambda n: (n.start_offset, n.end_offset, n.kind))
         return notices
+
+    def scan_many(self, docs: list[Document], warnings: list[Warning_] | None = None) -> list[list[Notice]]:
+        """:meth:`scan` of each of ``docs``, their scorer sentences scored in one batch (:meth:`match_texts`)."""
+        contexts = [_position_context(doc) if doc.blocks else None for doc in docs]
+        found = self.match_texts([doc.plain for doc in docs], contexts, warnings, [doc.path for doc in docs])
+        out = []
+        for doc, matches in zip(docs, found, strict=True):
+            notices = [self.to_notice(doc, m) for m in matches]
+            notices.sort(key=lambda n: (n.start_offset, n.end_offset, n.kind))
+            out.append(notices)
+        return out
 
     def to_notice(self, doc: Document, m: RawMatch) -> Notice:
         rule = m.rule.rule
