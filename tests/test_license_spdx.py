@@ -87,6 +87,22 @@ def spdx(text: str) -> str | None:
     ("GNU Free Documentation License 1.2", "GFDL-1.2-only"),
     ("the GNU Free Documentation License", "LicenseRef-GFDL"),
     ("Open Database License (ODbL)", "ODbL-1.0"),
+    # software licences
+    ("MIT License", "MIT"),
+    ("MIT-Lizenz", "MIT"),
+    ("Apache License, Version 2.0", "Apache-2.0"),
+    ("the Apache License", "LicenseRef-Apache"),
+    ("BSD 3-Clause License", "BSD-3-Clause"),
+    ("either version 3 of the License, or (at your option) any later version", "GPL-3.0-or-later"),
+    ("GNU General Public License v2", "GPL-2.0-only"),
+    ("Mozilla Public License, v. 2.0", "MPL-2.0"),
+    # Creative Commons in scripts without the Latin name, and the Russian element names
+    ("クリエイティブ・コモンズ 表示 - 非営利 4.0 国際", "CC-BY-NC-4.0"),
+    ("知识共享署名-相同方式共享 4.0 国际许可协议", "CC-BY-SA-4.0"),
+    ("크리에이티브 커먼즈 저작자표시-변경금지 4.0 국제 라이선스", "CC-BY-ND-4.0"),
+    ("Creative Commons «Attribution-ShareAlike» («Атрибуция — На тех же условиях») 4.0", "CC-BY-SA-4.0"),
+    # an element word of those scripts is an everyday word without Creative Commons: no licence
+    ("出典を表示してください", None),
     # not a licence name
     ("the terms of service", None),
     ("Open government data portals were discussed.", None),
@@ -125,6 +141,9 @@ def engine() -> NoticeEngine:
     ("Contains public sector information licensed under the Open Government Licence v3.0.", "OGL-UK-3.0"),
     ("Permission is granted to copy, distribute and/or modify this document under the terms of the GNU Free "
      "Documentation License, Version 1.3 or any later version.", "GFDL-1.3-or-later"),
+    ("この作品は クリエイティブ・コモンズ 表示 4.0 国際 ライセンスの下に提供されています。", "CC-BY-4.0"),
+    ("本作品采用知识共享署名 4.0 国际许可协议进行许可。", "CC-BY-4.0"),
+    ("Released under the MIT License.", "MIT"),
 ])
 def test_licence_sentences(sentence, expected):
     found = [n for n in engine().scan(build_plain_document(sentence, "<licence>")) if n.kind == "license"]

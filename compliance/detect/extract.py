@@ -16,11 +16,12 @@ _YEAR = regex.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"'\]]+", regex.I)
 _TRIM = " \t\r\n.,;:|-–—/()[]*_\"'«»„“”"
 _HOLDER_NOISE = regex.compile(r"^(?:by|von|par|por|di|door|przez)\s+|^(?:©|\(c\)|copyright)\s*", regex.I)
-_NORMALIZE = regex.compile(r"[\s\-–_/.,;:()]+")
+_NORMALIZE = regex.compile(r"[\s\-–_/.,;:()«»\"“”„]+")
 _VERSION = regex.compile(
     r"(?<![\d.])([1-4])[.,]([05])(?![\d])"
     r"|(?<![\d.])([1-4])(?=\s*(?:lizenz|license|licence|licencia|licenza|licentie|licencj|licença|$|\)))")
 _CC = regex.compile(r"\b(?:cc|creative\s*commons)\b", regex.I)
+_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 _CC_CODE = regex.compile(r"\b(?:cc[\s-]*)?(by(?:[\s-]+(?:nc|nd|sa)){0,2})\b(?![\s-]*(?:the|a|an)\b)", regex.I)
 _CC0 = regex.compile(r"\bcc[\s-]*(?:0|zero)\b", regex.I)
 # a port code right after the version: upper case ("at" is a word), or lower case ending the text ("3.0/de/")
@@ -78,9 +79,10 @@ def normalize_license(text: str | None, licenses: Licenses) -> str | None:
         return "CC0-1.0"
     elements = set()
     code = None
+    named_cc = bool(_CC.search(text)) or any(name.lower() in norm for name in terms.cc)
     for m in _CC_CODE.finditer(text):
         # an abbreviation counts when it says more than a bare "by", or stands right after CC
-        if "-" in m.group(1) or " " in m.group(1).strip() or m.group(0).lower().startswith("cc") or _CC.search(text):
+        if "-" in m.group(1) or " " in m.group(1).strip() or m.group(0).lower().startswith("cc") or named_cc:
             code = m.group(1)
             if code.lower() != "by" or m.group(0).lower().startswith("cc") or _is_by_after_cc(text, m):
                 break
@@ -88,12 +90,12 @@ def normalize_license(text: str | None, licenses: Licenses) -> str | None:
     if code:
         elements |= {p.upper() for p in regex.split(r"[\s-]+", code.lower()) if p}
     for name in ("by", "nc", "nd", "sa"):
-        if _has_any(norm, getattr(terms, name)):
+        if _has_any(norm, getattr(terms, name), named_cc):
             elements.add(name.upper())
     if not elements:
         if _has_any(norm, terms.public_domain):
             return "LicenseRef-public-domain"
-        return "LicenseRef-CC" if _CC.search(text) else None
+        return "LicenseRef-CC" if named_cc else None
     elements.add("BY")
     parts = "-".join(e for e in ("BY", "NC", "ND", "SA") if e in elements)
     version = _version(text)
@@ -111,8 +113,11 @@ def _is_by_after_cc(text: str, m: regex.Match) -> bool:
     return bool(regex.search(r"(?:cc|commons)[\s:-]*$", before))
 
 
-def _has_any(norm: str, words: list[str]) -> bool:
-    return any(_norm_term(w) in norm for w in words)
+def _has_any(norm: str, words: list[str], cc: bool = False) -> bool:
+    """Does ``norm`` hold one of ``words`` as whole words? A word in a script written without spaces (署名,
+    저작자표시) cannot be told by its edges: it counts inside a word, and only where the text names Creative
+    Commons (``cc``), where it is a licence element and not the everyday word it also is."""
+    return any(_norm_term(w) in norm if not _UNSPACED.search(w) else cc and w in norm for w in words)
 
 
 @lru_cache(maxsize=8192)

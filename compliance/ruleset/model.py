@@ -117,6 +117,9 @@ class Publisher(Strict):
 class LicenseTerms(Strict):
     """Words that name Creative Commons elements, per language, for SPDX normalization."""
 
+    cc: list[str] = Field(default_factory=list, description=(
+        "names of Creative Commons itself in scripts where the Latin name is not used (クリエイティブ・コモンズ, "
+        "知识共享): matched as written, inside words too (Chinese writes them without spaces)"))
     by: list[str] = Field(default_factory=list)
     sa: list[str] = Field(default_factory=list)
     nc: list[str] = Field(default_factory=list)
