@@ -12,8 +12,9 @@ import dataclasses
 
 import pytest
 
-from compliance.detect import notices
-from compliance.detect.notices import NoticeEngine, _build_tables, _tables
+from compliance.detect import tables as engine_tables_module
+from compliance.detect.notices import NoticeEngine
+from compliance.detect.tables import build_tables, engine_tables
 from compliance.ruleset.loader import LoadedRules, load_ruleset
 
 
@@ -28,22 +29,23 @@ def _plain(tables) -> dict:
 
 def test_cached_tables_are_the_built_ones(rules, tmp_path, monkeypatch):
     monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(tmp_path))
-    fresh = _build_tables(rules, True, True, frozenset({"COPY"}))
-    first = _tables(rules, True, True, frozenset({"COPY"}))  # writes the cache
+    fresh = build_tables(rules, True, True, frozenset({"COPY"}))
+    first = engine_tables(rules, True, True, frozenset({"COPY"}))  # writes the cache
     assert list(tmp_path.glob("engine-*.pickle"))
-    second = _tables(rules, True, True, frozenset({"COPY"}))  # reads it
+    second = engine_tables(rules, True, True, frozenset({"COPY"}))  # reads it
     assert second is not first
     assert _plain(first) == _plain(second) == _plain(fresh)
 
 
 def test_every_input_keys_the_cache(rules, tmp_path, monkeypatch):
     monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(tmp_path))
-    base = _plain(_tables(rules, True, True, frozenset()))
-    assert _plain(_tables(rules, False, True, frozenset())) == _plain(_build_tables(rules, False, True, frozenset()))
-    assert _plain(_tables(rules, True, False, frozenset()))["cue_literals"] == []
+    base = _plain(engine_tables(rules, True, True, frozenset()))
+    assert _plain(engine_tables(rules, False, True, frozenset())) == \
+        _plain(build_tables(rules, False, True, frozenset()))
+    assert _plain(engine_tables(rules, True, False, frozenset()))["cue_literals"] == []
     edited = LoadedRules(rules.ruleset, [copy.copy(c) for c in rules.compiled])
     edited.compiled[0].keywords = [*edited.compiled[0].keywords, "zqxjkeyword"]  # as a rule edit would add it
-    tables = _plain(_tables(edited, True, True, frozenset()))
+    tables = _plain(engine_tables(edited, True, True, frozenset()))
     assert "zqxjkeyword" in tables["literals"] and "zqxjkeyword" not in base["literals"]
     assert len(list(tmp_path.glob("engine-*.pickle"))) == 4
 
@@ -60,4 +62,4 @@ def test_an_engine_from_the_cache_finds_what_a_fresh_one_finds(rules, tmp_path, 
     assert cached.cues.specs == fresh.cues.specs and cached.cue_of == fresh.cue_of
     rows = [[(m.rule.rule.id, m.start, m.end, m.score, m.cues) for m in e.match_text(text)] for e in (fresh, cached)]
     assert rows[0] == rows[1] and rows[0]
-    assert notices._Tables.__slots__  # plain data, pickled as such
+    assert engine_tables_module.EngineTables.__slots__  # plain data, pickled as such

@@ -36,9 +36,6 @@ from compliance.detect.extract import (
     years_of,
 )
 from compliance.detect.keywords import (
-    EDGE_LEFT,
-    EDGE_LINE,
-    EDGE_RIGHT,
     SPACE_RUN,
     KeywordIndex,
     char_offsets,
@@ -48,6 +45,7 @@ from compliance.detect.keywords import (
     word_before,
     word_before_utf8,
 )
+from compliance.detect.tables import ANY_LINE, engine_tables
 from compliance.detect.watchdog import WATCHDOG
 from compliance.document import Document
 from compliance.findings import Notice, Warning_
@@ -60,8 +58,6 @@ LINE = 300  # a cue sentence on a line of at most this many characters is scored
 SCORED_MEMO = 8192  # sentences whose probabilities an engine keeps (emptied when full: a few MB)
 MARGIN = 40  # characters past a window that lookarounds may still see (matches must start inside)
 RULE_TIMEOUT = 1.0  # seconds one rule may spend on one document
-# what a cue's hit in the rule automaton asks of its line: to be read, or to be read if short (see _lines_to_read)
-ANY_LINE, SHORT_LINE = 2, 1
 _YEAR_KINDS = {"copyright", "all-rights-reserved", "reproduction-ban", "license", "attribution"}
 # severity of a scorer finding per kind, as the rule packs give the kind's rules (bans are errors)
 _MODEL_SEVERITY = {"reproduction-ban": "error", "tdm-reservation": "error", "license": "info", "attribution": "info",
@@ -106,7 +102,7 @@ class NoticeEngine:
         self.model = model_enabled() if model is None else model
         config = rules.ruleset.scorer
         self._framed_only = frozenset(config.framed_only) if config is not None else frozenset()
-        tables = _tables(rules, self.model, self.model if cues is None else cues, self._framed_only)
+        tables = engine_tables(rules, self.model, self.model if cues is None else cues, self._framed_only)
         self.cues = CueSet(rules.ruleset, tables.cue_words)
         self.cue_of = tables.cue_of
         self.cue_keywords = KeywordIndex(tables.cue_literals)
@@ -706,118 +702,6 @@ class NoticeEngine:
             quoted=bool(block and block.quoted), links=[link.model_dump() for link in rule.links],
             score=None if m.score is None else round(m.score, 4), cues=list(m.cues),
         )
-
-
-@dataclass(slots=True)
-class _Tables:
-    """What an engine derives from its rule packs' keywords and cue lexicons before it can scan: ~0.1 s of
-    Python over ~18,000 keywords, so kept in the cache directory keyed by those inputs (:func:`_tables`)."""
-
-    cue_words: tuple[list[str], list[tuple[str, ...]], list[tuple[str, bool, bool, bool]]]  # CueSet's lists
-    # per cue literal (the cue automaton's), its cues: (cue index, before, after, line start)
-    cue_of: dict[int, list[tuple[int, bool, bool, bool]]]
-    cue_literals: list[str]
-    literals: list[str]  # the rule automaton's: rule keywords, then cue literals that ask for their line
-    # per literal, None or (may span a line break, ((what it asks of its line, before, after, line start), ...))
-    lead: list[tuple[bool, tuple[tuple[int, bool, bool, bool], ...]] | None]
-    # per literal: rules that take every hit, and (before, after, line, rules) that need a check
-    owners: list[tuple[tuple[int, ...], tuple[tuple[bool, bool, bool, tuple[int, ...]], ...]]]
-    edges: list[int]  # per literal, the EDGE_* bits every use of a hit needs (KeywordIndex.edges)
-    cue_edges: list[int]  # the same for the cue automaton's literals
-
-
-def _tables(rules: LoadedRules, model: bool, cues: bool, framed_only: frozenset[str]) -> _Tables:
-    """:func:`_build_tables`, or its result from an earlier run with the same inputs: every rule's keywords in
-    order, the cue lexicons, the frames' slots, the scorer's ``framed_only``, ``model`` and ``cues``, and the
-    code of the modules that derive them (an edit of any of these builds the tables anew)."""
-    import hashlib
-    from pathlib import Path
-
-    from compliance.detect import cues as cues_module
-    from compliance.detect import keywords as keywords_module
-    from compliance.ruleset.cache import memo
-
-    ruleset = rules.ruleset
-    inputs = repr(([c.keywords for c in rules.compiled], ruleset.cues,
-                   [(f.id, f.all, f.any) for f in ruleset.frames], sorted(framed_only), model, cues))
-    digest = hashlib.sha256(inputs.encode("utf-8", "surrogatepass"))
-    for module in (cues_module, keywords_module):
-        digest.update(Path(module.__file__).read_bytes())
-    return memo("engine", digest.hexdigest(), Path(__file__),
-                lambda: _build_tables(rules, model, cues, framed_only))
-
-
-def _build_tables(rules: LoadedRules, model: bool, cues: bool, framed_only: frozenset[str]) -> _Tables:
-    """The keyword and cue tables of an engine (see :class:`_Tables`)."""
-    # literal -> (boundary_before, boundary_after, line_start) -> rule indexes
-    owners: dict[str, dict[tuple[bool, bool, bool], list[int]]] = {}
-    for i, compiled in enumerate(rules.compiled):
-        for kw in compiled.keywords:
-            literal, left, right, line = keyword_spec(kw)
-            literal = SPACE_RUN.sub(" ", literal)  # as the text is matched (collapse_spaces)
-            idx = owners.setdefault(literal, {}).setdefault((left, right, line), [])
-            if i not in idx:
-                idx.append(i)
-    cue_set = CueSet(rules.ruleset)
-    cue_literals, cue_of = _cue_index(cue_set, cues)
-    # the rule keywords' automaton also holds the cue literals that make a line worth reading or may span a
-    # line break
-    literals = list(owners)
-    position = {lit: k for k, lit in enumerate(literals)}
-    lead: list[tuple[bool, tuple[tuple[int, bool, bool, bool], ...]] | None] = [None] * len(literals)
-    framing = cue_set.trigger_slots(False, framed_only)
-    scored = cue_set.trigger_slots(model, framed_only)
-    asks = [ANY_LINE if not framing.isdisjoint(slots) else SHORT_LINE if not scored.isdisjoint(slots) else 0
-            for slots in cue_set.slots]  # per cue
-    for k, literal in enumerate(cue_literals):
-        entries = tuple([(asks[c], left, right, line) for c, left, right, line in cue_of[k]])
-        spans = " " in literal
-        if spans or any(entry[0] for entry in entries):
-            j = position.get(literal)
-            if j is None:
-                j = position[literal] = len(literals)
-                literals.append(literal)
-                lead.append(None)
-            lead[j] = (spans, entries)
-    owned: list[tuple[tuple[int, ...], tuple[tuple[bool, bool, bool, tuple[int, ...]], ...]]] = []
-    for groups in owners.values():
-        free = tuple(groups.pop((False, False, False), ()))
-        owned.append((free, tuple((*flags, tuple(idx)) for flags, idx in groups.items())))
-    owned += [((), ())] * (len(literals) - len(owners))  # cue-only literals own no rule
-    cue_owners = [((), tuple((left, right, line, ()) for _, left, right, line in cue_of[k]))
-                  for k in range(len(cue_literals))]
-    return _Tables((cue_set.words, cue_set.slots, cue_set.specs), cue_of, cue_literals, literals, lead, owned,
-                   _edges(literals, owned, lead), _edges(cue_literals, cue_owners, [None] * len(cue_literals)))
-
-
-def _edges(literals: list[str], owners: list, lead: list) -> list[int]:
-    """Per literal of the rule automaton, the ``EDGE_*`` bits every use of its hits needs (a rule's
-    ``\\b``/``^`` marker, a cue's when it asks for its line): a hit that lacks one is of no use to any."""
-    out = []
-    for literal, (free, bounded), asked in zip(literals, owners, lead, strict=True):
-        flags = [(left, right, line) for left, right, line, _ in bounded]
-        flags += [(left, right, line) for _, left, right, line in (asked[1] if asked else ())]
-        mask = 0
-        if flags and not free:
-            mask = EDGE_LINE | EDGE_LEFT | EDGE_RIGHT
-            for left, right, line in flags:
-                mask &= ((EDGE_LINE if line and not literal[:1].isspace() else 0)
-                         | (EDGE_LEFT if left else 0) | (EDGE_RIGHT if right else 0))
-        out.append(mask)
-    return out
-
-
-def _cue_index(cue_set: CueSet, on: bool) -> tuple[list[str], dict[int, list[tuple[int, bool, bool, bool]]]]:
-    """The cue literals of the cue automaton (read only on the lines that can matter) and each literal's cues
-    ``(cue index, before, after, line start)``. A separate automaton: in the rule keywords' one, the
-    ~3,500 cue literals cost the rule pass a third of its speed (their frequent words hit in nearly every
-    line of prose)."""
-    index: dict[str, int] = {}
-    cue_of: dict[int, list[tuple[int, bool, bool, bool]]] = {}
-    for c, (literal, left, right, line) in enumerate(cue_set.specs if on else ()):
-        k = index.setdefault(SPACE_RUN.sub(" ", literal), len(index))
-        cue_of.setdefault(k, []).append((c, left, right, line))
-    return list(index), cue_of
 
 
 def _marker_tests(data: str | bytes):
