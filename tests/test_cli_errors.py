@@ -58,8 +58,12 @@ def test_unreadable_file(cli, tmp_path, monkeypatch):
     f = tmp_path / "secret.md"
     f.write_text("text")
 
-    def deny(self):
-        raise PermissionError(13, "Permission denied")
+    read_bytes = Path.read_bytes
+
+    def deny(self):  # only the input: the tool's own files (caches, module code for cache keys) stay readable
+        if self == f:
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(self)
 
     monkeypatch.setattr(Path, "read_bytes", deny)
     one_line_error(cli("notices", f), str(f), "permission denied")
