@@ -130,28 +130,41 @@ def _weigh(draft: Draft, postings: Postings, total: int, params: Search) -> None
 
 def _candidates(draft: Draft, params: Search) -> list[int]:
     """Sources ranked for the whole draft, plus the best few of each window of sentences."""
+    universe, local = _local_numbers(draft.docs)
     chosen: dict[int, None] = {}
-    chosen.update(dict.fromkeys(_rank(draft, range(len(draft.groups)), params.candidates)))
+    chosen.update(dict.fromkeys(_rank(draft, local, universe, range(len(draft.groups)), params.candidates)))
     n = len(draft.groups)
     if n > params.window:
         for start in range(0, n - params.window + params.window_step, params.window_step):
-            chosen.update(dict.fromkeys(_rank(draft, range(start, min(n, start + params.window)),
+            chosen.update(dict.fromkeys(_rank(draft, local, universe, range(start, min(n, start + params.window)),
                                               params.window_candidates)))
     return list(chosen)
 
 
-def _rank(draft: Draft, sentences: range, k: int) -> list[int]:
-    """The ``k`` sources with the highest summed weight of the words of ``sentences`` they hold."""
+def _local_numbers(docs: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The sources any draft word votes for (sorted), and each word's sources as positions in that array.
+
+    Ranking sums votes with ``np.bincount``, whose array is as long as the largest number counted: over the
+    corpus's document numbers that is ~1M slots to fill and scan for every window at 1M documents, over these
+    positions a few thousand. Positions keep the documents' order, so ranks and ties come out the same."""
+    held = [d for d in docs.values() if len(d)]
+    universe = sorted_unique(np.concatenate(held)) if held else _NO_DOCS
+    return universe, {w: np.searchsorted(universe, d) if len(d) else d for w, d in docs.items()}
+
+
+def _rank(draft: Draft, local: dict[str, np.ndarray], universe: np.ndarray, sentences: range, k: int) -> list[int]:
+    """The ``k`` sources with the highest summed weight of the words of ``sentences`` they hold (``local``:
+    each word's sources as positions in ``universe``)."""
     words = list(dict.fromkeys(w for i in sentences for w, _ in draft.groups[i]))
-    lists = [draft.docs[w] for w in words if len(draft.docs[w])]
+    lists = [local[w] for w in words if len(local[w])]
     if not lists or k <= 0:
         return []
     docs = np.concatenate(lists)
-    weights = np.repeat([draft.weight[w] for w in words if len(draft.docs[w])], [len(x) for x in lists])
+    weights = np.repeat([draft.weight[w] for w in words if len(local[w])], [len(x) for x in lists])
     scores = np.bincount(docs, weights=weights)
     hit = np.flatnonzero(scores)
     best = hit[np.lexsort((hit, -scores[hit]))][:k]  # highest first, ties by document number
-    return [int(d) for d in best]
+    return universe[best].tolist()
 
 
 def _seeds(draft: Draft, postings: Postings, sources: SentTable,
