@@ -50,6 +50,7 @@ def assert_whole(path: Path) -> int:
         assert stored == expected
         segs = db.execute("SELECT coalesce(sum(docs), 0), coalesce(sum(postings), 0) FROM segments").fetchone()
         assert segs == (len(docs), len(stored))
+        assert len(idx) == len(docs)  # read from the segments' counts
         from tests.test_xling_store import assert_xling_whole
 
         assert_xling_whole(path)  # the cross-language rows too

@@ -516,7 +516,10 @@ class CorpusIndex:
                 "gram": int(self._params.get("gram", fp.GRAM)), "window": int(self._params.get("window", fp.WINDOW))}
 
     def __len__(self) -> int:
-        return self._guard(lambda: self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
+        """The number of documents, summed from the segments' live counts: every add, replacement and removal
+        updates them in the document's own transaction, and ``count(*)`` over ``documents`` scans a whole index
+        of it (~50 ms of every ``check`` at 1M documents, which reports the count)."""
+        return self._guard(lambda: self.db.execute("SELECT coalesce(sum(docs), 0) FROM segments").fetchone()[0])
 
     # -- reading ------------------------------------------------------------------------------------
 
