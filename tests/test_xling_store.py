@@ -275,3 +275,38 @@ def test_no_xling_leaves_rows_out_and_the_next_add_computes_them(project, cli, m
     assert cli("corpus", "add", "corpus", "--index", str(later), "-q").code == 0
     assert xling_state(later) == xling_state(fresh)
     assert check_json(cli, later) == check_json(cli, fresh)
+
+
+def test_lookup_settles_long_lists_by_their_length_and_matches_decoding_every_segment(tmp_path, engine, monkeypatch):
+    """``Postings.lookup`` reads the largest segments first and counts a blob longer than ``over_cap_bytes(cap)``
+    as over the cap without reading it: the same answer as decoding every segment's list, for caps small enough
+    that the length rule decides terms (stems in all 30 documents, in some, in one)."""
+    monkeypatch.setattr(sg, "SEGMENT_DOCS", 2)
+    words = ["copper", "timber", "granite", "cotton", "silver", "marble"]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for k in range(30):
+        (docs / f"a{k:02d}.txt").write_text(
+            "The harbour authority opened the new container terminal on Monday morning. "
+            f"Ships carrying {words[k % 6]} and {words[k % 5]} waited outside the breakwater for the pilots. "
+            f"Report number {k} was filed by the shipping office of the northern quay.\n", encoding="utf-8")
+    with CorpusIndex(tmp_path / "i.sqlite", create=True) as idx:
+        for f in sorted(docs.iterdir()):
+            idx.add_paths([str(f)], engine)
+            idx.compact(3)
+        db = idx.db
+        lists: dict[int, set[int]] = {}
+        longest = 0
+        for (seg,) in db.execute("SELECT seg FROM segments").fetchall():
+            for term, blob in db.execute(f"SELECT term, docs FROM {xp.table(seg)}"):
+                assert len(blob) <= store.MAX_BLOB_BYTES_PER_DOC * doclists.count(blob)  # the rule's premise
+                lists.setdefault(term, set()).update(doclists.decode(blob).tolist())
+                longest = max(longest, len(blob))
+        assert longest > store.over_cap_bytes(1)  # some blob is settled by its length at cap 1
+        stems = {t for d in Postings(idx).sentences(idx.doc_numbers()).values() for s in d for t in s[2]}
+        by_hash = {store.term_hash(s): s for s in stems}
+        assert {len(v) for v in lists.values()} >= {1, 30}
+        for cap in (1, 2, 5, 29, 30, 300):
+            got = Postings(idx).lookup(stems, cap)
+            want = {by_hash[h]: (cap + 1 if len(d) > cap else sorted(d)) for h, d in lists.items() if h in by_hash}
+            assert {s: v if isinstance(v, int) else v.tolist() for s, v in got.items()} == want

@@ -150,6 +150,18 @@ def _old_row(lang: str | None, blob: bytes | None) -> XlingRow:
     return XlingRow(lang, sents, sents_terms(sents))
 
 
+MAX_BLOB_BYTES_PER_DOC = 18  # a document costs at most this many bytes of a postings blob (see over_cap_bytes)
+
+
+def over_cap_bytes(cap: int) -> int:
+    """A postings blob longer than this holds more than ``cap`` documents.
+
+    A blob is chunks of varints (:mod:`compliance.reuse.doclists`): each chunk its count (at least 1), then as many
+    numbers; a varint of a number below 2**63 takes at most 9 bytes, so a chunk of ``c`` documents takes at most
+    ``9 * (c + 1) <= 18 * c`` bytes and a blob of ``n`` documents at most ``18 * n``."""
+    return MAX_BLOB_BYTES_PER_DOC * cap
+
+
 class Postings:
     """Read side: stems -> documents (capped), source counts and candidate sentences."""
 
@@ -164,7 +176,13 @@ class Postings:
         return row[0] if row else 0
 
     def lookup(self, stems: Iterable[str], cap: int) -> dict[str, np.ndarray | int]:
-        """Stem -> its documents (a sorted array), or the int ``cap + 1`` when more documents hold it."""
+        """Stem -> its documents (a sorted array), or the int ``cap + 1`` when more documents hold it.
+
+        The largest segments are read first, and a blob longer than ``MAX_BLOB_BYTES_PER_DOC * cap`` bytes holds
+        more than ``cap`` documents (:func:`over_cap_bytes`), so it is neither read nor counted: at 1M documents
+        most of the draft's stems are in more sources than the cap, and the first level-1 segment (131,072
+        documents) settles most of them by their lengths alone, where reading the small segments first decoded
+        their lists in every segment until the counts added up (~25 % more probes, ~1.6 MB of lists)."""
         stems = list(set(stems))
         if not stems or not self.ready:
             return {}
@@ -176,25 +194,12 @@ class Postings:
         if own:
             db.execute("BEGIN")  # one snapshot: a merge committing meanwhile cannot drop a table under the query
         try:
-            segs = [s for (s,) in db.execute("SELECT seg FROM segments WHERE docs > 0 ORDER BY seg DESC")]
+            segs = [s for (s,) in db.execute("SELECT seg FROM segments WHERE docs > 0 ORDER BY docs DESC, seg DESC")]
             live = list(by_hash)
             for seg in segs:
-                sql = f"SELECT term, docs FROM {xp.table(seg)} WHERE term IN (SELECT value FROM json_each(?))"
-                over = False
-                rows = db.execute(sql, (str(live),)).fetchall()
-                kept = []
-                for (h, blob), count in zip(rows, xp.list_counts([b for _, b in rows]), strict=True):
-                    n = counts[h] = counts.get(h, 0) + count
-                    if n > cap:
-                        over = True
-                    else:
-                        kept.append((h, blob))
-                for (h, _), docs in zip(kept, xp.decode_lists([b for _, b in kept]), strict=True):
-                    found.setdefault(h, []).append(docs)  # only terms within the cap so far are decoded
-                if over:  # in more documents than the cap: no need to look in the other segments
-                    live = [h for h in live if counts.get(h, 0) <= cap]
-                    if not live:
-                        break
+                live = self._lookup_segment(seg, live, cap, counts, found)
+                if not live:
+                    break
         finally:
             if own and db.in_transaction:
                 db.execute("COMMIT")
@@ -206,6 +211,33 @@ class Postings:
                 parts = found[h]
                 out[by_hash[h]] = xp.sorted_unique(np.concatenate(parts)) if len(parts) > 1 else np.sort(parts[0])
         return out
+
+    def _lookup_segment(self, seg: int, live: list[int], cap: int, counts: dict[int, int],
+                        found: dict[int, list[np.ndarray]]) -> list[int]:
+        """Add segment ``seg``'s documents of the ``live`` term hashes to ``counts`` and ``found`` (only terms
+        within the cap so far are decoded); returns the terms still within it. A blob too long to be within the
+        cap comes back as NULL (SQLite reads a blob's length without its overflow pages) and counts ``cap + 1``."""
+        sql = (f"SELECT term, CASE WHEN length(docs) > ?2 THEN NULL ELSE docs END FROM {xp.table(seg)} "
+               "WHERE term IN (SELECT value FROM json_each(?1))")
+        rows = self.db.execute(sql, (str(live), over_cap_bytes(cap))).fetchall()
+        over = False
+        read = [(h, blob) for h, blob in rows if blob is not None]
+        for h, blob in rows:
+            if blob is None:
+                counts[h] = counts.get(h, 0) + cap + 1
+                over = True
+        kept = []
+        for (h, blob), count in zip(read, xp.list_counts([b for _, b in read]), strict=True):
+            n = counts[h] = counts.get(h, 0) + count
+            if n > cap:
+                over = True
+            else:
+                kept.append((h, blob))
+        for (h, _), docs in zip(kept, xp.decode_lists([b for _, b in kept]), strict=True):
+            found.setdefault(h, []).append(docs)
+        if not over:
+            return live
+        return [h for h in live if counts.get(h, 0) <= cap]  # in more documents than the cap: not looked up again
 
     def sentences(self, docs: Iterable[int]) -> dict[int, list[list]]:
         ids = list(docs)
