@@ -147,9 +147,15 @@ def lookup(db: sqlite3.Connection, hashes: list[int], limit: int) -> dict[int, l
         db.execute("BEGIN")
     try:
         segs = [s for (s,) in db.execute("SELECT seg FROM segments WHERE docs > 0 ORDER BY seg DESC")]
-        live = hashes
+        # Probed in key order: neighbouring probes share the B-tree's inner pages, which an 8 MB page cache
+        # otherwise reloads (~10 % of the lookups at 1M). Each segment's hits are put back in the order of
+        # ``hashes``, so callers summing over the result add in the same order as before.
+        order = {h: k for k, h in reversed(list(enumerate(hashes)))}
+        live = sorted(order)
         for seg in segs:
-            for h, docs in db.execute(sql.format(t=table(seg)), (limit, str(live), DOC_MASK, DOC_BITS)):
+            rows = db.execute(sql.format(t=table(seg)), (limit, str(live), DOC_MASK, DOC_BITS)).fetchall()
+            rows.sort(key=lambda row: order[row[0]])
+            for h, docs in rows:
                 found.setdefault(h, []).extend(map(int, docs.split(",")))
             common = {h for h, d in found.items() if len(d) >= limit}
             if common:  # boilerplate: no need to look for it in the other segments
