@@ -151,3 +151,41 @@ def test_pan_subset_floor(tmp_path, engine):
                                    m.source_start, m.source_end - m.source_start))
     s = score(cases, dets)
     assert s.plagdet >= 0.8 and s.precision >= 0.9 and s.granularity <= 1.1, s
+
+
+def test_sentence_seeds_are_every_pair_passing_cosine_and_dice():
+    """``SentenceMatcher.seeds`` counts Dice before it weighs a source sentence; its seeds are still exactly the
+    pairs whose cosine and Dice both pass, with the cosine summed over the shared words in the source's order."""
+    import math
+
+    from compliance.reuse.sentences import SentenceMatcher, SentenceModel, SentenceParams, sentences_of
+    from compliance.reuse.view import document_view
+
+    texts = [read_path(str(p)) for p in [ROOT / "fixtures" / "drafts" / "showcase.md",
+                                          *sorted((ROOT / "fixtures" / "corpus").glob("*.md"))]]
+    sents = [sentences_of(document_view(t if hasattr(t, "text") else next(iter(t)), [])) for t in texts]
+    draft, sources = sents[0], sents[1:]
+    model = SentenceModel(sents)
+    params = SentenceParams(min_cos=0.2, min_dice=0.2)
+    matcher = SentenceMatcher(model, draft, params)
+    total = 0
+    for source in sources:
+        want = []
+        for j, bag in enumerate(source.bags):
+            svec, snorm = model.weigh(bag)
+            for k, dbag in enumerate(draft.bags):
+                dvec, dnorm = model.weigh(dbag)
+                shared = [w for w, sv in svec.items() if sv > 0 and w in dvec]
+                if not snorm or not dnorm or not shared:
+                    continue
+                dot = 0.0
+                for w in shared:
+                    dot += svec[w] * dvec[w]
+                dice = 2 * len(dbag.keys() & bag.keys()) / (len(dbag) + len(bag))
+                if dot >= params.min_cos * dnorm * snorm and dice >= params.min_dice:
+                    want.append((k, j, dot / (dnorm * snorm)))
+        got = matcher.seeds(source)
+        assert sorted(got) == sorted(want)
+        assert all(math.isfinite(c) for _, _, c in got)
+        total += len(got)
+    assert total > 5  # the fixture sources share sentences with the showcase draft
