@@ -120,14 +120,14 @@ def test_corrupt_warc_record_between_good_ones(tmp_path):
 def test_worker_crash_costs_one_record(tmp_path, monkeypatch):
     from compliance.audit import runner
 
-    real = runner.process_item
+    real = runner._documents
 
     def crashing(item):
         if item[0] == "file" and item[1].endswith("crash.html"):
             os._exit(3)  # a parser segfault, as far as the pool can tell
         return real(item)
 
-    monkeypatch.setattr(runner, "process_item", crashing)  # forked workers inherit the patch
+    monkeypatch.setattr(runner, "_documents", crashing)  # forked workers inherit the patch
     for i in range(6):
         good_page(tmp_path / "in", f"p{i}.html", seed=80 + i)
     good_page(tmp_path / "in", "crash.html", seed=90)
@@ -135,6 +135,32 @@ def test_worker_crash_costs_one_record(tmp_path, monkeypatch):
     assert len(records) == 7 and result.errors == 1
     (bad,) = [r for r in records if r["error"]]
     assert bad["path"].endswith("crash.html") and "crashed" in bad["error"]
+
+
+def test_a_batch_gives_the_records_of_its_tasks_one_at_a_time(tmp_path):
+    """process_batch scans the documents of all its tasks in one call: the same records, in task order, as
+    process_item task by task, with unreadable inputs as error records in their places."""
+    from compliance.audit import runner
+    from compliance.config import Config
+
+    d = tmp_path / "in"
+    for i in range(3):
+        good_page(d, f"p{i}.html", seed=70 + i)
+    write(d / "notice.html", page("Notice", story(75), "Harbour", footer="<p>© 2024 Harbour Press.</p>"))
+    write(d / "empty.html", b"")
+    html = [("Content-Type", "text/html")]
+    crawl = write(tmp_path / "crawl.warc.gz", warc_bytes([(f"https://w.example/{i}", page(f"W{i}", story(76 + i),
+                                                                                            "W"), html)
+                                                          for i in range(2)]))
+    runner._STATE.clear()
+    runner._STATE.update(runner.load_state([], Config(), "full", None))
+    tasks = list(runner.iter_tasks([str(d), crawl, str(tmp_path / "missing.html")], set(), runner._STATE["vocab"]))
+    one_by_one = [result for task in tasks for result in runner.process_item(task)]
+    batched = runner.process_batch(tasks)
+    assert [r for r, _ in batched] == [r for r, _ in one_by_one]
+    assert len(batched) == 8 and sum(r["error"] is not None for r, _ in batched) == 2
+    assert any(n["kind"] == "copyright" for r, _ in batched if r["path"].endswith("notice.html")
+               for n in r["notices"])
 
 
 def test_missing_path_is_an_error_record(tmp_path):

@@ -266,12 +266,14 @@ def test_audit_records_keep_the_rule_budget_warning(cli, tmp_path):
     f = tmp_path / "in" / "draft.txt"
     f.parent.mkdir()
     f.write_text(NOTICE + "\n" + "a" * 60 + "b\n", encoding="utf-8")
+    (f.parent / "plain.txt").write_text(NOTICE + "\n" + PROSE, encoding="utf-8")  # same batch, no runaway
     out = tmp_path / "records.jsonl"
     run = cli("audit", "--rules", rules, "-j", "1", "-o", out, "--fail-on", "never", f.parent)
     assert run.code == 0, run.err
-    (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert any("hostile.catastrophic timed out" in w for w in record["warnings"])
-    assert record["notices"]  # the shipped rules still found the notice
+    records = {Path(r["path"]).name: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert any("hostile.catastrophic timed out" in w for w in records["draft.txt"]["warnings"])
+    assert records["plain.txt"]["warnings"] == [] and records["plain.txt"]["notices"]  # the warning is not its
+    assert records["draft.txt"]["notices"]  # the shipped rules still found the notice
 
 
 def _engine_with(tmp_path: Path, timeout: float):

@@ -109,10 +109,37 @@ def _init_worker(args: tuple[Any, ...] | None) -> None:
 
 
 def process_batch(items: list[tuple[Any, ...]]) -> list[Result]:
-    out: list[Result] = []
-    for item in items:
-        out += process_item(item)
-    return out
+    """Records for ``items`` in order, as :func:`process_item` gives them one by one, but the notices of all
+    their documents found in one :meth:`~compliance.detect.notices.NoticeEngine.scan_many` call (the scorer's
+    numpy cost is per call). A batch that fails as a whole is done again one task at a time, so a bad document
+    still becomes its own error record."""
+    read: list[list[Result | Document]] = [_read_item(item) for item in items]
+    docs = [d for got in read for d in got if isinstance(d, Document)]
+    try:
+        analyzed = iter(_analyze_many(docs))
+    except Exception:  # noqa: BLE001 - isolate the failing document
+        return [result for item in items for result in process_item(item)]
+    return [d if not isinstance(d, Document) else next(analyzed) for got in read for d in got]
+
+
+def _read_item(item: tuple[Any, ...]) -> list[Result | Document]:
+    """The documents of one task, or its records where there is nothing to scan (errors, ends)."""
+    kind, path, record = item[0], item[1], item[2]
+    try:
+        if kind == "end":
+            return []
+        if kind == "error":
+            return [(error_record(path, record, item[3], item[4]), None)]
+        return list(_documents(item))
+    except InputError as err:
+        return [(error_record(path, record, err.message), None)]
+    except Exception as err:  # noqa: BLE001 - one bad document must not end an archive run
+        return [_internal_error(path, record, err)]
+
+
+def _internal_error(path: str, record: Any, err: Exception) -> Result:
+    first = str(err).splitlines()[0] if str(err) else ""
+    return error_record(path, record, f"internal error: {type(err).__name__}: {first}"), None
 
 
 def process_item(item: tuple[Any, ...]) -> list[Result]:
@@ -127,8 +154,7 @@ def process_item(item: tuple[Any, ...]) -> list[Result]:
     except InputError as err:
         return [(error_record(path, record, err.message), None)]
     except Exception as err:  # noqa: BLE001 - one bad document must not end an archive run
-        first = str(err).splitlines()[0] if str(err) else ""
-        return [(error_record(path, record, f"internal error: {type(err).__name__}: {first}"), None)]
+        return [_internal_error(path, record, err)]
 
 
 def _documents(item: tuple[Any, ...]) -> Iterable[Document]:
@@ -155,19 +181,31 @@ def _documents(item: tuple[Any, ...]) -> Iterable[Document]:
 
 
 def _analyze(doc: Document) -> Result:
+    return _analyze_many([doc])[0]
+
+
+def _analyze_many(docs: list[Document]) -> list[Result]:
+    """The record of each of ``docs`` (an error record for a document the reader could not read)."""
     from compliance.readers.stream import is_error
 
-    if is_error(doc):
-        return error_record(doc.path, doc.record, doc.metadata["error"], doc.metadata.get("url")), None
     engine = _STATE["engine"]
     hosts = _STATE.get("hosts")
+    readable = [doc for doc in docs if not is_error(doc)]
     if hosts:
-        hosts.apply(doc)
-    warnings: list = []
-    notices = engine.scan(doc, warnings)
-    record, info = document_record(doc, notices, _STATE["ruleset"], engine.publishers)
-    record["warnings"] = [w.message for w in warnings]  # e.g. a rule that ran out of its time budget
-    return record, info
+        for doc in readable:
+            hosts.apply(doc)
+    warnings: list[list] = [[] for _ in readable]
+    found = iter(zip(engine.scan_many(readable, warnings_each=warnings), warnings, strict=True))
+    out: list[Result] = []
+    for doc in docs:
+        if is_error(doc):
+            out.append((error_record(doc.path, doc.record, doc.metadata["error"], doc.metadata.get("url")), None))
+            continue
+        notices, doc_warnings = next(found)
+        record, info = document_record(doc, notices, _STATE["ruleset"], engine.publishers)
+        record["warnings"] = [w.message for w in doc_warnings]  # e.g. a rule that ran out of its time budget
+        out.append((record, info))
+    return out
 
 
 # --- main side: tasks --------------------------------------------------------------------------------

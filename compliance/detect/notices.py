@@ -197,16 +197,19 @@ class NoticeEngine:
         return self._match_cues(state)
 
     def match_texts(self, texts: list[str], contexts: list | None = None, warnings: list[Warning_] | None = None,
-                    paths: list[str] | None = None) -> list[list[RawMatch]]:
+                    paths: list[str] | None = None,
+                    warnings_each: list[list[Warning_]] | None = None) -> list[list[RawMatch]]:
         """:meth:`match_text` of each of ``texts`` (with its ``contexts`` and ``paths`` entries; a rule that
         times out is reported to ``warnings``), the same findings, but the scorer's sentences of all of them
         scored in one batch: numpy's cost is per call, and a document of prose has one to three sentences to
         score (one call per document was a quarter of a pass over documentation prose). A sentence's
-        probabilities do not depend on the rest of its batch (bit for bit: ``tests/test_notice_batch.py``)."""
+        probabilities do not depend on the rest of its batch (bit for bit: ``tests/test_notice_batch.py``).
+        ``warnings_each``, one list per text, takes each text's warnings apart (a record per document)."""
         contexts = contexts if contexts is not None else [None] * len(texts)
         paths = paths if paths is not None else [""] * len(texts)
-        states = [self._match_rules(text, warnings, path, None, context, True)
-                  for text, context, path in zip(texts, contexts, paths, strict=True)]
+        sinks = warnings_each if warnings_each is not None else [warnings] * len(texts)
+        states = [self._match_rules(text, sink, path, None, context, True)
+                  for text, context, path, sink in zip(texts, contexts, paths, sinks, strict=True)]
         self._score_pending([s for s in states if not isinstance(s, list)])
         return [s if isinstance(s, list) else self._match_cues(s) for s in states]
 
@@ -660,10 +663,13 @@ class NoticeEngine:
         notices.sort(key=lambda n: (n.start_offset, n.end_offset, n.kind))
         return notices
 
-    def scan_many(self, docs: list[Document], warnings: list[Warning_] | None = None) -> list[list[Notice]]:
-        """:meth:`scan` of each of ``docs``, their scorer sentences scored in one batch (:meth:`match_texts`)."""
+    def scan_many(self, docs: list[Document], warnings: list[Warning_] | None = None,
+                  warnings_each: list[list[Warning_]] | None = None) -> list[list[Notice]]:
+        """:meth:`scan` of each of ``docs``, their scorer sentences scored in one batch (:meth:`match_texts`);
+        ``warnings_each`` as there."""
         contexts = [_position_context(doc) if doc.blocks else None for doc in docs]
-        found = self.match_texts([doc.plain for doc in docs], contexts, warnings, [doc.path for doc in docs])
+        found = self.match_texts([doc.plain for doc in docs], contexts, warnings, [doc.path for doc in docs],
+                                 warnings_each)
         out = []
         for doc, matches in zip(docs, found, strict=True):
             notices = [self.to_notice(doc, m) for m in matches]

@@ -2,8 +2,8 @@
 
 A *unit* is one WARC or JSONL file, or a batch of consecutive single files (HTML pages, text): one Spark task
 each. The task runs the local engine's own functions (:func:`compliance.audit.runner.container_tasks` and
-:func:`~compliance.audit.runner.process_item`), with worker state loaded as ``_init_worker`` loads it, once per
-Python worker process. Inputs are local paths (read by the task itself: on a cluster every executor must see
+:func:`~compliance.audit.runner.process_batch`, in the local pool's batches), with worker state loaded as
+``_init_worker`` loads it, once per Python worker process. Inputs are local paths (read by the task itself: on a cluster every executor must see
 them), Hadoop URIs (``file://``, ``s3a://``, ``hdfs://``: listed on the driver through Hadoop's FileSystem and
 read whole by Spark's ``binaryFile`` source, one part per file) or ``@MANIFEST`` files listing either, one per
 line (blank lines and ``#`` comments ignored, relative paths against the manifest's directory).
@@ -315,7 +315,7 @@ def _items(path: str, content: bytes | None) -> Iterator[tuple[Any, ...]]:
 
 def write_unit(job: Job, unit: Unit, content: bytes | None) -> dict[str, Any]:
     """Audit one unit into its part: temporary names first, then renamed into place, sketches before records."""
-    from compliance.audit.runner import process_item
+    from compliance.audit.runner import batches, process_batch
 
     out = Path(job.out)
     fmt = part_format(job.records_format)
@@ -330,8 +330,8 @@ def write_unit(job: Job, unit: Unit, content: bytes | None) -> dict[str, Any]:
         with fp_tmp.open("w", encoding="utf-8") as fp:
             fp.write(json.dumps({"unit": unit.id, "files": list(unit.files)}) + "\n")
             for path in unit.files:
-                for item in _items(path, content):
-                    for record, info in process_item(item):  # the local engine's per-document function
+                for batch in batches(_items(path, content)):
+                    for record, info in process_batch(batch):  # the local engine's own function
                         if info is not None:
                             fp.write(json.dumps(_sketch_row(info), ensure_ascii=False) + "\n")
                         sink.write(record)
