@@ -113,13 +113,16 @@ def process_batch(items: list[tuple[Any, ...]]) -> list[Result]:
     their documents found in one :meth:`~compliance.detect.notices.NoticeEngine.scan_many` call (the scorer's
     numpy cost is per call). A batch that fails as a whole is done again one task at a time, so a bad document
     still becomes its own error record."""
-    read: list[list[Result | Document]] = [_read_item(item) for item in items]
-    docs = [d for got in read for d in got if isinstance(d, Document)]
+    read = [_read_item(item) for item in items]
     try:
-        analyzed = iter(_analyze_many(docs))
+        return _analyze_read([d for got in read for d in got])
     except Exception:  # noqa: BLE001 - isolate the failing document
-        return [result for item in items for result in process_item(item)]
-    return [d if not isinstance(d, Document) else next(analyzed) for got in read for d in got]
+        return [result for item, got in zip(items, read, strict=True) for result in _analyze_one(item, got)]
+
+
+def process_item(item: tuple[Any, ...]) -> list[Result]:
+    """Records for one task; never raises (a failure is an error record naming it)."""
+    return _analyze_one(item, _read_item(item))
 
 
 def _read_item(item: tuple[Any, ...]) -> list[Result | Document]:
@@ -131,30 +134,29 @@ def _read_item(item: tuple[Any, ...]) -> list[Result | Document]:
         if kind == "error":
             return [(error_record(path, record, item[3], item[4]), None)]
         return list(_documents(item))
-    except InputError as err:
-        return [(error_record(path, record, err.message), None)]
     except Exception as err:  # noqa: BLE001 - one bad document must not end an archive run
-        return [_internal_error(path, record, err)]
+        return [_failure(path, record, err)]
 
 
-def _internal_error(path: str, record: Any, err: Exception) -> Result:
+def _analyze_one(item: tuple[Any, ...], got: list[Result | Document]) -> list[Result]:
+    try:
+        return _analyze_read(got)
+    except Exception as err:  # noqa: BLE001 - one bad document must not end an archive run
+        return [_failure(item[1], item[2], err)]
+
+
+def _analyze_read(got: list[Result | Document]) -> list[Result]:
+    """``got`` with each document replaced by its record, all documents scanned in one call."""
+    analyzed = iter(_analyze_many([d for d in got if isinstance(d, Document)]))
+    return [next(analyzed) if isinstance(d, Document) else d for d in got]
+
+
+def _failure(path: str, record: Any, err: Exception) -> Result:
+    """The error record of a task that raised: the input's own message, else an internal error named."""
+    if isinstance(err, InputError):
+        return error_record(path, record, err.message), None
     first = str(err).splitlines()[0] if str(err) else ""
     return error_record(path, record, f"internal error: {type(err).__name__}: {first}"), None
-
-
-def process_item(item: tuple[Any, ...]) -> list[Result]:
-    """Records for one task; never raises (a failure is an error record naming it)."""
-    kind, path, record = item[0], item[1], item[2]
-    try:
-        if kind == "end":
-            return []
-        if kind == "error":
-            return [(error_record(path, record, item[3], item[4]), None)]
-        return [_analyze(doc) for doc in _documents(item)]
-    except InputError as err:
-        return [(error_record(path, record, err.message), None)]
-    except Exception as err:  # noqa: BLE001 - one bad document must not end an archive run
-        return [_internal_error(path, record, err)]
 
 
 def _documents(item: tuple[Any, ...]) -> Iterable[Document]:
@@ -178,10 +180,6 @@ def _documents(item: tuple[Any, ...]) -> Iterable[Document]:
         limits.check_size(len(item[3]), item[1])
         return list(reader_for(item[1])(item[3], item[1]))
     raise ValueError(f"unknown task {kind!r}")
-
-
-def _analyze(doc: Document) -> Result:
-    return _analyze_many([doc])[0]
 
 
 def _analyze_many(docs: list[Document]) -> list[Result]:

@@ -3,10 +3,11 @@
 A *unit* is one WARC or JSONL file, or a batch of consecutive single files (HTML pages, text): one Spark task
 each. The task runs the local engine's own functions (:func:`compliance.audit.runner.container_tasks` and
 :func:`~compliance.audit.runner.process_batch`, in the local pool's batches), with worker state loaded as
-``_init_worker`` loads it, once per Python worker process. Inputs are local paths (read by the task itself: on a cluster every executor must see
-them), Hadoop URIs (``file://``, ``s3a://``, ``hdfs://``: listed on the driver through Hadoop's FileSystem and
-read whole by Spark's ``binaryFile`` source, one part per file) or ``@MANIFEST`` files listing either, one per
-line (blank lines and ``#`` comments ignored, relative paths against the manifest's directory).
+``_init_worker`` loads it, once per Python worker process. Inputs are local paths (read by the task itself:
+on a cluster every executor must see them), Hadoop URIs (``file://``, ``s3a://``, ``hdfs://``: listed on the
+driver through Hadoop's FileSystem and read whole by Spark's ``binaryFile`` source, one part per file) or
+``@MANIFEST`` files listing either, one per line (blank lines and ``#`` comments ignored, relative paths against
+the manifest's directory).
 
 Output directory (``--records DIR``; any file system path that the driver and every executor reach)::
 
