@@ -310,3 +310,4 @@ def test_lookup_settles_long_lists_by_their_length_and_matches_decoding_every_se
             got = Postings(idx).lookup(stems, cap)
             want = {by_hash[h]: (cap + 1 if len(d) > cap else sorted(d)) for h, d in lists.items() if h in by_hash}
             assert {s: v if isinstance(v, int) else v.tolist() for s, v in got.items()} == want
+        assert Postings(idx).lookup({"zzyzxq", *stems}, 300).keys() == want.keys()  # not in the vocabulary: nowhere
