@@ -189,3 +189,28 @@ def test_sentence_seeds_are_every_pair_passing_cosine_and_dice():
         assert all(math.isfinite(c) for _, _, c in got)
         total += len(got)
     assert total > 5  # the fixture sources share sentences with the showcase draft
+
+
+def test_seed_grams_drop_exactly_the_ngrams_touching_notices_or_of_weak_words_only():
+    """``_grams`` finds the n-grams to drop from runs of flagged words; the same as checking every window."""
+    from compliance.reuse.align import _grams
+    from compliance.reuse.normalize import weak_flags
+    from compliance.reuse.view import make_view
+
+    rnd = random.Random(5)
+    vocab = ["harbour", "crane", "7", "a", "x", "2024", "ship", "quay", "I", "12"]
+    for _ in range(200):
+        words = [rnd.choice(vocab) for _ in range(rnd.randrange(0, 40))]
+        text = " ".join(words)
+        spans = []
+        for _ in range(rnd.randrange(0, 3)):
+            a = rnd.randrange(0, len(text) + 1)
+            spans.append((a, min(len(text), a + rnd.randrange(1, 30))))
+        view = make_view(text, text, None, spans)
+        for n in (1, 2, 3, 5):
+            got = _grams(view, n)
+            ids, weak, ex = view.ids, weak_flags(view.tokens.words), view.excluded
+            want = [] if len(ids) < n else [
+                None if 1 in ex[i:i + n] or weak[i:i + n].count(1) == n else hash(tuple(ids[i:i + n]))
+                for i in range(len(ids) - n + 1)]
+            assert got == want

@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
@@ -169,20 +170,27 @@ def _grams(view: TextView, n: int) -> list[int | None]:
         return []
     hashes: list[int | None] = list(map(hash, zip(*(ids[k:] for k in range(n)), strict=False)))
     weak = weak_flags(view.tokens.words)
-    if 1 in view.excluded:
-        for i in range(len(hashes)):
-            if 1 in view.excluded[i:i + n]:
-                hashes[i] = None
-    if weak.count(1) >= n:
-        for i in range(len(hashes)):
-            if weak[i:i + n].count(1) == n:
-                hashes[i] = None
+    last = len(hashes)  # n-grams start at 0 .. last - 1
+    for a, b in _runs(view.excluded):  # an n-gram touching an excluded word
+        hashes[max(0, a - n + 1):min(b, last)] = [None] * (min(b, last) - max(0, a - n + 1))
+    for a, b in _runs(weak):  # an n-gram of weak words only: inside a run of at least n of them
+        if b - a >= n:
+            hashes[a:b - n + 1] = [None] * (b - n + 1 - a)
     seg = view.seg
     if seg is not None:  # an n-gram across a heading or front matter is no seed
         for i in range(len(hashes)):
             if seg[i] != seg[i + n - 1]:
                 hashes[i] = None
     return hashes
+
+
+_FLAGGED = re.compile(b"\x01+")
+
+
+def _runs(flags: bytes | bytearray) -> list[tuple[int, int]]:
+    """``[a, b)`` of each run of flagged (1) positions: the n-grams to drop are found from the runs, not by
+    slicing a window at every position (~40 % of building a source's n-grams)."""
+    return [m.span() for m in _FLAGGED.finditer(flags)] if 1 in flags else []
 
 
 # -- alignment -------------------------------------------------------------------------------------
