@@ -268,3 +268,23 @@ def test_an_index_that_cannot_be_created_is_one_line_naming_it(tmp_path, cli):
     assert run.err.strip().splitlines() == [f"compliance: error: {index}: cannot create a corpus index here "
                                             f"({blocker} is not a directory)"]
     assert list(tmp_path.iterdir()) == [blocker]  # no temporary file left behind
+
+
+def test_a_shard_is_prepared_as_its_documents_are_one_by_one(tmp_path, engine):
+    """prepare_file finds the notices of a multi-document file a chunk at a time (NoticeEngine.scan_many): every
+    row equals what prepare_document gives for that document alone."""
+    from compliance.readers import reader_for
+    from compliance.reuse.prepare import file_key, prepare_document, prepare_file
+
+    lines = [{"text": f"Story {i}. The harbour council met on Monday and approved the budget for the ferry. "
+                      + ("© 2024 Harbour Press. All rights reserved." if i % 3 == 0 else
+                         "Reproduction without written permission is prohibited." if i % 3 == 1 else
+                         "Photo: Reuters/Jane Doe")} for i in range(70)]  # more than one chunk of 64
+    shard = tmp_path / "shard.jsonl"
+    shard.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    batch = prepare_file(str(shard), None, engine)
+    docs = list(reader_for(str(shard))(shard.read_bytes(), str(shard)))
+    alone = [prepare_document(d, engine, file_key(str(shard)), str(shard)) for d in docs]
+    assert [p.notices for p in batch.docs] == [p.notices for p in alone]
+    kinds = [{n["kind"] for n in json.loads(p.notices)} for p in batch.docs]
+    assert len(kinds) == 70 and all(kinds) and {"reproduction-ban", "all-rights-reserved"} <= set().union(*kinds)

@@ -72,12 +72,14 @@ def public_id(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def prepare_document(doc: Document, engine, file: str, path: str) -> Prepared:
-    """Notices, fingerprints, cross-language rows and compressed texts of one document."""
+def prepare_document(doc: Document, engine, file: str, path: str, notices: list | None = None) -> Prepared:
+    """Notices (``notices`` when already found), fingerprints, cross-language rows and compressed texts of one
+    document."""
     from compliance.detect.provenance import document_publisher, provenance
     from compliance.reuse.xling import rows as xling_rows
 
-    notices = engine.scan(doc) if engine is not None else []
+    if notices is None:
+        notices = engine.scan(doc) if engine is not None else []
     notice_spans = [(n.start_offset, n.end_offset) for n in notices]
     skip = skip_spans(doc, notice_spans)
     om = None if is_identity(doc) else doc.offset_map
@@ -138,7 +140,16 @@ def prepare_file(path: str, known_hash: str | None, engine) -> FileBatch:
         docs = list(reader_for(path)(data, path))
     except ComplianceError as err:
         return FileBatch(file, digest, error=str(err), path=path, message=err.message, line=err.line)
-    return FileBatch(file, digest, [prepare_document(d, engine, file, path) for d in docs])
+    return FileBatch(file, digest, [prepare_document(d, engine, file, path, found)
+                                    for d, found in zip(docs, _notices_of(docs, engine), strict=True)])
+
+
+def _notices_of(docs: list[Document], engine, chunk: int = 64) -> list[list]:
+    """The notices of ``docs`` (a JSONL shard, a WARC file), found ``chunk`` documents a call: the scorer's
+    numpy cost is per call (``NoticeEngine.scan_many``)."""
+    if engine is None:
+        return [[] for _ in docs]
+    return [found for i in range(0, len(docs), chunk) for found in engine.scan_many(docs[i:i + chunk])]
 
 
 _engine = None
