@@ -106,6 +106,8 @@ def _split_interleaved(found: dict[int, list[Passage]], sources: dict[int, TextV
     counts = [0] * size  # sources whose pieces cover each draft word
     own: dict[int, bytearray] = {}
     for d, passages in found.items():
+        if not passages:  # most candidates hold none: no need to walk the draft for them
+            continue
         mask = bytearray(size)
         for p in passages:
             for u in p.units:
@@ -116,6 +118,8 @@ def _split_interleaved(found: dict[int, list[Passage]], sources: dict[int, TextV
         own[d] = mask
     out = []
     for d, passages in found.items():
+        if not passages:
+            continue
         mine = own[d]
 
         def claimed(i: int, j: int, mine: bytearray = mine) -> int:
