@@ -16,7 +16,6 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain
 
 from compliance.reuse.view import TextView
 
@@ -149,10 +148,13 @@ class SentenceMatcher:
     def _dice_passing(self, bag: Counter) -> set[int]:
         """Draft sentences whose Dice coefficient with ``bag`` reaches the threshold (``postings`` lists each
         draft sentence once per distinct word, so the counts are the shared distinct words)."""
-        lists = [hits for w in bag if (hits := self.postings.get(w)) is not None]
-        if not lists:
+        postings = self.postings
+        shared: dict[int, int] = {}
+        for w in bag:
+            for k in postings.get(w, ()):
+                shared[k] = shared.get(k, 0) + 1
+        if not shared:
             return set()
-        shared = Counter(chain.from_iterable(lists))
         bags, size, floor = self.draft.bags, len(bag), self.params.min_dice
         return {k for k, c in shared.items() if 2 * c / (len(bags[k]) + size) >= floor}
 
