@@ -149,30 +149,32 @@ def outcome(data, veto: dict[str, float], frame_veto: dict[str, float], bars: di
     return found / max(1, positives), fired / max(1, negatives)
 
 
-def choose_policy(data, guards: list[tuple[list, float, float]], base: dict[str, float],
+def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dict[str, float],
                   max_fp: float | None = None) -> tuple[dict, str]:
     """The decision policy (rule vetoes, frame vetoes and kind thresholds, each per kind) with the best recall
     on the selection rows whose share of negatives with a finding is at most ``max_fp`` (default: the rules'
     own share there, so the frames and the scorer buy no recall with false alarms; a lower bound makes the
     scorer veto the rules' own false alarms, sentences that explain or report notices, at a cost in recall:
     docs/notices.md has the curve). Where no policy gets under the bound, the one that gets closest. Ties go
-    to fewer false alarms. On each guard set the policy keeps at least the given share of what the rules alone
-    find there (under vetoes ``GUARD_MARGIN`` lower: a page's context moves a sentence's probabilities) and
-    raises no more false alarms than the rules plus the guard's slack (``../shared/data/notices``: the rules'
-    recall up to 0.95; the seed article's notices: all of them; the project's prose probes and German news
-    articles: no finding the rules do not raise). First one veto level for every kind and one frame level on a
-    grid, with the kinds' thresholds at their selection-precision values; then each kind's threshold, frame
-    veto and rule veto moved on its own while the bounds hold (coordinate search, two rounds)."""
+    to fewer false alarms. On each guard set the policy keeps at least the given share of what the rules alone find
+    there (under vetoes ``GUARD_MARGIN`` lower: a page's context moves a sentence's probabilities) and raises no
+    more false alarms than the rules plus the guard's slack (``../shared/data/notices``: the rules' recall up to
+    0.95; the seed article's notices: all of them; the project's probes of standard formulas: all that the rules and
+    the frames find without the scorer; the project's prose probes and German news articles: no finding the rules do
+    not raise). First one veto level for every kind and one frame level on a grid, with the kinds' thresholds at
+    their selection-precision values; then each kind's threshold, frame veto and rule veto moved on its own while
+    the bounds hold (coordinate search, two rounds)."""
     off = {k: 2.0 for k in KINDS}
     no_frames = {k: -1.0 for k in KINDS}
     rules_recall, rules_fp = outcome(data, off, no_frames, off)
     max_fp = rules_fp if max_fp is None else max_fp
-    # every rule finding of a guard set that must keep all (the seed article): one kind found twice on a line
-    # hides a veto of the second from the per-line count
-    must_keep = [(kind, p_none) for g, share, _ in guards if share >= 1.0 for label, found, _ in g
+    # every rule finding of a guard set that must keep all (the seed article, the probes): one kind found twice
+    # on a line hides a veto of the second from the per-line count
+    must_keep = [(kind, p_none) for g, share, _, _ in guards if share >= 1.0 for label, found, _ in g
                  if label != NONE for kind, exact, p_none in found if not exact]
-    floors = [(g, min(share, outcome(g, off, no_frames, off)[0]), outcome(g, off, no_frames, off)[1] + slack)
-              for g, share, slack in guards]
+    all_frames = {k: 2.0 for k in KINDS}  # every frame finding stands, as without the scorer
+    floors = [(g, min(share, outcome(g, off, all_frames if framed else no_frames, off)[0]),
+               outcome(g, off, no_frames, off)[1] + slack) for g, share, slack, framed in guards]
 
     def rank(veto: dict[str, float], frame_veto: dict[str, float], bars: dict[str, float]) -> tuple | None:
         recall, fp = outcome(data, veto, frame_veto, bars)
@@ -414,15 +416,17 @@ def selection_data(engine: NoticeEngine, args) -> tuple[list, np.ndarray, list[s
             None)
 
 
-def guard_sets(path: Path) -> list[tuple[list, float, float]]:
-    """(policy rows, share of the rules' findings to keep, slack of false alarms) per guard set, scored
-    with the weights in ``path``."""
+def guard_sets(path: Path) -> list[tuple[list, float, float, bool]]:
+    """(policy rows, share of the rules' findings to keep, slack of false alarms, whether the frames' findings
+    count with the rules' in what is kept) per guard set, scored with the weights in ``path``."""
     shared = ROOT.parent / "shared" / "data" / "notices"
     guard_items = (read_jsonl(shared / "notices.jsonl") + read_jsonl(shared / "negatives.jsonl")
                    if shared.is_dir() else [])
     prose = read_jsonl(OWN / "prose-probes.jsonl")  # ordinary prose with notice words: no finding may appear
-    return [(policy_data(path, guard_items), 0.95, 0.0), (policy_data(path, seed_items()), 1.0, 0.0),
-            (policy_data(path, prose), 1.0, 0.0), (policy_data(path, news_items()), 1.0, NEWS_SLACK)]
+    probes = read_jsonl(OWN / "probes.jsonl")  # the standard formulas publishers share: no rule finding vetoed
+    return [(policy_data(path, guard_items), 0.95, 0.0, False), (policy_data(path, seed_items()), 1.0, 0.0, False),
+            (policy_data(path, probes), 1.0, 0.0, True), (policy_data(path, prose), 1.0, 0.0, False),
+            (policy_data(path, news_items()), 1.0, NEWS_SLACK, False)]
 
 
 def main() -> None:
