@@ -21,6 +21,7 @@ import hashlib
 import json
 import random
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -176,25 +177,25 @@ def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dic
     floors = [(g, min(share, outcome(g, off, all_frames if framed else no_frames, off)[0]),
                outcome(g, off, no_frames, off)[1] + slack) for g, share, slack, framed in guards]
 
-    def rank(veto: dict[str, float], frame_veto: dict[str, float], bars: dict[str, float]) -> tuple | None:
+    def rank(veto: dict[str, float], frame_veto: dict[str, float], bars: dict[str, float]) -> tuple:
+        """Policies that break no bound first (shortfall 0), then by the bound on false alarms, recall and
+        fewer false alarms; among the others, the smaller shortfall, so the coordinate search can walk out of
+        a grid where no policy meets every guard at once."""
         recall, fp = outcome(data, veto, frame_veto, bars)
-        if fp > rules_fp:
-            return None
+        shortfall = max(0.0, fp - rules_fp)
         stricter = {k: v - GUARD_MARGIN for k, v in veto.items()}  # a page's context moves P(none) a little
-        if any(p_none >= stricter.get(kind, 2.0) for kind, p_none in must_keep):
-            return None
+        shortfall += sum(p_none >= stricter.get(kind, 2.0) for kind, p_none in must_keep)
         for g, floor, g_max in floors:
             g_recall, g_fp = outcome(g, stricter, frame_veto, bars)[0], outcome(g, veto, frame_veto, bars)[1]
-            if g_recall < floor or g_fp > g_max:
-                return None
-        return (-round(max(0.0, fp - max_fp), 6), recall, -fp)
+            shortfall += max(0.0, floor - g_recall) + max(0.0, g_fp - g_max)
+        return (-round(shortfall, 6), -round(max(0.0, fp - max_fp), 6), recall, -fp)
 
     best = None
 
     def consider(veto: dict[str, float], frame_veto: dict[str, float], bars: dict[str, float]) -> bool:
         nonlocal best
         key = rank(veto, frame_veto, bars)
-        if key is not None and (best is None or key > best[0]):
+        if best is None or key > best[0]:
             best = (key, veto, frame_veto, bars)
             return True
         return False
@@ -214,7 +215,16 @@ def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dic
             for level in VETOES:  # a rule finding of this kind stands below this P(none)
                 _, veto, frame_veto, bars = best
                 consider({**veto, kind: level}, frame_veto, bars)
-    (_, recall, neg_fp), veto, frame_veto, bars = best
+    (shortfall, _, recall, neg_fp), veto, frame_veto, bars = best
+    if shortfall < 0:
+        stricter = {k: v - GUARD_MARGIN for k, v in veto.items()}
+        parts = [f"false alarms {outcome(data, veto, frame_veto, bars)[1]:.4f} (bound {rules_fp:.4f})",
+                 f"vetoed must-keep findings {sum(p >= stricter.get(k, 2.0) for k, p in must_keep)}"]
+        parts += [f"guard {n}: recall {outcome(g, stricter, frame_veto, bars)[0]:.4f} (floor {floor:.4f}), "
+                  f"false alarms {outcome(g, veto, frame_veto, bars)[1]:.4f} (at most {g_max:.4f})"
+                  for n, (g, floor, g_max) in enumerate(floors)]
+        raise SystemExit(f"train/notices.py: no policy keeps every guard set's notices within the false-alarm bound "
+                         f"(closest: shortfall {-shortfall:g}: {'; '.join(parts)}); nothing written")
     policy = {"veto": 2.0, "vetoes": veto, "frame_veto": -1.0, "frame_vetoes": frame_veto, "thresholds": bars}
     summary = (f"rules alone recall {rules_recall:.3f}, negatives with a finding {rules_fp:.3f}; "
                f"chosen policy recall {recall:.3f}, negatives {-neg_fp:.3f} (bound {max_fp}): {policy}")
@@ -387,8 +397,6 @@ def selection_data(engine: NoticeEngine, args) -> tuple[list, np.ndarray, list[s
     unseen, as the test split's are), and the final model is trained on all of them. Out-of-fold rows give
     the policy ~6x the dev split's notices and hard negatives to be chosen on, so vetoes and thresholds fit
     the kinds of false alarm rather than the few that one split holds."""
-    import tempfile
-
     if not args.cv:
         trained = train_model(engine, training_items(), args)
         model, vocab, _ = trained
@@ -451,8 +459,10 @@ def main() -> None:
             "target_precision": args.target, "hidden": args.hidden, "train_rows": len(train_labels),
             "train_items": len(final_items), "selection": how, "selection_rows": len(labels),
             **inputs_digest()}
-    save_weights(args.out, model, vocab, meta)
-    policy, summary = choose_policy(data, guard_sets(args.out), base, args.max_fp)
+    with tempfile.TemporaryDirectory() as tmp:  # the guard sets are scored with the new weights, not yet shipped
+        weights = Path(tmp) / "weights.npz"
+        save_weights(weights, model, vocab, meta)
+        policy, summary = choose_policy(data, guard_sets(weights), base, args.max_fp)
     meta.update(policy)
     save_weights(args.out, model, vocab, meta)
     print(f"selection on {how}: {summary}")
