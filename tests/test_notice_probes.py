@@ -4,7 +4,11 @@ written to probe phrasings the shipped rules had not seen: book imprints, websit
 AI-training reservations, disclaimers and licences in the supported languages. A second batch (88 lines:
 statutory book imprints, publishers' TDM and AI-training reservations, warranty and liability disclaimers and
 ownership statements in 17 languages) was written from those standard formulas; 17 of them were missed, and the
-rules they needed were added with them, so these are regression probes, not a measure."""
+rules they needed were added with them. Later batches (December 7: syndication and first-published lines,
+source-conditioned reuse, authors' copyright, press-release and finance disclaimers, the German Impressum
+template, trademark, affiliation and advice disclaimers, the MIT notice in translation, personal-use and free-reuse
+grants, Creative Commons notices, AI-training clauses of book imprints) went the same way. These are regression
+probes, not a measure; train/notices.py keeps them found when it chooses the scorer's policy."""
 
 from __future__ import annotations
 
