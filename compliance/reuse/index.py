@@ -573,15 +573,20 @@ class CorpusIndex:
         spans += [tuple(s) for s in (skip.get("skip", []) if isinstance(skip, dict) else skip)]
         return text, plain, om, spans, [tuple(b) for b in breaks]
 
-    def lookup(self, hashes: Iterable[int], df_limit: int = DF_LIMIT) -> dict[int, list[int]]:
+    def lookup(self, hashes: Iterable[int], df_limit: int = DF_LIMIT,
+               common: dict[int, list[int]] | None = None) -> dict[int, list[int]]:
         """Documents holding each fingerprint; fingerprints in more than ``df_limit`` documents
-        (boilerplate) are left out."""
-        return self._guard(lambda: self._lookup(list(hashes), df_limit))
+        (boilerplate) are left out. A ``common`` dict, if given, receives those: each with the first
+        ``df_limit`` + 1 documents found (not all of them; the lookup stops there)."""
+        return self._guard(lambda: self._lookup(list(hashes), df_limit, common))
 
-    def _lookup(self, hashes: list[int], df_limit: int) -> dict[int, list[int]]:
+    def _lookup(self, hashes: list[int], df_limit: int,
+                common: dict[int, list[int]] | None = None) -> dict[int, list[int]]:
         if not hashes:
             return {}
         found = sg.lookup(self.db, hashes, df_limit + 1)
+        if common is not None:
+            common.update((h, d) for h, d in found.items() if len(d) > df_limit)
         return {h: d for h, d in found.items() if len(d) <= df_limit}
 
     def postings(self) -> list[tuple[int, int]]:
