@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import pickle
 import random
 import sys
 import tempfile
@@ -48,6 +49,7 @@ VETOES = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85
 # the guard sets' notices must survive a rule veto this much lower: scanned in their page (position features)
 # rather than as single lines, their "no notice" probability moves by a few hundredths
 GUARD_MARGIN = 0.1
+RESTARTS = 8  # policy searches on bootstrap resamples of the selection rows (choose_policy)
 NEWS_SLACK = 0.0  # share of news articles that may hold a finding the rules do not raise
 # mined context -> the position feature the engine gives such a sentence in a page (kept for half the rows:
 # single lines carry no position, and the scorer must not depend on one)
@@ -150,8 +152,38 @@ def outcome(data, veto: dict[str, float], frame_veto: dict[str, float], bars: di
     return found / max(1, positives), fired / max(1, negatives)
 
 
+def coordinate_search(start: tuple, rank) -> tuple:
+    """From ``start`` (key, vetoes, frame vetoes, thresholds), each kind's threshold, frame veto and rule veto
+    moved on its own while the rank improves, in rounds until a round changes nothing (at most four)."""
+    best = start
+
+    def consider(veto: dict[str, float], frame_veto: dict[str, float], bars: dict[str, float]) -> bool:
+        nonlocal best
+        key = rank(veto, frame_veto, bars)
+        if key > best[0]:
+            best = (key, veto, frame_veto, bars)
+            return True
+        return False
+
+    for _ in range(4):
+        moved = False
+        for kind in KINDS:
+            for bar in (0.8, 0.85, 0.9, 0.95, 0.99, 2.0):  # not below 0.8: dev is small, prose is large
+                _, veto, frame_veto, bars = best
+                moved |= consider(veto, frame_veto, {**bars, kind: bar})
+            for level in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, -1.0):  # a frame of this kind stands below this P(none)
+                _, veto, frame_veto, bars = best
+                moved |= consider(veto, {**frame_veto, kind: level}, bars)
+            for level in VETOES:  # a rule finding of this kind stands below this P(none)
+                _, veto, frame_veto, bars = best
+                moved |= consider({**veto, kind: level}, frame_veto, bars)
+        if not moved:
+            break
+    return best
+
+
 def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dict[str, float],
-                  max_fp: float | None = None) -> tuple[dict, str]:
+                  max_fp: float | None = None, restarts: int = 0) -> tuple[dict, str]:
     """The decision policy (rule vetoes, frame vetoes and kind thresholds, each per kind) with the best recall
     on the selection rows whose share of negatives with a finding is at most ``max_fp`` (default: the rules'
     own share there, so the frames and the scorer buy no recall with false alarms; a lower bound makes the
@@ -164,10 +196,12 @@ def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dic
     the frames find without the scorer; the project's prose probes and German news articles: no finding the rules do
     not raise). First one veto level for every kind and one frame level on a grid, with the kinds' thresholds at
     their selection-precision values; then each kind's threshold, frame veto and rule veto moved on its own while
-    the bounds hold (coordinate search, two rounds)."""
+    the rank improves (coordinate search); then the same search on ``restarts`` bootstrap resamples of the rows,
+    each result polished on all rows, the best kept."""
     off = {k: 2.0 for k in KINDS}
     no_frames = {k: -1.0 for k in KINDS}
     rules_recall, rules_fp = outcome(data, off, no_frames, off)
+    max_fp_given = max_fp
     max_fp = rules_fp if max_fp is None else max_fp
     # every rule finding of a guard set that must keep all (the seed article, the probes): one kind found twice
     # on a line hides a veto of the second from the per-line count
@@ -177,44 +211,40 @@ def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dic
     floors = [(g, min(share, outcome(g, off, all_frames if framed else no_frames, off)[0]),
                outcome(g, off, no_frames, off)[1] + slack) for g, share, slack, framed in guards]
 
-    def rank(veto: dict[str, float], frame_veto: dict[str, float], bars: dict[str, float]) -> tuple:
-        """Policies that break no bound first (shortfall 0), then by the bound on false alarms, recall and
-        fewer false alarms; among the others, the smaller shortfall, so the coordinate search can walk out of
-        a grid where no policy meets every guard at once."""
-        recall, fp = outcome(data, veto, frame_veto, bars)
-        shortfall = max(0.0, fp - rules_fp)
-        stricter = {k: v - GUARD_MARGIN for k, v in veto.items()}  # a page's context moves P(none) a little
-        shortfall += sum(p_none >= stricter.get(kind, 2.0) for kind, p_none in must_keep)
-        for g, floor, g_max in floors:
-            g_recall, g_fp = outcome(g, stricter, frame_veto, bars)[0], outcome(g, veto, frame_veto, bars)[1]
-            shortfall += max(0.0, floor - g_recall) + max(0.0, g_fp - g_max)
-        return (-round(shortfall, 6), -round(max(0.0, fp - max_fp), 6), recall, -fp)
+    def ranker(rows: list, bound_fp: float, cap_fp: float):
+        def rank(veto: dict[str, float], frame_veto: dict[str, float], bars: dict[str, float]) -> tuple:
+            """Policies that break no bound first (shortfall 0), then by the bound on false alarms, recall and
+            fewer false alarms; among the others, the smaller shortfall, so the coordinate search can walk out
+            of a grid where no policy meets every guard at once."""
+            recall, fp = outcome(rows, veto, frame_veto, bars)
+            shortfall = max(0.0, fp - bound_fp)
+            stricter = {k: v - GUARD_MARGIN for k, v in veto.items()}  # a page's context moves P(none) a little
+            shortfall += sum(p_none >= stricter.get(kind, 2.0) for kind, p_none in must_keep)
+            for g, floor, g_max in floors:
+                g_recall, g_fp = outcome(g, stricter, frame_veto, bars)[0], outcome(g, veto, frame_veto, bars)[1]
+                shortfall += max(0.0, floor - g_recall) + max(0.0, g_fp - g_max)
+            return (-round(shortfall, 6), -round(max(0.0, fp - cap_fp), 6), recall, -fp)
+        return rank
 
-    best = None
+    def search(rank) -> tuple:
+        grid = [(rank(v, f, b), v, f, b) for v, f, b in
+                (({k: veto for k in KINDS}, {k: level for k in KINDS}, bars) for veto in VETOES
+                 for level in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, -1.0)
+                 for bars in ({k: max(0.8, v) for k, v in base.items()}, dict(off)))]
+        return coordinate_search(max(grid, key=lambda entry: entry[0]), rank)
 
-    def consider(veto: dict[str, float], frame_veto: dict[str, float], bars: dict[str, float]) -> bool:
-        nonlocal best
-        key = rank(veto, frame_veto, bars)
-        if best is None or key > best[0]:
-            best = (key, veto, frame_veto, bars)
-            return True
-        return False
-
-    for veto in VETOES:
-        for level in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, -1.0):
-            for bars in ({k: max(0.8, v) for k, v in base.items()}, dict(off)):
-                consider({k: veto for k in KINDS}, {k: level for k in KINDS}, bars)
-    for _ in range(2):
-        for kind in KINDS:
-            for bar in (0.8, 0.85, 0.9, 0.95, 0.99, 2.0):  # not below 0.8: dev is small, prose is large
-                _, veto, frame_veto, bars = best
-                consider(veto, frame_veto, {**bars, kind: bar})
-            for level in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, -1.0):  # a frame of this kind stands below this P(none)
-                _, veto, frame_veto, bars = best
-                consider(veto, {**frame_veto, kind: level}, bars)
-            for level in VETOES:  # a rule finding of this kind stands below this P(none)
-                _, veto, frame_veto, bars = best
-                consider({**veto, kind: level}, frame_veto, bars)
+    rank = ranker(data, rules_fp, max_fp)
+    best = search(rank)
+    # restarts: the search on bootstrap resamples of the rows lands in other local optima; each is polished on
+    # all rows and kept if it ranks higher there (one start's optimum flipped whole kinds between retrainings)
+    rng = random.Random(SEED)
+    for _ in range(restarts):
+        sample = [data[rng.randrange(len(data))] for _ in data]
+        sample_fp = outcome(sample, off, no_frames, off)[1]
+        found = search(ranker(sample, sample_fp, sample_fp if max_fp_given is None else max_fp_given))
+        polished = coordinate_search((rank(*found[1:]), *found[1:]), rank)
+        if polished[0] > best[0]:
+            best = polished
     (shortfall, _, recall, neg_fp), veto, frame_veto, bars = best
     if shortfall < 0:
         stricter = {k: v - GUARD_MARGIN for k, v in veto.items()}
@@ -449,20 +479,34 @@ def main() -> None:
                         help="select on K site folds of train + dev (0: train on train, select on dev)")
     parser.add_argument("--hidden", type=int, default=0,
                         help="units of the hidden ReLU layer (0: a linear model, logistic regression)")
+    parser.add_argument("--restarts", type=int, default=RESTARTS,
+                        help="searches on bootstrap resamples of the selection rows, polished on all of them")
+    parser.add_argument("--save-selection", type=Path, default=None,
+                        help="also write the trained model and the selection rows to this file (pickle)")
+    parser.add_argument("--policy-only", type=Path, default=None,
+                        help="no training: choose the policy again on a --save-selection file and write the weights")
     args = parser.parse_args()
     t0 = time.perf_counter()
-    engine = NoticeEngine(load_ruleset(), model=False, cues=True)
-    data, probs, labels, final_items, how, trained = selection_data(engine, args)
-    base = base_thresholds(probs, labels, args.target)
-    model, vocab, train_labels = trained or train_model(engine, final_items, args)  # --cv 0: trained already
-    meta = {"classes": CLASSES, "thresholds": base, "bits": 22, "seed": SEED, "c": args.c, "min_df": args.min_df,
-            "target_precision": args.target, "hidden": args.hidden, "train_rows": len(train_labels),
-            "train_items": len(final_items), "selection": how, "selection_rows": len(labels),
-            **inputs_digest()}
-    with tempfile.TemporaryDirectory() as tmp:  # the guard sets are scored with the new weights, not yet shipped
-        weights = Path(tmp) / "weights.npz"
-        save_weights(weights, model, vocab, meta)
-        policy, summary = choose_policy(data, guard_sets(weights), base, args.max_fp)
+    if args.policy_only:
+        with args.policy_only.open("rb") as fh:
+            data, guards, base, model, vocab, train_labels, final_items, meta, how = pickle.load(fh)
+    else:
+        engine = NoticeEngine(load_ruleset(), model=False, cues=True)
+        data, probs, labels, final_items, how, trained = selection_data(engine, args)
+        base = base_thresholds(probs, labels, args.target)
+        model, vocab, train_labels = trained or train_model(engine, final_items, args)  # --cv 0: trained already
+        meta = {"classes": CLASSES, "thresholds": base, "bits": 22, "seed": SEED, "c": args.c,
+                "min_df": args.min_df, "target_precision": args.target, "hidden": args.hidden,
+                "train_rows": len(train_labels), "train_items": len(final_items), "selection": how,
+                "selection_rows": len(labels), **inputs_digest()}
+        with tempfile.TemporaryDirectory() as tmp:  # the guard sets are scored with the new weights, not shipped yet
+            weights = Path(tmp) / "weights.npz"
+            save_weights(weights, model, vocab, meta)
+            guards = guard_sets(weights)
+        if args.save_selection:
+            with args.save_selection.open("wb") as fh:
+                pickle.dump((data, guards, base, model, vocab, train_labels, final_items, dict(meta), how), fh)
+    policy, summary = choose_policy(data, guards, base, args.max_fp, args.restarts)
     meta.update(policy)
     save_weights(args.out, model, vocab, meta)
     print(f"selection on {how}: {summary}")
