@@ -81,8 +81,15 @@ def text_fingerprints(plain: str, excluded: list[tuple[int, int]] | None = None)
     return out, words
 
 
-def query_hashes(ids: list[int], excluded: bytearray | None = None) -> set[int]:
-    """What a draft looks up: every n-gram outside notices."""
-    out = {h & _MASK for h in gram_hashes(ids, excluded)}
+def position_hashes(ids: list[int], excluded: bytearray | None = None) -> list[int]:
+    """The hash the index keys on of every n-gram, by position (n-grams touching an excluded token: a sentinel
+    no query holds)."""
+    return [h & _MASK for h in gram_hashes(ids, excluded)]
+
+
+def query_hashes(ids: list[int], excluded: bytearray | None = None, hashes: list[int] | None = None) -> set[int]:
+    """What a draft looks up: every n-gram outside notices (``hashes``: its :func:`position_hashes`, when at
+    hand)."""
+    out = set(hashes if hashes is not None else position_hashes(ids, excluded))
     out.discard(_EXCLUDED & _MASK)
     return out

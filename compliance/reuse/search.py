@@ -76,9 +76,9 @@ def find_matches(doc: Document, index: CorpusIndex, notices: list[Notice] | None
     if skipped is not None:
         skipped.extend(itself.values())
     exclude = set(itself)
-    grams = fp.gram_hashes(view.ids, view.excluded)
+    grams = fp.position_hashes(view.ids, view.excluded)
     common: dict[int, list[int]] = {}
-    hits = index.lookup(fp.query_hashes(view.ids, view.excluded), params.df_limit, common)
+    hits = index.lookup(fp.query_hashes(view.ids, view.excluded, grams), params.df_limit, common)
     candidates = _ranked(hits, index, params, exclude)
     if not candidates and not common:
         return []
@@ -128,14 +128,13 @@ def unexplained_regions(grams: list[int], hits: dict[int, list[int]], common: di
     the index holds (``hits`` or ``common``) but for gaps of up to ``params.region_gap`` words, and outside
     the passages found so far; longest first. A range of common n-grams alone (stock phrases, if short)
     needs ``params.common_words`` words.
-    ``grams`` are the draft's raw n-gram hashes by position (:func:`fp.gram_hashes`)."""
+    ``grams`` are the draft's n-gram hashes by position (:func:`fp.position_hashes`)."""
     if not hits and not common:
         return []
     n = fp.GRAM
     indexed = bytearray(size)
     rare = bytearray(size)
     for i, h in enumerate(grams):
-        h &= fp._MASK
         if h in hits:
             indexed[i:i + n] = b"\x01" * n
             rare[i] = 1
@@ -170,7 +169,7 @@ def region_candidates(regions: list[tuple[int, int]], grams: list[int], hits: di
     for a, b in regions:
         scores: dict[int, float] = defaultdict(float)
         for i in range(a, b - n + 1):
-            h = grams[i] & fp._MASK
+            h = grams[i]
             docs = hits.get(h) or common.get(h)
             if not docs:
                 continue
