@@ -46,6 +46,10 @@ CLASSES = [*KINDS, NONE]
 SEED = 20261206
 # "no notice" probabilities at or above which a rule finding is vetoed (2.0: never)
 VETOES = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 2.0)
+BARS = (0.8, 0.85, 0.9, 0.95, 0.99, 2.0)  # a kind's threshold; not below 0.8: dev is small, prose is large
+# a frame of a kind stands below this P(none); fine steps at the low end, where the probes' frame findings and a
+# news report's stray frame lie a few hundredths apart
+FRAME_LEVELS = (0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, -1.0)
 # the guard sets' notices must survive a rule veto this much lower: scanned in their page (position features)
 # rather than as single lines, their "no notice" probability moves by a few hundredths
 GUARD_MARGIN = 0.1
@@ -168,15 +172,23 @@ def coordinate_search(start: tuple, rank) -> tuple:
     for _ in range(4):
         moved = False
         for kind in KINDS:
-            for bar in (0.8, 0.85, 0.9, 0.95, 0.99, 2.0):  # not below 0.8: dev is small, prose is large
+            for bar in BARS:
                 _, veto, frame_veto, bars = best
                 moved |= consider(veto, frame_veto, {**bars, kind: bar})
-            for level in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, -1.0):  # a frame of this kind stands below this P(none)
+            for level in FRAME_LEVELS:
                 _, veto, frame_veto, bars = best
                 moved |= consider(veto, {**frame_veto, kind: level}, bars)
             for level in VETOES:  # a rule finding of this kind stands below this P(none)
                 _, veto, frame_veto, bars = best
                 moved |= consider({**veto, kind: level}, frame_veto, bars)
+        if best[0][0] < 0:
+            # a guard still broken: a sentence a frame and the kind's threshold both keep goes only when the two
+            # move together, which no single step tries
+            for kind in KINDS:
+                for bar in BARS:
+                    for level in FRAME_LEVELS:
+                        _, veto, frame_veto, bars = best
+                        moved |= consider(veto, {**frame_veto, kind: level}, {**bars, kind: bar})
         if not moved:
             break
     return best
