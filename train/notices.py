@@ -50,8 +50,8 @@ BARS = (0.8, 0.85, 0.9, 0.95, 0.99, 2.0)  # a kind's threshold; not below 0.8: d
 # a frame of a kind stands below this P(none); fine steps at the low end, where the probes' frame findings and a
 # news report's stray frame lie a few hundredths apart
 FRAME_LEVELS = (0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, -1.0)
-# the guard sets' notices must survive a rule veto this much lower: scanned in their page (position features)
-# rather than as single lines, their "no notice" probability moves by a few hundredths
+# the guard sets' notices must survive a rule veto this much lower: a safety margin, as the guard reads each item
+# as one plain-text page and the same line in an HTML page or a longer document moves by a few hundredths
 GUARD_MARGIN = 0.1
 RESTARTS = 8  # policy searches on bootstrap resamples of the selection rows (choose_policy)
 NEWS_SLACK = 0.0  # share of news articles that may hold a finding the rules do not raise
