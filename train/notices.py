@@ -43,6 +43,7 @@ OUT = ROOT / "rules" / "models" / "notice-scorer.npz"
 KINDS = ["reproduction-ban", "copyright", "all-rights-reserved", "license", "tdm-reservation", "agency-credit",
          "attribution", "disclaimer"]
 CLASSES = [*KINDS, NONE]
+_NONE_AT = CLASSES.index(NONE)  # the policy search reads it for every row it weighs
 SEED = 20261206
 # "no notice" probabilities at or above which a rule finding is vetoed (2.0: never)
 VETOES = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 2.0)
@@ -140,7 +141,7 @@ def policy_data(path: Path, items: list[dict]) -> list[tuple[str, list, list]]:
 
 def kinds_found(row, veto: dict[str, float], frame_veto: dict[str, float], bars: dict[str, float]) -> set[str]:
     """The kinds a decision policy reports on one policy row (``Scorer.decide`` and ``NoticeEngine.vetoed``)."""
-    none = CLASSES.index(NONE)
+    none = _NONE_AT
     _, rules, scored = row
     kept = {n for n, (kind, exact, p_none) in enumerate(rules) if exact or p_none < veto.get(kind, 2.0)}
     kinds = {rules[n][0] for n in kept}

@@ -86,12 +86,12 @@ def find_matches(doc: Document, index: CorpusIndex, notices: list[Notice] | None
     draft = DraftGrams(view, params.align) if views else None
     found = align_candidates(view, views, params.align, draft) if views else []
     second: list[tuple[int, Passage]] = []
-    regions = unexplained_regions(grams, hits, common, [p for _, p in found], len(view), params)
+    firsts = [p for _, p in found]
+    regions = unexplained_regions(grams, hits, common, firsts, len(view), params)
     if regions:
         more = region_candidates(regions, grams, hits, common, params, exclude | set(candidates))
         extra = {d: v for d in more if (v := index.view(d)) is not None}
         if extra:
-            firsts = [p for _, p in found]
             draft = draft or DraftGrams(view, params.align)
             second = [(d, p) for d, p in align_candidates(view, extra, params.align, draft)
                       if not any(_same_passage(p, q) for q in firsts)]
