@@ -124,7 +124,7 @@ LETTERS = st.sampled_from(list("abkiß süÜéÉ\n’êÊ") + ["\u1e9e", "\u212a
                                                        "ǅ", "ǆ", "Ⓒ", "ⓒ", "\u0301", "  ", "\r\n", "\ud800", "тасс",
                                                        "ТАСС", "Т", "с"])
 CASE_LITERALS = ["für", "straße", "ök", "kö", "ss", "is", "σος", "ος", "жж", "ǆa", "ⓒ", "é", "a b", "ü ü",
-                 "всё право", "\u03b8", "l’тасс", "ê интерфакс", "ê’ê’ê’ê’ê"]
+                 "всё право", "\u03b8", "l’тасс", "ê интерфакс", "ê’ê’ê’ê’ê", "éüéüéü", "éüéüésé"]
 
 
 @pytest.mark.skipif(not KeywordIndex.__init__ or not __import__("importlib").util.find_spec("ahocorasick_rs"),
@@ -150,6 +150,19 @@ def test_only_a_letter_of_a_many_spelled_keyword_routes_a_text_to_the_str_path()
     cyrillic = "Quelle: L’ИНТЕРФАКС meldet"
     assert index.scan(cyrillic)[1] is None  # the str path
     assert [cyrillic[s:e] for _, s, e in index.hits(cyrillic)] == ["L’ИНТЕРФАКС"]
+
+
+def test_a_many_spelled_latin_keyword_routes_by_its_rarest_letter_not_by_a_shared_lead_byte():
+    """All Latin-1 letters share the UTF-8 lead byte 0xC3: a Czech keyword with too many case spellings
+    ("vyjádřením osobních názorů") routed by its "á" sent every text with an "é" or "ü" to the slower str
+    path (a fifth of the notice engine's time on documentation prose). It routes by its "ř" now."""
+    pytest.importorskip("ahocorasick_rs")
+    index = KeywordIndex(["vyjádřením osobních názorů", "copyright"], backend="ahocorasick_rs")
+    western = "Café, Müller & Söhne, copyright 2024."
+    assert index.scan(western)[1] is not None  # the UTF-8 path
+    czech = "Jsou VYJÁDŘENÍM OSOBNÍCH NÁZORŮ autorů."
+    assert index.scan(czech)[1] is None  # the str path
+    assert [czech[s:e] for _, s, e in index.hits(czech)] == ["VYJÁDŘENÍM OSOBNÍCH NÁZORŮ"]
 
 
 WORDS = st.sampled_from(["ab", "ba", "abc", "c", " ", "\n", ".", "AB", "x"])

@@ -232,7 +232,7 @@ class KeywordIndex:
         variants: list[bytes] = []
         owner: list[int] = []
         leads: set[bytes] = set()  # lead bytes of letters of literals left to the str path
-        odd: set[str] = set()  # irregular upper-case forms of the literals' letters
+        odd: set[str] = set()  # letters that route a text to the str path (irregular upper cases, see below)
         irregular_ascii = "".join(c for c in _IRREGULAR if c.isascii())
         for i, literal in enumerate(self.literals):
             if literal.isascii():  # most keywords: one spelling
@@ -244,11 +244,16 @@ class KeywordIndex:
             odd.update(x for c in literal for x in _IRREGULAR.get(c, ()))
             if prod(len(f) for f in forms) > self.MAX_VARIANTS or any(c in "σς" for c in literal):
                 # too many spellings (or Greek sigma, which lowers by context): a text holding the
-                # literal holds each of its letters, so the lead bytes of one letter's spellings
-                # route it; the one letter whose bytes are rarest in Western text ("’" or "ê" in a
-                # Cyrillic name would send nearly every text down the slower path)
-                letter = min((c for c in literal if not c.isascii()), key=_commonness)
-                leads.update(f.encode()[:1] for f in _spellings(letter))
+                # literal holds each of its letters, so one letter routes it: the one whose bytes are
+                # rarest in Western text ("’" or "ê" in a Cyrillic name would send nearly every text
+                # down the slower path), outside Latin-1 where it can be. A letter of another script
+                # routes by its lead bytes (any Cyrillic letter); a Latin one by its own spellings, as a
+                # shared lead byte (0xC3: every é, ü, ñ) would route every accented text
+                letter = min((c for c in literal if not c.isascii()), key=_rarity)
+                if _commonness(letter):
+                    odd.update(_spellings(letter))
+                else:
+                    leads.update(f.encode()[:1] for f in _spellings(letter))
                 continue
             for spelling in product(*forms):
                 variants.append("".join(spelling).encode())
@@ -419,6 +424,11 @@ _COMMON_LEADS = frozenset((0xC2, 0xC3, 0xC4, 0xC5, 0xE2))  # Latin-1/Extended-A 
 def _commonness(c: str) -> int:
     """How many of the lead bytes of ``c``'s spellings are common in Western text (fewer is better)."""
     return len({f.encode()[0] for f in _spellings(c)} & _COMMON_LEADS)
+
+
+def _rarity(c: str) -> tuple[int, bool]:
+    """Sort key of a literal's letters for routing (lower is better): common lead bytes, then Latin-1."""
+    return _commonness(c), ord(c) <= 0xFF
 
 
 def _holds_any(text: str, raw: bytes, chars: str, leads: tuple[bytes, ...]) -> bool:
