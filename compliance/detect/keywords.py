@@ -228,11 +228,12 @@ class KeywordIndex:
 
     def _spell(self) -> tuple[list[bytes], list[int], tuple[bytes, ...], str] | None:
         """Every case spelling of the literals as UTF-8 (variants), the literal of each, and what routes a
-        text to the ``str`` path: lead bytes of literals with too many spellings, irregular upper cases."""
+        text to the ``str`` path: lead bytes of a non-Latin letter of literals with too many spellings, and
+        characters (a Latin letter of such literals in each of its cases, irregular upper cases)."""
         variants: list[bytes] = []
         owner: list[int] = []
         leads: set[bytes] = set()  # lead bytes of letters of literals left to the str path
-        odd: set[str] = set()  # letters that route a text to the str path (irregular upper cases, see below)
+        odd: set[str] = set()  # characters that route a text to the str path
         irregular_ascii = "".join(c for c in _IRREGULAR if c.isascii())
         for i, literal in enumerate(self.literals):
             if literal.isascii():  # most keywords: one spelling
