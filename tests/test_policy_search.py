@@ -52,3 +52,19 @@ def test_a_finding_that_a_frame_and_a_threshold_both_keep_goes_with_one_joint_st
     key, _, frame_veto, bars = T.coordinate_search(start, rank)
     assert key == (0,)
     assert frame_veto["disclaimer"] <= 0.038 and bars["disclaimer"] > 0.92  # no single step of the two does it
+
+
+def test_the_balanced_rank_weighs_the_gate_kinds_on_their_own():
+    # nine attribution lines and one TDM reservation: a policy that keeps the attribution frame finds 9 of 10
+    # notices; one that keeps the TDM frame finds 1 of 10, but every TDM reservation
+    rows = [framed_row("attribution", "attribution", probabilities(attribution=0.6, none=0.2))] * 9
+    rows += [framed_row("tdm-reservation", "tdm-reservation", probabilities(tdm_reservation=0.6, none=0.2))]
+    no_frames = {k: -1.0 for k in T.KINDS}
+    attribution = {**no_frames, "attribution": 0.3}
+    tdm = {**no_frames, "tdm-reservation": 0.3}
+    assert T.balanced_recall(rows, OFF, attribution, OFF, 0.0)[0] == 0.9
+    assert T.balanced_recall(rows, OFF, tdm, OFF, 0.0)[0] == 0.1
+    # half of the rank is the mean recall of bans and TDM reservations (the only gate kind here: 1.0)
+    assert T.balanced_recall(rows, OFF, attribution, OFF, 0.5)[0] == 0.45
+    assert T.balanced_recall(rows, OFF, tdm, OFF, 0.5)[0] == 0.55
+    assert T.balanced_recall(rows, OFF, tdm, OFF, 0.5)[1] == 0.0  # no negatives, none fired
