@@ -227,20 +227,20 @@ def coordinate_search(start: tuple, rank) -> tuple:
 
 def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dict[str, float],
                   max_fp: float | None = None, restarts: int = 0, balance: float = 0.0) -> tuple[dict, str]:
-    """The decision policy (rule vetoes, frame vetoes and kind thresholds, each per kind) with the best recall
-    on the selection rows whose share of negatives with a finding is at most ``max_fp`` (default: the rules'
-    own share there, so the frames and the scorer buy no recall with false alarms; a lower bound makes the
-    scorer veto the rules' own false alarms, sentences that explain or report notices, at a cost in recall:
-    docs/notices.md has the curve). Where no policy gets under the bound, the one that gets closest. Ties go
-    to fewer false alarms. On each guard set the policy keeps at least the given share of what the rules alone find
-    there (under vetoes ``GUARD_MARGIN`` lower: a page's context moves a sentence's probabilities) and raises no
-    more false alarms than the rules plus the guard's slack (``../shared/data/notices``: the rules' recall up to
-    0.95; the seed article's notices: all of them; the project's probes of standard formulas: all that the rules and
-    the frames find without the scorer; the project's prose probes and German news articles: no finding the rules do
-    not raise). First one veto level for every kind and one frame level on a grid, with the kinds' thresholds at
-    their selection-precision values; then each kind's threshold, frame veto and rule veto moved on its own while
-    the rank improves (coordinate search); then the same search on ``restarts`` bootstrap resamples of the rows,
-    each result polished on all rows, the best kept."""
+    """The decision policy (rule vetoes, frame vetoes and kind thresholds, each per kind) with the best recall (with
+    ``balance`` > 0, :func:`balanced_recall`) on the selection rows whose share of negatives with a finding is at
+    most ``max_fp`` (default: the rules' own share there, so the frames and the scorer buy no recall with false
+    alarms; a lower bound makes the scorer veto the rules' own false alarms, sentences that explain or report
+    notices, at a cost in recall: docs/notices.md has the curve). Where no policy gets under the bound, the one that
+    gets closest. Ties go to fewer false alarms. On each guard set the policy keeps at least the given share of what
+    the rules alone find there (under vetoes ``GUARD_MARGIN`` lower: a page's context moves a sentence's
+    probabilities) and raises no more false alarms than the rules plus the guard's slack
+    (``../shared/data/notices``: the rules' recall up to 0.95; the seed article's notices: all of them; the
+    project's probes of standard formulas: all that the rules and the frames find without the scorer; the project's
+    prose probes and German news articles: no finding the rules do not raise). First one veto level for every kind
+    and one frame level on a grid, with the kinds' thresholds at their selection-precision values; then each kind's
+    threshold, frame veto and rule veto moved on its own while the rank improves (coordinate search); then the same
+    search on ``restarts`` bootstrap resamples of the rows, each result polished on all rows, the best kept."""
     off = {k: 2.0 for k in KINDS}
     no_frames = {k: -1.0 for k in KINDS}
     rules_recall, rules_fp = outcome(data, off, no_frames, off)
