@@ -276,3 +276,46 @@ def test_without_hyperscan_the_index_switches_to_a_dfa(monkeypatch):
     hits = index.hits("All rights reserved")
     assert [SWITCH_LITERALS[k] for k, _, _ in hits] == ["a", "rights", "all rights reserved"]
     assert [(s, e) for _, s, e in hits] == [(0, 1), (4, 10), (0, 19)]
+
+
+def test_a_cached_hyperscan_database_is_switched_to_early_with_the_same_hits(tmp_path, monkeypatch):
+    """The first process that switches compiles the database and caches it; a later index over the same
+    keywords switches after FAST_AFTER_CACHED bytes, loading it; a damaged cache file is compiled again."""
+    hyperscan = pytest.importorskip("hyperscan")
+
+    monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("COMPLIANCE_NO_CACHE", raising=False)
+    first = KeywordIndex(SWITCH_LITERALS, backend="ahocorasick_rs", fast="hyperscan")
+    assert first._nfa_budget == KeywordIndex.FAST_AFTER  # nothing cached yet
+    expected = [first.hits(t) for t in SWITCH_TEXTS]
+    first._nfa_budget = 0
+    assert [first.hits(t) for t in SWITCH_TEXTS] == expected
+    cached = list((tmp_path / "cache").glob("hyperscan-*.pickle"))
+    assert len(cached) == 1
+    second = KeywordIndex(SWITCH_LITERALS, backend="ahocorasick_rs", fast="hyperscan")
+    assert second._nfa_budget == KeywordIndex.FAST_AFTER_CACHED
+    second._nfa_budget = 0
+    assert [second.hits(t) for t in SWITCH_TEXTS] == expected and second._mapped
+
+    def damaged(*args):
+        raise hyperscan.error("bad serialization")
+
+    monkeypatch.setattr(hyperscan, "loadb", damaged)
+    third = KeywordIndex(SWITCH_LITERALS, backend="ahocorasick_rs", fast="hyperscan")
+    third._nfa_budget = 0
+    assert [third.hits(t) for t in SWITCH_TEXTS] == expected and third.fast == "hyperscan"
+
+
+def test_the_str_path_keeps_its_nfa_until_it_has_scanned_enough_itself():
+    """A non-Latin text takes the str path; its DFA (0.5 s to build over the shipped keywords) is built only
+    after that path scanned FAST_AFTER characters, not when the bytes path switched, with the same hits."""
+    index = KeywordIndex(SWITCH_LITERALS, backend="ahocorasick_rs")
+    cyrillic = SWITCH_TEXTS[-1]
+    before = index.hits(cyrillic)
+    assert [SWITCH_LITERALS[k] for k, _, _ in before].count("l’интерфакс") == 1
+    index._nfa_budget = 0
+    index.hits("plain ascii copyright")
+    assert index._nfa_budget is None and index._str_budget is not None
+    assert index.hits(cyrillic) == before
+    index._str_budget = 0
+    assert index.hits(cyrillic) == before and index._str_budget is None

@@ -248,3 +248,27 @@ def test_signals_on_real_pages_are_well_formed(vocab):
             json.dumps(s.to_dict())
             seen.append(s)
     assert seen  # real pages do carry signals (robots meta, copyright meta, JSON-LD)
+
+
+def test_the_vocabulary_comes_from_the_cache_and_an_edited_pack_invalidates_it(tmp_path, monkeypatch):
+    """Parsing the packs' YAML for the vocabulary costs ~0.3 s per process: the second load reads the cache,
+    and an edit of a pack it came from is seen at the next load, as without a cache."""
+    monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("COMPLIANCE_NO_CACHE", raising=False)
+    pack = tmp_path / "rules" / "mine.yaml"
+    pack.parent.mkdir()
+    pack.write_text("signals:\n  ai_agents: [ExampleBot]\n", encoding="utf-8")
+    sig._load_vocabulary.cache_clear()
+    first = sig.load_vocabulary([str(pack.parent)])
+    assert len(list((tmp_path / "cache").glob("vocabulary-*.pickle"))) == 1
+    sig._load_vocabulary.cache_clear()
+    monkeypatch.setattr(sig, "_build_vocabulary", lambda files: pytest.fail("parsed again"))
+    again = sig.load_vocabulary([str(pack.parent)])
+    assert again.config == first.config and again.license_urls == first.license_urls
+    monkeypatch.undo()
+    monkeypatch.setenv("COMPLIANCE_CACHE_DIR", str(tmp_path / "cache"))
+    pack.write_text("signals:\n  ai_agents: [OtherBot]\n", encoding="utf-8")
+    sig._load_vocabulary.cache_clear()
+    edited = sig.load_vocabulary([str(pack.parent)])
+    sig._load_vocabulary.cache_clear()
+    assert "OtherBot" in edited.config.ai_agents and "ExampleBot" not in edited.config.ai_agents

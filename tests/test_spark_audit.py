@@ -220,6 +220,26 @@ def test_loopback_only(spark):
     assert spark.sparkContext.master == "local[2,4]"  # local mode retries failed tasks too
 
 
+def test_a_local_driver_jvm_gets_the_quick_compiler_and_serial_collector_unless_the_user_chooses():
+    """On a local master the JVM only schedules (the documents are scanned in Python workers): its C2 compiler
+    and concurrent collector would take cores from them. The user's own choices win; a cluster is left alone."""
+    from compliance.spark.session import spark_conf
+
+    local = spark_conf("local[2]")["spark.driver.extraJavaOptions"].split()
+    assert {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"} <= set(local)
+    mine = spark_conf("local[2]", {"spark.driver.extraJavaOptions": "-XX:+UseG1GC -XX:-TieredCompilation"})
+    java = mine["spark.driver.extraJavaOptions"].split()
+    assert "-XX:+UseG1GC" in java and "-XX:-TieredCompilation" in java
+    assert not {"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"} & set(java)  # two collectors: the JVM refuses
+    cluster = spark_conf("yarn")["spark.driver.extraJavaOptions"]
+    assert "-XX:" not in cluster and "log4j2.configurationFile" in cluster
+
+
+def test_the_running_local_jvm_has_those_options(spark):
+    java = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+    assert {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"} <= {str(a) for a in java}
+
+
 def test_python_workers_do_not_import_from_their_working_directory(spark):
     # an html.py in the directory Spark was started from shadowed the stdlib in every worker
     assert spark.conf.get("spark.executorEnv.PYTHONSAFEPATH") == "1"

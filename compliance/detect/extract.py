@@ -117,13 +117,18 @@ def _has_any(norm: str, words: list[str], cc: bool = False) -> bool:
     """Does ``norm`` hold one of ``words`` as whole words? A word in a script written without spaces (署名,
     저작자표시) cannot be told by its edges: it counts inside a word, and only where the text names Creative
     Commons (``cc``), where it is a licence element and not the everyday word it also is."""
-    return any(_norm_term(w) in norm if not _UNSPACED.search(w) else cc and w in norm for w in words)
+    for w in words:
+        term, unspaced = _norm_term(w)
+        if (cc and w in norm) if unspaced else term in norm:
+            return True
+    return False
 
 
 @lru_cache(maxsize=8192)
-def _norm_term(word: str) -> str:
-    """``_norm`` of a vocabulary term: the same few hundred terms are tested against every licence notice."""
-    return _norm(word)
+def _norm_term(word: str) -> tuple[str, bool]:
+    """``_norm`` of a vocabulary term, and whether it is written without spaces: the same few hundred terms
+    are tested against every licence notice (a regex test per term and notice was 5 % of an HTML audit)."""
+    return _norm(word), bool(_UNSPACED.search(word))
 
 
 def _version(text: str) -> str | None:

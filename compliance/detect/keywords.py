@@ -9,10 +9,12 @@ replaced by a ``hyperscan`` literal database once a process has scanned enough t
 
 from __future__ import annotations
 
+import platform
 from bisect import bisect_right
 from collections.abc import Callable
 from itertools import product
 from math import prod
+from pathlib import Path
 from typing import Any, AnyStr
 
 import regex
@@ -124,13 +126,16 @@ class KeywordIndex:
     ``lower()``), and ``ahocorasick_rs`` scans 2-3x faster than ``pyahocorasick``, whose trie looks up
     each node's children linearly. The bytes automaton starts as an NFA (built in ~10 ms) and, after
     ``FAST_AFTER`` bytes, becomes the faster of a Hyperscan literal database (``hyperscan``, SIMD;
-    ~130 ms to build, 2.5x the DFA's speed over 5,000 keywords: :func:`_hyperscan_finder`) or a DFA
+    ~130 ms to build, 2.5x the DFA's speed over 5,000 keywords: :func:`_hyperscan_finder`; kept in the
+    cache directory, and switched to after ``FAST_AFTER_CACHED`` bytes when it is there) or a DFA
     (~70 ms to build, twice the NFA's speed) when Hyperscan is not installed; both report the same
-    hits in the same order. The str one is built on first use.
+    hits in the same order. The str one is built on first use, an NFA too until the str path has
+    scanned ``FAST_AFTER`` characters.
     """
 
     MAX_VARIANTS = 16
     FAST_AFTER = 16_000_000  # bytes: the fast automaton's build time pays for itself after ~15-20 MB of text
+    FAST_AFTER_CACHED = 1_000_000  # ... when a Hyperscan database for these keywords is in the cache (~5 ms)
 
     def __init__(self, literals: list[str], backend: str | None = None, fast: str | None = None) -> None:
         self.literals = literals
@@ -140,6 +145,7 @@ class KeywordIndex:
         # the automaton the bytes path switches to after FAST_AFTER bytes: "hyperscan" or "dfa"
         self.fast = fast or ("hyperscan" if _has_hyperscan() else "dfa")
         self._str_find = None  # the str-path automaton, built when a text first needs it (start-up time)
+        self._str_budget: int | None = self.FAST_AFTER  # characters the str path scans with its NFA first
         self._nfa_budget: int | None = self.FAST_AFTER  # bytes scanned with the quick-to-build NFA first
         self._mapped = False  # does the bytes automaton report literal indexes itself (not variant ones)?
         # Per literal, what every use of a hit needs at its edges (EDGE_* bits, 0: nothing), set by the user of
@@ -151,6 +157,12 @@ class KeywordIndex:
     def _find(self, low: str) -> list[tuple[int, int, int]]:
         if self._str_find is None:
             self._str_find = self._rust() if self.backend == "ahocorasick_rs" else self._python()
+        if self._str_budget is not None:
+            self._str_budget -= len(low)
+            if self._str_budget < 0:
+                self._str_budget = None
+                if self.backend == "ahocorasick_rs":
+                    self._str_find = self._rust()
         return self._str_find(low)
 
     def hits(self, text: str) -> list[tuple[int, int, int]]:
@@ -190,14 +202,14 @@ class KeywordIndex:
         return self._find(low) if self.literals else []
 
     def _rust(self):
-        """The ``str``-path automaton: a contiguous NFA while the process is young (a DFA over ~13,000
-        literals took 0.24 s to build, a quarter of a one-draft ``check``), the DFA once the bytes path has
-        switched to its fast automaton (an archive scan)."""
+        """The ``str``-path automaton: a contiguous NFA until the str path itself has scanned ``FAST_AFTER``
+        characters, then a DFA (over ~22,000 literals it takes 0.5 s to build: a one-draft ``check``, or an
+        archive whose few non-Latin pages take this path, would pay more for it than it saves)."""
         import ahocorasick_rs
 
         kind = ahocorasick_rs.Implementation
         automaton = ahocorasick_rs.AhoCorasick(
-            self.literals, implementation=kind.ContiguousNFA if self._nfa_budget is not None else kind.DFA)
+            self.literals, implementation=kind.ContiguousNFA if self._str_budget is not None else kind.DFA)
 
         def find(low: str) -> list[tuple[int, int, int]]:
             try:
@@ -211,11 +223,10 @@ class KeywordIndex:
         strings whose presence sends a text down the ``str`` path. The spellings of the ~13,000 literals
         take ~0.25 s to work out, so they are kept in the cache directory, keyed by the literals."""
         import hashlib
-        from pathlib import Path
 
         import ahocorasick_rs
 
-        from compliance.ruleset.cache import memo
+        from compliance.ruleset.cache import has_memo, memo
 
         key = hashlib.sha256("\0".join(self.literals).encode("utf-8", "surrogatepass")).hexdigest()
         spelled = memo("keywords", f"{key}\0{self.MAX_VARIANTS}", Path(__file__), self._spell)
@@ -223,6 +234,8 @@ class KeywordIndex:
             return None
         variants, owner, leads, odd = spelled
         self._variants = variants
+        if self.fast == "hyperscan" and has_memo(*_hyperscan_key(variants)):
+            self._nfa_budget = self.FAST_AFTER_CACHED  # the switch costs a cache read, not a 0.2-0.8 s build
         nfa = ahocorasick_rs.Implementation.ContiguousNFA
         return _rust_finder(variants, nfa), owner, leads, odd
 
@@ -276,9 +289,9 @@ class KeywordIndex:
             self._to_fast()
 
     def _to_fast(self) -> None:
-        """Rebuild the bytes automaton for speed (Hyperscan, else a DFA): ~130 or ~70 ms to build with
-        ~6,400 spellings, then 1/5 or 1/2 of the NFA's scan time. A short run (``check`` of one draft)
-        never pays for it."""
+        """Rebuild the bytes automaton for speed (Hyperscan, else a DFA): 0.2-0.8 s or 0.1-0.5 s to build
+        with the shipped keywords' ~12,000 and ~29,000 spellings (a cached Hyperscan database: ~5 ms), then
+        1/5 or 1/2 of the NFA's scan time. A short run (``check`` of one draft) never pays for it."""
         import ahocorasick_rs
 
         find = None
@@ -292,7 +305,6 @@ class KeywordIndex:
             find = _rust_finder(self._variants, ahocorasick_rs.Implementation.DFA)
         self._bytes = (find, *self._bytes[1:])
         self._nfa_budget = None
-        self._str_find = None  # rebuilt as a DFA when a text next takes the str path
 
     def _python(self):
         import ahocorasick
@@ -334,9 +346,7 @@ def _hyperscan_finder(variants: list[bytes], owner: list[int] | None = None) -> 
 
     import hyperscan
 
-    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(expressions=variants, ids=list(range(len(variants))), elements=len(variants), literal=True,
-               flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(variants))
+    db = _hyperscan_database(variants)
     local = threading.local()
 
     def find(data: bytes, edges: list[int] | None = None) -> list:
@@ -354,6 +364,37 @@ def _hyperscan_finder(variants: list[bytes], owner: list[int] | None = None) -> 
         def on_hit(variant: int, start: int, end: int, flags: int, out: list, owner: list[int] = owner) -> None:
             out.append((owner[variant], start, end))
     return find
+
+
+def _hyperscan_key(variants: list[bytes]) -> tuple[str, str, Path]:
+    """The cache entry of the Hyperscan database of ``variants`` (:func:`compliance.ruleset.cache.memo`)."""
+    import hashlib
+
+    import hyperscan
+
+    digest = hashlib.sha256(b"\0".join(variants)).hexdigest()
+    return "hyperscan", f"{digest}\0{getattr(hyperscan, '__version__', '')}\0{platform.machine()}", Path(__file__)
+
+
+def _hyperscan_database(variants: list[bytes]) -> Any:
+    """The compiled literal database, from the cache when an earlier process compiled it (serialized, ~4 MB;
+    compiling ~29,000 spellings takes 0.8 s, per process that switches). A cached database this machine's
+    Hyperscan cannot load (another CPU, a damaged file) is compiled again."""
+    import hyperscan
+
+    def compile_() -> Any:
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        db.compile(expressions=variants, ids=list(range(len(variants))), elements=len(variants), literal=True,
+                   flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(variants))
+        return db
+
+    from compliance.ruleset.cache import memo
+
+    try:
+        return hyperscan.loadb(memo(*_hyperscan_key(variants), lambda: hyperscan.dumpb(compile_())),
+                               hyperscan.HS_MODE_BLOCK)
+    except Exception:  # noqa: BLE001 - incompatible or damaged serialization: compile here
+        return compile_()
 
 
 EDGE_LINE = 1  # every use of the literal's hits needs a line start before it

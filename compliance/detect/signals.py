@@ -106,12 +106,21 @@ def load_vocabulary(extra_dirs: list[str] | None = None) -> Vocabulary:
 
 @lru_cache(maxsize=4)
 def _load_vocabulary(extra_dirs: tuple[str, ...]) -> Vocabulary:
-    from compliance.ruleset.loader import _load_pack, _merge_licenses, builtin_rules_dir, position, yaml_files
+    """From the rule cache when no pack (and not this module) changed: parsing the packs' YAML costs ~0.3 s,
+    paid by every process that reads HTML or WARC, and by every Spark worker."""
+    from compliance.ruleset.cache import cached
+    from compliance.ruleset.loader import builtin_rules_dir, yaml_files
 
     files = yaml_files(builtin_rules_dir())
     for entry in extra_dirs:
         p = Path(entry)
         files += yaml_files(p) if p.is_dir() else [p]
+    return cached("vocabulary", [*files, Path(__file__)], lambda: _build_vocabulary(files))
+
+
+def _build_vocabulary(files: list[Path]) -> Vocabulary:
+    from compliance.ruleset.loader import _load_pack, _merge_licenses, position
+
     merged: dict[str, Any] = {}
     licenses = None
     for path in files:

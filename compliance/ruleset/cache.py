@@ -64,20 +64,33 @@ def cached(kind: str, sources: list[Path], build: Callable[[], T]) -> T:
 def memo(kind: str, key: str, code: Path, build: Callable[[], T]) -> T:
     """``build()``, or its result from an earlier run for the same ``key`` (a digest of the inputs) and the same
     ``code`` (the module whose function builds it): derived data too slow to compute at every start-up."""
-    directory = cache_dir()
-    if directory is None:
+    where = _memo_path(kind, key, code)
+    if where is None:
         return build()
-    try:
-        stamp = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{key}\0".encode() + code.read_bytes()).hexdigest()
-    except OSError:
-        return build()
-    path = directory / f"{kind}-{stamp[:16]}.pickle"
+    directory, path, stamp = where
     hit = _read(path, stamp)
     if hit is not None:
         return hit
     value = build()
     _write(directory, path, stamp, value)
     return value
+
+
+def has_memo(kind: str, key: str, code: Path) -> bool:
+    """Is there (probably) a :func:`memo` result for ``key``? A cheap look, for choosing whether to ask for it."""
+    where = _memo_path(kind, key, code)
+    return where is not None and where[1].is_file()
+
+
+def _memo_path(kind: str, key: str, code: Path) -> tuple[Path, Path, str] | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        stamp = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{key}\0".encode() + code.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return directory, directory / f"{kind}-{stamp[:16]}.pickle", stamp
 
 
 def _name(sources: list[Path]) -> str:

@@ -1,4 +1,5 @@
-"""PySpark's worker daemon, warmed: parsers imported and the built-in rules loaded once, before it forks workers.
+"""PySpark's worker daemon, warmed: parsers imported, the built-in rules and signal vocabulary loaded once, before
+it forks workers.
 
 Spark starts one daemon per executor (``python -m <spark.python.daemon.module>``) and forks a Python worker
 from it for each task slot. The audit engine sets ``spark.python.daemon.module`` to this module, so every forked
@@ -14,7 +15,8 @@ MODULE = "compliance.spark.daemon"
 
 
 def preload() -> None:
-    """Import what every audit task needs and load the built-in rule packs once (warming their caches)."""
+    """Import what every audit task needs and load the built-in rule packs and vocabulary once (warming their
+    caches)."""
     from contextlib import suppress
 
     from compliance.audit.runner import _preload
@@ -25,6 +27,10 @@ def preload() -> None:
         from compliance.ruleset.loader import load_ruleset
 
         load_ruleset([])
+    with suppress(Exception):
+        from compliance.detect.signals import load_vocabulary
+
+        load_vocabulary()
 
 
 if __name__ == "__main__":
