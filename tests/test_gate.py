@@ -209,6 +209,34 @@ def test_an_empty_draft_is_not_a_clean_draft(cli, project, index):
     assert both.code == 0 and both.out.rstrip().endswith("; 1 skipped (empty: 1)")
 
 
+def test_an_empty_draft_is_not_a_clean_notices_scan_either(cli, project):
+    (project / "empty.md").write_text("\n  \n", encoding="utf-8")
+    res = cli("notices", "empty.md", "--fail-on", "info")
+    assert res.code == 2 and "empty.md: nothing to check: 1 skipped (empty: 1)" in one_line(res.err)
+
+
+@pytest.mark.parametrize("command", ["check", "notices"])
+def test_records_not_read_are_counted_and_none_read_is_exit_2(cli, project, index, command):
+    """A JSONL file whose records have no text field (or are not JSON) was opened but nothing in it was read:
+    exit 2, not "no findings". Records read next to unread ones are reported, the unread ones counted."""
+    (project / "none.jsonl").write_text('{"title": "a"}\n{"title": "b"}\n', encoding="utf-8")
+    args = ("--index", str(index)) if command == "check" else ()
+    res = cli(command, "none.jsonl", *args)
+    assert res.code == 2
+    assert "none.jsonl: nothing to check: 2 skipped (unreadable record: 2)" in one_line(res.err)
+    (project / "some.jsonl").write_text('{"text": "Ein Satz. Nachdruck verboten."}\n{not json\n', encoding="utf-8")
+    data = json.loads(cli(command, "some.jsonl", *args, "-f", "json", "--fail-on", "never").out)
+    assert data["skipped_by"] == {"unreadable record": 1} if command == "notices" else \
+        data["summary"]["skipped_by"] == {"unreadable record": 1}
+    text = cli(command, "some.jsonl", *args, "--fail-on", "never")
+    assert text.code == 0 and "record 2 not read: invalid JSON" in text.out
+    assert "some.jsonl#2: no notices" not in text.out
+    if command == "check":
+        assert text.out.rstrip().endswith("1 skipped (unreadable record: 1)")
+    else:
+        assert "not scanned: 1 skipped (unreadable record: 1)" in one_line(text.err)
+
+
 # -- corpus add that read nothing, check against an empty index -----------------------------------------
 
 

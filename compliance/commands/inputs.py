@@ -70,17 +70,27 @@ def nothing_to_read(paths: list[str], skipped: list[Skipped]) -> InputError:
     return InputError(f"nothing to read in {place}: {skipped_phrase(skipped)}{hint}", where)
 
 
-def drop_empty(results: list, skipped: list[Skipped]) -> list:
-    """Drafts with no text are skips ("empty"), not clean drafts; all of them empty is an input error."""
+def count_unread(results: list, skipped: list[Skipped]) -> list:
+    """Drafts with no text are skips ("empty"), not clean drafts, and so are records a reader could not read
+    (a JSONL line that is not JSON, a WARC record cut short: they keep their warning in the report). Nothing
+    read at all is an input error, however many files were named: a gate must not pass what it did not read."""
+    from compliance.readers.stream import is_error
+
     kept = []
+    read = 0
     for r in results:
-        if r.document is not None and r.record is None and not r.document.text.strip():
+        doc = r.document
+        if doc is not None and is_error(doc):
+            skipped.append(Skipped(f"{r.path}#{r.record}", f"not read: {doc.metadata['error']}", "unreadable record"))
+            kept.append(r)
+        elif doc is not None and r.record is None and not doc.text.strip():
             skipped.append(Skipped(r.path, "empty: no text to check", "empty"))
         else:
             kept.append(r)
-    if results and not kept:
-        raise InputError(f"nothing to check: {skipped_phrase(skipped)}",
-                         results[0].path if len(results) == 1 else None)
+            read += 1
+    if results and not read:
+        paths = {r.path for r in results}
+        raise InputError(f"nothing to check: {skipped_phrase(skipped)}", paths.pop() if len(paths) == 1 else None)
     return kept
 
 
@@ -117,7 +127,7 @@ def baseline_file(option: Path | None, config: Config) -> Path | None:
 
 def with_coverage(results: list, skipped: list[Skipped], index: str | None, documents: int | None,
                   baseline: Path | None) -> CheckResults:
-    return CheckResults(drop_empty(results, skipped),
+    return CheckResults(count_unread(results, skipped),
                         Coverage(skipped, index, documents, None if baseline is None else str(baseline)))
 
 

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from compliance.findings import Notice
 from compliance.pipeline import FileResult
+from compliance.readers.stream import is_error
 from compliance.report.common import display_path, flat, safe_url
 
 NOTICE_CHARS = 240  # of a notice's text shown (about three lines at 80 columns)
@@ -86,6 +87,8 @@ def render_notices(results: list[FileResult], out: Console) -> None:
         name = display_path(result)
         for w in result.warnings:
             out.print(Text(f"warning: {w.path}: {w.message}", style="yellow"))
+        if result.document is not None and is_error(result.document):
+            continue  # not read: its warning says so, "no notices" would not be true
         if not result.notices:
             out.print(Text(f"{name}: no notices", style="dim"))
             continue
