@@ -237,6 +237,29 @@ def test_records_not_read_are_counted_and_none_read_is_exit_2(cli, project, inde
         assert "not scanned: 1 skipped (unreadable record: 1)" in one_line(text.err)
 
 
+@pytest.mark.parametrize("command", ["check", "notices"])
+def test_a_container_with_no_documents_is_not_a_clean_input(cli, project, index, command):
+    """An empty JSONL file, one of blank lines, a WARC with only its warcinfo record: opened, nothing in them.
+    Alone they are exit 2; next to a draft that was read they are counted, as skipped files are."""
+    from warcio.warcwriter import WARCWriter
+
+    (project / "empty.jsonl").write_bytes(b"")
+    (project / "blank.jsonl").write_text("\n\n", encoding="utf-8")
+    with (project / "info.warc.gz").open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        writer.write_record(writer.create_warcinfo_record("info.warc.gz", {"software": "test"}))
+    args = ("--index", str(index)) if command == "check" else ()
+    for name in ("empty.jsonl", "blank.jsonl", "info.warc.gz"):
+        res = cli(command, name, *args)
+        assert res.code == 2, name
+        assert f"{name}: nothing to check: 1 skipped (no documents: 1)" in one_line(res.err)
+    shutil.copy(CLEAN, project / "clean.md")
+    res = cli(command, "clean.md", "info.warc.gz", *args, "-f", "json")
+    assert res.code == 0
+    data = json.loads(res.out)
+    assert (data["summary"] if command == "check" else data)["skipped_by"] == {"no documents": 1}
+
+
 # -- corpus add that read nothing, check against an empty index -----------------------------------------
 
 

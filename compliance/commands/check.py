@@ -124,7 +124,7 @@ def check(
                                   progress=progress)
     if fix or diff:
         results = _fix(results, setup, engine, keys, unsafe_fixes, diff, quiet)
-    results = with_coverage(results, setup.skipped, setup.index, documents, accepted)
+    results = with_coverage(results, setup.skipped, setup.drafts, setup.index, documents, accepted)
     if not diff or output is not None:  # --diff prints the diff, the report only to a file
         with output_stream(output) as stream:
             render(format, results, stream)

@@ -70,12 +70,16 @@ def nothing_to_read(paths: list[str], skipped: list[Skipped]) -> InputError:
     return InputError(f"nothing to read in {place}: {skipped_phrase(skipped)}{hint}", where)
 
 
-def count_unread(results: list, skipped: list[Skipped]) -> list:
+def count_unread(results: list, skipped: list[Skipped], inputs: list[str]) -> list:
     """Drafts with no text are skips ("empty"), not clean drafts, and so are records a reader could not read
-    (a JSONL line that is not JSON, a WARC record cut short: they keep their warning in the report). Nothing
+    (a JSONL line that is not JSON, a WARC record cut short: they keep their warning in the report) and
+    ``inputs`` that held no document at all (an empty JSONL file, a WARC with no response record). Nothing
     read at all is an input error, however many files were named: a gate must not pass what it did not read."""
     from compliance.readers.stream import is_error
 
+    seen = {r.path for r in results}
+    skipped.extend(Skipped(path, "no documents: nothing in it to read", "no documents")
+                   for path in inputs if path not in seen)
     kept = []
     read = 0
     for r in results:
@@ -88,9 +92,9 @@ def count_unread(results: list, skipped: list[Skipped]) -> list:
         else:
             kept.append(r)
             read += 1
-    if results and not read:
-        paths = {r.path for r in results}
-        raise InputError(f"nothing to check: {skipped_phrase(skipped)}", paths.pop() if len(paths) == 1 else None)
+    if inputs and not read:
+        named = set(inputs)
+        raise InputError(f"nothing to check: {skipped_phrase(skipped)}", named.pop() if len(named) == 1 else None)
     return kept
 
 
@@ -125,9 +129,9 @@ def baseline_file(option: Path | None, config: Config) -> Path | None:
     return find_upwards(DEFAULT_BASELINE)
 
 
-def with_coverage(results: list, skipped: list[Skipped], index: str | None, documents: int | None,
-                  baseline: Path | None) -> CheckResults:
-    return CheckResults(count_unread(results, skipped),
+def with_coverage(results: list, skipped: list[Skipped], inputs: list[str], index: str | None,
+                  documents: int | None, baseline: Path | None) -> CheckResults:
+    return CheckResults(count_unread(results, skipped, inputs),
                         Coverage(skipped, index, documents, None if baseline is None else str(baseline)))
 
 

@@ -61,7 +61,8 @@ def notices(
     check_choice(fail_on, FAIL_ON, "--fail-on")
     setup = resolve(paths, None, rules, config_file, include, max_file_size=max_file_size,
                     max_line_length=max_line_length, follow_symlinks=follow_symlinks)
-    results = count_unread(scan_notices(setup.drafts, rule_dirs=setup.rule_dirs, config=setup.config), setup.skipped)
+    results = scan_notices(setup.drafts, rule_dirs=setup.rule_dirs, config=setup.config)
+    results = count_unread(results, setup.skipped, setup.drafts)
     findings = CheckResults(as_verdicts(results), Coverage(setup.skipped))  # the summaries count the skips
     if setup.skipped:
         sys.stderr.write(f"compliance: warning: not scanned: {skipped_phrase(setup.skipped)}\n")
