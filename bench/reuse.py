@@ -224,7 +224,7 @@ engine = load_engine(None)
 t2 = clock()
 results = check_documents([sys.argv[1]], sys.argv[2], engine)
 t3 = clock()
-render("json", with_coverage(results, [], sys.argv[2], None, None), io.StringIO())
+render("json", with_coverage(results, [], [sys.argv[1]], sys.argv[2], None, None), io.StringIO())
 t4 = clock()
 print(json.dumps([t1 - t0, t2 - t1, t3 - t2, t4 - t3]))
 """
