@@ -148,6 +148,35 @@ def test_archive_gives_the_local_records_clusters_and_summary(local_archive, spa
     assert summary.errors == local_summarize(local, local_run.severity).errors  # the same first errors, in order
 
 
+def test_nothing_to_audit_and_records_not_read_agree_with_the_local_engine(spark, cli, tmp_path):
+    """No document at all is exit 2 naming the input, as locally; a WARC's PDF and image are counted by media
+    type in the tasks' summary lines and merged into the same summary as the local engine's."""
+    write(tmp_path / "empty.jsonl", b"")
+    res = cli("audit", tmp_path / "empty.jsonl", "--engine", "spark", "--spark-master", "local[2]")
+    assert res.code == 2 and res.out == "" and "empty.jsonl: nothing to audit: no documents" in res.err
+    mixed = write(tmp_path / "in" / "mixed.warc.gz", warc_bytes([
+        ("https://x.example/a.pdf", b"%PDF-1.4 ...", [("Content-Type", "application/pdf")]),
+        ("https://news.example/a", page("A", story(30), "News"), HTML),
+        ("https://x.example/logo.png", b"\x89PNG....", [("Content-Type", "image/png")])]))
+    local, local_run = run([mixed], tmp_path / "local.jsonl")
+    records, _, summary = spark_run([mixed], tmp_path / "spark")
+    assert_same(local, records)
+    assert summary.to_dict() == local_summarize(local, local_run.severity, local_run.not_read).to_dict()
+    assert summary.to_dict()["not_read"] == {"application/pdf": 1, "image/png": 1}
+
+
+def test_a_summary_line_without_not_read_reads_as_none(tmp_path):
+    """Parts written before the not-read count keep resuming: a missing field is an empty count."""
+    from compliance.spark.audit import PartSummary
+
+    sketches = tmp_path / "part-x.jsonl"
+    sketches.write_text('{"unit": "x", "files": []}\n{"summary": {"groups": [["P", false, "allow", "allowed", '
+                        '"none", false, 2]], "errors": []}}\n', encoding="utf-8")
+    got = PartSummary.read(sketches)
+    assert got.not_read == {} and sum(got.groups.values()) == 2
+    assert got.merge(PartSummary(not_read={"image/png": 1}), {}).not_read == {"image/png": 1}
+
+
 def test_output_directory_layout(spark_archive):
     _, _, _, out = spark_archive
     parts = sorted(out.glob("part-*.jsonl"))

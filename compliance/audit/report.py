@@ -71,6 +71,7 @@ class Summary:
     errors: list[tuple[str, int | None, str]] = field(default_factory=list)  # the first few, for display
     worst: str | None = None  # highest severity of any finding (for --fail-on)
     findings: Counter = field(default_factory=Counter)  # finding -> documents
+    not_read: Counter = field(default_factory=Counter)  # media type -> WARC records no reader takes (a PDF)
 
     def top(self, n: int = TOP_PUBLISHERS) -> list[tuple[str, Row]]:
         """Publishers in triage order (:func:`triage_key`); every one with store-deny documents or errors
@@ -89,8 +90,25 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.total.to_dict(), "worst_severity": self.worst, "findings": dict(self.findings),
+                "not_read": by_count(self.not_read),
                 "by_publisher": {k: r.to_dict() for k, r in sorted(self.publishers.items(),
                                                                     key=lambda kv: (-kv[1].docs, kv[0]))}}
+
+
+def by_count(counts: dict[str, int]) -> dict[str, int]:
+    """Counts most first, then by name, zeros left out: ``{"application/pdf": 2, "image/png": 1}``."""
+    return dict(sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0])))
+
+
+def not_read_phrase(counts: dict[str, int]) -> str:
+    """``2 records not read, no reader for their type (application/pdf: 1, image/png: 1)``, or "" when none:
+    content an archive held that no reader takes, counted so that "no documents" never hides it."""
+    ordered = by_count(counts)
+    n = sum(ordered.values())
+    if not n:
+        return ""
+    kinds = ", ".join(f"{k}: {v}" for k, v in ordered.items())
+    return f"{plural(n, 'record')} not read, no reader for {'its' if n == 1 else 'their'} type ({kinds})"
 
 
 def needs_action(row: Row) -> bool:
@@ -119,8 +137,11 @@ def findings_of(record: dict[str, Any]) -> list[str]:
     return out
 
 
-def summarize(records: Iterable[dict[str, Any]], severity: dict[str, str]) -> Summary:
-    summary = Summary()
+def summarize(records: Iterable[dict[str, Any]], severity: dict[str, str],
+              not_read: dict[str, int] | None = None) -> Summary:
+    """The summary of ``records``; ``not_read`` (media type -> WARC records no reader takes) is the run's count
+    of what it did not read (``AuditRun.not_read``)."""
+    summary = Summary(not_read=Counter(not_read or {}))
     worst = -1
     for record in records:
         summary.total.add(record)
@@ -328,6 +349,9 @@ def summary_line(summary: Summary, clusters: list[Any], run: Any) -> str:
             f"{t.errors} errors, {len(clusters)} clusters of {clustered} documents; "
             f"store: {t.store['allow']} allow, {t.store['review']} review, {t.store['deny']} deny; "
             f"TDM reserved: {t.tdm_machine} machine-readable, {t.tdm_text} natural language only")
+    unread = not_read_phrase(summary.not_read)
+    if unread:
+        line += f"; {unread}"
     if run.seconds and run.written:
         line += f"; {run.written / run.seconds:.0f} docs/s"
     return line

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -64,6 +64,7 @@ class AuditRun:
     seconds: float = 0.0
     host_errors: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)  # policy.audit_severity, for --fail-on
+    not_read: Counter = field(default_factory=Counter)  # media type -> WARC records no reader takes (a PDF)
 
 
 # --- worker side -----------------------------------------------------------------------------------
@@ -209,26 +210,30 @@ def _analyze_many(docs: list[Document]) -> list[Result]:
 # --- main side: tasks --------------------------------------------------------------------------------
 
 
-def iter_tasks(paths: Iterable[str], done: set[Key], vocab: Any) -> Iterator[tuple[Any, ...]]:
+def iter_tasks(paths: Iterable[str], done: set[Key], vocab: Any,
+               not_read: Counter | None = None) -> Iterator[tuple[Any, ...]]:
     """``(kind, path, record, ...)`` per document in input order, then ``("end", path, None)`` per file.
 
-    Keys in ``done`` are skipped without reading (WARC payloads and JSONL lines are passed over).
+    Keys in ``done`` are skipped without reading (WARC payloads and JSONL lines are passed over). WARC
+    records of a type no reader takes are counted by media type into ``not_read``.
     """
     from compliance.readers import expand_paths
 
     for path in expand_paths(paths, allow_dirs=True):
         low = path.lower()
         if low.endswith(WARC_SUFFIXES + JSONL_SUFFIXES):
-            yield from container_tasks(path, done, vocab, low.endswith(WARC_SUFFIXES))
+            yield from container_tasks(path, done, vocab, low.endswith(WARC_SUFFIXES), not_read=not_read)
         elif (path, None) not in done:
             yield ("file", path, None)
         yield ("end", path, None)
 
 
-def container_tasks(path: str, done: set[Key], vocab: Any, is_warc: bool,
-                    fh: BinaryIO | None = None) -> Iterator[tuple[Any, ...]]:
+def container_tasks(path: str, done: set[Key], vocab: Any, is_warc: bool, fh: BinaryIO | None = None,
+                    not_read: Counter | None = None) -> Iterator[tuple[Any, ...]]:
     """The tasks of one WARC or JSONL file, read from ``path`` or from ``fh`` (the Spark engine passes the
-    bytes of a remote URI; ``path`` then only names it in the records)."""
+    bytes of a remote URI; ``path`` then only names it in the records). A WARC's 2xx records of a type no
+    reader takes (a PDF, an image) are no task: they are counted by media type into ``not_read``, unread
+    (on ``--resume`` too: the count is the input's, as the summary's documents are)."""
     from compliance.readers import jsonl, warc
     from compliance.readers.stream import open_binary
 
@@ -246,7 +251,11 @@ def container_tasks(path: str, done: set[Key], vocab: Any, is_warc: bool,
 
     with fh:
         if is_warc:
-            items: Iterator[Any] = warc.iter_raw(fh, path, vocab, skip=skip)
+            def note(_path: str, _ordinal: int, ctype: str) -> None:
+                if not_read is not None:
+                    not_read[ctype] += 1
+
+            items: Iterator[Any] = warc.iter_raw(fh, path, vocab, skip=skip, not_read=note)
         else:
             items = jsonl.iter_lines(jsonl._maybe_gzip(fh), path, skip=skip)
         for item in items:
@@ -366,7 +375,7 @@ def run_audit(paths: list[str], sink: Sink, options: AuditOptions, config: Any,
     _configure_extraction(options.extract)
     run.severity = dict(_STATE["ruleset"].policy.audit_severity)
     jobs = options.jobs or os.cpu_count() or 1
-    tasks = iter_tasks(paths, done, _STATE["vocab"])
+    tasks = iter_tasks(paths, done, _STATE["vocab"], run.not_read)
 
     def handle(results: list[Result]) -> None:
         for record, info in results:

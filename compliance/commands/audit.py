@@ -68,7 +68,7 @@ def audit(
     from compliance.audit.runner import EXTRACT_MODES, AuditOptions, run_audit
     from compliance.audit.sinks import JsonlSink, Sidecar, sink_for
     from compliance.commands.common import console
-    from compliance.commands.inputs import audit_inputs
+    from compliance.commands.inputs import audit_inputs, audited_something
     from compliance.config import load_config, rule_dirs
 
     check_choice(format, FORMATS, "--format")
@@ -111,7 +111,8 @@ def audit(
         sink = sink_for(records_file) if records_file is not None else JsonlSink(Path(spool) / "records.jsonl")
         sidecar = Sidecar(records_file) if records_file is not None else None
         run = run_audit(paths, sink, options, config, sidecar)
-        summary = summarize(sink.records(), run.severity)
+        summary = summarize(sink.records(), run.severity, run.not_read)
+        audited_something(paths, summary.total.docs, summary.not_read)  # none at all: exit 2, not a green 0
         result = outcome(summary, run.severity, fail_on or config.fail_on)
         records = str(records_file) if records_file is not None else None
         if format == "json":
@@ -157,6 +158,7 @@ def audit_spark(paths: list[str], options: SparkAuditOptions, config: Config, fo
 
     from compliance.audit.report import outcome, render_text, write_json
     from compliance.commands.common import console
+    from compliance.commands.inputs import audited_something
     from compliance.spark.audit import iter_records, read_specs, run_spark_audit, summarize
 
     specs = read_specs(paths)
@@ -166,6 +168,7 @@ def audit_spark(paths: list[str], options: SparkAuditOptions, config: Config, fo
         target = options.records_dir = options.records_dir or Path(spool) / "records"
         run, spark, files = run_spark_audit(specs, options, config)
         summary = summarize(spark, target, files, run.severity)
+        audited_something(specs, summary.total.docs, summary.not_read)  # as the local engine: exit 2
         run.skipped = summary.total.docs - run.written
         result = outcome(summary, run.severity, fail_on or config.fail_on)
         if format == "json":

@@ -104,6 +104,7 @@ def check(
     with building():  # modules, rule packs and notice engine: long-lived, no garbage (see compliance.startup)
         from compliance.commands.inputs import baseline_file, index_documents, with_coverage
         from compliance.pipeline import load_engine
+        from compliance.readers.warc import noting_not_read
         from compliance.report import FORMATS, render
         from compliance.report.common import findings_line, worst_severity
         from compliance.reuse.pipeline import check_documents
@@ -119,12 +120,13 @@ def check(
     keys = load_baseline(accepted) if accepted is not None else None
     documents = index_documents(setup.index, allow_empty_index)
     engine = load_engine(setup.rule_dirs)  # one engine for the check and, with --fix or --diff, the re-check
-    with StderrProgress("checking", not quiet and len(setup.drafts) >= PROGRESS_MIN_DRAFTS) as progress:
+    with (StderrProgress("checking", not quiet and len(setup.drafts) >= PROGRESS_MIN_DRAFTS) as progress,
+          noting_not_read() as not_text):  # WARC records no reader takes (a PDF): counted skips, not silence
         results = check_documents(setup.drafts, setup.index, engine=engine, config=setup.config, baseline=keys,
                                   progress=progress)
     if fix or diff:
         results = _fix(results, setup, engine, keys, unsafe_fixes, diff, quiet)
-    results = with_coverage(results, setup.skipped, setup.drafts, setup.index, documents, accepted)
+    results = with_coverage(results, setup.skipped, setup.drafts, setup.index, documents, accepted, not_text)
     if not diff or output is not None:  # --diff prints the diff, the report only to a file
         with output_stream(output) as stream:
             render(format, results, stream)

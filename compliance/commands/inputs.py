@@ -7,6 +7,7 @@ added nothing are errors (exit 2), and every skip is counted in the report (see 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,16 +71,22 @@ def nothing_to_read(paths: list[str], skipped: list[Skipped]) -> InputError:
     return InputError(f"nothing to read in {place}: {skipped_phrase(skipped)}{hint}", where)
 
 
-def count_unread(results: list, skipped: list[Skipped], inputs: list[str]) -> list:
+def count_unread(results: list, skipped: list[Skipped], inputs: list[str],
+                 not_text: Iterable[tuple[str, int, str]] = ()) -> list:
     """Drafts with no text are skips ("empty"), not clean drafts, and so are records a reader could not read
-    (a JSONL line that is not JSON, a WARC record cut short: they keep their warning in the report) and
-    ``inputs`` that held no document at all (an empty JSONL file, a WARC with no response record). Nothing
-    read at all is an input error, however many files were named: a gate must not pass what it did not read."""
+    (a JSONL line that is not JSON, a WARC record cut short: they keep their warning in the report),
+    ``inputs`` that held no document at all (an empty JSONL file, a WARC with no response record) and the
+    ``not_text`` records, ``(path, record, media type)`` of WARC content no reader takes (a PDF, an image:
+    ``readers.warc.noting_not_read``). Nothing read at all is an input error, however many files were named:
+    a gate must not pass what it did not read."""
     from compliance.readers.stream import is_error
 
-    seen = {r.path for r in results}
+    not_text = list(not_text)
+    seen = {r.path for r in results} | {path for path, _, _ in not_text}
     skipped.extend(Skipped(path, "no documents: nothing in it to read", "no documents")
                    for path in inputs if path not in seen)
+    skipped.extend(Skipped(f"{path}#{ordinal}", f"not text: {ctype} (no reader for this content type)", "not text")
+                   for path, ordinal, ctype in not_text)
     kept = []
     read = 0
     for r in results:
@@ -130,8 +137,9 @@ def baseline_file(option: Path | None, config: Config) -> Path | None:
 
 
 def with_coverage(results: list, skipped: list[Skipped], inputs: list[str], index: str | None,
-                  documents: int | None, baseline: Path | None) -> CheckResults:
-    return CheckResults(count_unread(results, skipped, inputs),
+                  documents: int | None, baseline: Path | None,
+                  not_text: Iterable[tuple[str, int, str]] = ()) -> CheckResults:
+    return CheckResults(count_unread(results, skipped, inputs, not_text),
                         Coverage(skipped, index, documents, None if baseline is None else str(baseline)))
 
 
@@ -168,3 +176,23 @@ def audit_inputs(paths: list[str], config: Config) -> None:
         raise nothing_to_read(paths, skipped)
     if skipped:
         sys.stderr.write(f"compliance: warning: not audited: {skipped_phrase(skipped)}\n")
+
+
+def audited_something(paths: list[str], documents: int, not_read: dict[str, int]) -> None:
+    """After an audit (either engine): no document at all, none audited now and none from an earlier
+    ``--resume`` run, is exit 2 naming the input and why, never "0 documents, exit 0". An empty JSONL file and
+    a WARC holding only PDFs or images both land here; what no reader took is counted in the message."""
+    if documents:
+        return
+    from compliance.audit.report import not_read_phrase
+
+    unread = not_read_phrase(not_read)
+    where = paths[0] if len(paths) == 1 else None
+    place = "" if where else f" in {short_list(paths)}"
+    raise InputError(f"nothing to audit{place}: no documents" + (f"; {unread}" if unread else ""), where)
+
+
+def short_list(paths: list[str], shown: int = 3) -> str:
+    """``a, b, c`` or ``a, b, c and 4 more``: inputs named in one line however many there are."""
+    head = ", ".join(paths[:shown])
+    return head if len(paths) <= shown else f"{head} and {len(paths) - shown} more"

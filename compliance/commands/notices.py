@@ -52,6 +52,7 @@ def notices(
     from compliance.commands.inputs import count_unread
     from compliance.coverage import CheckResults, Coverage, skipped_phrase
     from compliance.pipeline import json_report, scan_notices
+    from compliance.readers.warc import noting_not_read
     from compliance.report import render
     from compliance.report.common import worst_severity
     from compliance.report.notice_verdicts import as_verdicts
@@ -61,8 +62,9 @@ def notices(
     check_choice(fail_on, FAIL_ON, "--fail-on")
     setup = resolve(paths, None, rules, config_file, include, max_file_size=max_file_size,
                     max_line_length=max_line_length, follow_symlinks=follow_symlinks)
-    results = scan_notices(setup.drafts, rule_dirs=setup.rule_dirs, config=setup.config)
-    results = count_unread(results, setup.skipped, setup.drafts)
+    with noting_not_read() as not_text:  # WARC records no reader takes (a PDF): counted skips, not silence
+        results = scan_notices(setup.drafts, rule_dirs=setup.rule_dirs, config=setup.config)
+    results = count_unread(results, setup.skipped, setup.drafts, not_text)
     findings = CheckResults(as_verdicts(results), Coverage(setup.skipped))  # the summaries count the skips
     if setup.skipped:
         sys.stderr.write(f"compliance: warning: not scanned: {skipped_phrase(setup.skipped)}\n")

@@ -8,10 +8,15 @@ offset of the record, for seeking), ``warc_record_id``, ``warc_date``, ``http_st
 (``tdm-reservation``, ``X-Robots-Tag``, ``Link: rel=license``) join the page's signals.
 
 Kept: ``response`` records with a 2xx status and ``resource`` records whose content type is HTML
-(``text/html``, ``application/xhtml+xml``) or ``text/plain``. Skipped silently: other record types,
-other media, redirects and error pages, and the host-level files (``robots.txt``,
+(``text/html``, ``application/xhtml+xml``) or ``text/plain``. Skipped silently: other record types
+(warcinfo, request, metadata), redirects and error pages, and the host-level files (``robots.txt``,
 ``/.well-known/tdmrep.json``), which :func:`collect_host_policies` gathers in a cheap first pass so
-that the caller can apply them to every document of their host (``HostPolicies.apply``).
+that the caller can apply them to every document of their host (``HostPolicies.apply``). Content of
+another type (a 2xx PDF, an image) is not read but *counted*, never passed over in silence: ``iter_raw``
+names each such record to its ``not_read`` callback (or, when none is given, to the one set by
+:func:`noting_not_read`, as ``notices`` and ``check`` do around their reading), with its media type
+(lower case, parameters stripped; ``(none)`` when the response has no Content-Type); its payload is
+never read.
 
 Errors, one per bad record, never fatal: a record that cannot be used comes out as an *error
 Document* — ``text`` empty, ``record`` set, ``metadata["error"]`` a one-line reason — and iteration
@@ -28,6 +33,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -36,13 +43,30 @@ from compliance.document import Document
 from compliance.errors import InputError
 from compliance.readers.stream import GZIP_MAGIC, error_document, is_error, mb, open_binary, tell
 
-__all__ = ["RawRecord", "build_document", "collect_host_policies", "error_document", "is_error",
-           "iter_documents", "iter_raw", "read", "read_file"]
+__all__ = ["NO_TYPE", "NotRead", "RawRecord", "build_document", "collect_host_policies", "error_document",
+           "is_error", "iter_documents", "iter_raw", "noting_not_read", "read", "read_file"]
 
 MAX_HOST_FILE_BYTES = 512 * 1024  # robots.txt / tdmrep.json larger than this are ignored
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml+xhtml"})
 TEXT_TYPES = frozenset({"text/plain"})
 _SCAN_CHUNK = 1 << 20
+NO_TYPE = "(none)"  # the media type counted for a 2xx response without a Content-Type
+
+NotRead = Callable[[str, int, str], None]  # (path, record ordinal, media type) of a record with no reader
+_NOTING: ContextVar[NotRead | None] = ContextVar("compliance_warc_not_read", default=None)
+
+
+@contextmanager
+def noting_not_read() -> Iterator[list[tuple[str, int, str]]]:
+    """Within the block, every WARC read without its own ``not_read`` callback (``read``, ``read_file``:
+    the readers a command reaches through ``iter_path``) appends ``(path, ordinal, media type)`` of each
+    content record it has no reader for to the list yielded: the caller counts them as skips."""
+    found: list[tuple[str, int, str]] = []
+    token = _NOTING.set(lambda path, ordinal, ctype: found.append((path, ordinal, ctype)))
+    try:
+        yield found
+    finally:
+        _NOTING.reset(token)
 
 
 def read(data: bytes, path: str) -> Iterator[Document]:
@@ -87,14 +111,17 @@ class RawRecord:
     date: str | None = None
 
 
-def iter_raw(fh: BinaryIO, path: str, vocab: Any = None,
-             skip: Callable[[int], bool] | None = None) -> Iterator[RawRecord | Document]:
+def iter_raw(fh: BinaryIO, path: str, vocab: Any = None, skip: Callable[[int], bool] | None = None,
+             not_read: NotRead | None = None) -> Iterator[RawRecord | Document]:
     """The page records of an archive as :class:`RawRecord` (or error Documents), in file order.
 
     ``skip(ordinal)`` true: the record is passed over without reading its payload (``--resume``).
+    ``not_read(path, ordinal, media type)`` is told of each 2xx content record of a type no reader takes
+    (a PDF, an image; default: the :func:`noting_not_read` callback, if any); its payload is not read.
     """
     from compliance.detect import signals as sig
 
+    note = not_read or _NOTING.get()
     hosts = sig.HostPolicies(vocab or sig.load_vocabulary())  # only used to recognize host-level files
     records = RecordStream(fh, path)
     for ordinal, rec in records:
@@ -107,6 +134,8 @@ def iter_raw(fh: BinaryIO, path: str, vocab: Any = None,
             if ctype is None or (status is not None and not 200 <= status < 300) or hosts.is_host_file(url):
                 continue
             if ctype not in HTML_TYPES and ctype not in TEXT_TYPES:
+                if note is not None:
+                    note(path, ordinal, ctype or NO_TYPE)
                 continue
             if skip is not None and skip(ordinal):
                 continue
@@ -275,7 +304,9 @@ def _target_uri(rec: Any) -> str | None:
 
 
 def _content(rec: Any) -> tuple[str | None, list[tuple[str, str]], int | None]:
-    """(media type, HTTP header pairs, HTTP status) of a response or resource record; None = not a page."""
+    """(media type, HTTP header pairs, HTTP status) of a response or resource record: the type lower case
+    without parameters, "" when the record names none; None = not a content record (warcinfo, request,
+    metadata, a non-HTTP response)."""
     from fastwarc.warc import WarcRecordType
 
     if rec.record_type == WarcRecordType.response:
@@ -284,11 +315,16 @@ def _content(rec: Any) -> tuple[str | None, list[tuple[str, str]], int | None]:
         status = rec.http_headers.status_code
         pairs = [(str(k), str(v)) for k, v in rec.http_headers.astuples()]
         ctype = next((v for k, v in pairs if k.lower() == "content-type"), "")
-        return ctype.split(";")[0].strip().lower() or None, pairs, status
+        return media_type(ctype), pairs, status
     if rec.record_type == WarcRecordType.resource:
         ctype = rec.headers.get("Content-Type") or ""
-        return ctype.split(";")[0].strip().lower() or None, [("Content-Type", ctype)], None
+        return media_type(ctype), [("Content-Type", ctype)], None
     return None, [], None
+
+
+def media_type(content_type: str) -> str:
+    """``"Application/PDF; qs=1"`` -> ``"application/pdf"``; "" for none."""
+    return content_type.split(";")[0].strip().lower()
 
 
 def _read_payload(rec: Any, limit: int | None, fh: BinaryIO | None = None) -> bytes:

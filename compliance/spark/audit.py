@@ -34,6 +34,7 @@ import os
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from hashlib import sha1
@@ -298,8 +299,9 @@ def audit_remote(job: Job, rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
         yield write_unit(job, Unit((row.path,)), bytes(row.content))
 
 
-def _items(path: str, content: bytes | None) -> Iterator[tuple[Any, ...]]:
-    """The local engine's tasks for one file (its WARC records, JSONL lines, or the file itself)."""
+def _items(path: str, content: bytes | None, not_read: Counter | None = None) -> Iterator[tuple[Any, ...]]:
+    """The local engine's tasks for one file (its WARC records, JSONL lines, or the file itself); WARC records
+    no reader takes are counted by media type into ``not_read``, as the local engine counts them."""
     import io
 
     from compliance.audit import runner
@@ -307,7 +309,7 @@ def _items(path: str, content: bytes | None) -> Iterator[tuple[Any, ...]]:
     if is_container(path):
         fh = io.BytesIO(content) if content is not None else None
         yield from runner.container_tasks(path, set(), runner._STATE["vocab"], path.lower().endswith(WARC_SUFFIXES),
-                                          fh)
+                                          fh, not_read=not_read)
     elif content is None:
         yield ("file", path, None)
     else:
@@ -331,7 +333,7 @@ def write_unit(job: Job, unit: Unit, content: bytes | None) -> dict[str, Any]:
         with fp_tmp.open("w", encoding="utf-8") as fp:
             fp.write(json.dumps({"unit": unit.id, "files": list(unit.files)}) + "\n")
             for path in unit.files:
-                for batch in batches(_items(path, content)):
+                for batch in batches(_items(path, content, counts.not_read)):
                     for record, info in process_batch(batch):  # the local engine's own function
                         if info is not None:
                             fp.write(json.dumps(_sketch_row(info), ensure_ascii=False) + "\n")
@@ -543,17 +545,20 @@ def summarize(spark: Any, out: Path, files: list[str], severity: dict[str, str])
                 worst = max(worst, SEVERITY_RANK[level])
     summary.worst = next((k for k, r in SEVERITY_RANK.items() if r == worst), None)
     summary.errors = [tuple(e) for e in total.errors]
+    summary.not_read = Counter(total.not_read)
     return summary
 
 
 @dataclass
 class PartSummary:
     """A part's records counted by what the summary reads: (publisher, failed, store, quote, tdm verdict,
-    machine-readable) -> records, and its first errors in input order. Written by the task as the last line
-    of the part's sketches (the line has no ``path``, so the clustering join skips it)."""
+    machine-readable) -> records, its first errors in input order, and its WARC records no reader takes by
+    media type (``not_read``; a part written before that count has none). Written by the task as the last
+    line of the part's sketches (the line has no ``path``, so the clustering join skips it)."""
 
     groups: dict[tuple, int] = field(default_factory=dict)
     errors: list[list[Any]] = field(default_factory=list)
+    not_read: Counter = field(default_factory=Counter)
 
     def add(self, record: dict[str, Any]) -> None:
         v = record.get("verdicts")
@@ -566,8 +571,8 @@ class PartSummary:
             self.errors.append([record["path"], record.get("record"), record["error"]])
 
     def line(self) -> str:
-        return json.dumps({"summary": {"groups": [[*k, n] for k, n in self.groups.items()], "errors": self.errors}},
-                          ensure_ascii=False) + "\n"
+        return json.dumps({"summary": {"groups": [[*k, n] for k, n in self.groups.items()], "errors": self.errors,
+                                       "not_read": dict(self.not_read)}}, ensure_ascii=False) + "\n"
 
     @classmethod
     def read(cls, sketches: Path) -> PartSummary:
@@ -577,7 +582,7 @@ class PartSummary:
         except (OSError, ValueError, KeyError, TypeError):
             raise ConfigError(f"{sketches.name} has no summary line: written by an older version "
                               "(start again without --resume)", str(sketches.parent.parent)) from None
-        return cls({tuple(g[:-1]): g[-1] for g in data["groups"]}, data["errors"])
+        return cls({tuple(g[:-1]): g[-1] for g in data["groups"]}, data["errors"], Counter(data.get("not_read") or {}))
 
     def merge(self, other: PartSummary, order: dict[str, int]) -> PartSummary:
         groups = dict(self.groups)
@@ -585,7 +590,7 @@ class PartSummary:
             groups[key] = groups.get(key, 0) + n
         errors = sorted(self.errors + other.errors, key=lambda e: (order.get(e[0], len(order)), e[0],
                                                                    -1 if e[1] is None else e[1]))
-        return PartSummary(groups, errors[:MAX_ERRORS_SHOWN])
+        return PartSummary(groups, errors[:MAX_ERRORS_SHOWN], Counter(self.not_read) + Counter(other.not_read))
 
 
 def _last_line(path: Path, block: int = 1 << 16) -> str:
