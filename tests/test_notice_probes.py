@@ -7,8 +7,13 @@ ownership statements in 17 languages) was written from those standard formulas; 
 rules they needed were added with them. Later batches (December 7: syndication and first-published lines,
 source-conditioned reuse, authors' copyright, press-release and finance disclaimers, the German Impressum
 template, trademark, affiliation and advice disclaimers, the MIT notice in translation, personal-use and free-reuse
-grants, Creative Commons notices, AI-training clauses of book imprints) went the same way. These are regression
-probes, not a measure; train/notices.py keeps them found when it chooses the scorer's policy."""
+grants, Creative Commons notices, AI-training clauses of book imprints) went the same way. The latest batch
+(110 lines: "all rights reserved" in 40 languages, a plain ban sentence in 40, the book imprint's ban in 30) found
+bans in languages without a pack (Finnish, Ukrainian, Greek, Croatian, Slovenian, Bulgarian, the Baltic
+languages, Indonesian, Vietnamese) unreported, and Persian, Hebrew and Hindi ones vetoed by a scorer that
+cannot read those scripts: common.reproduction-ban.intl, ko.all-rights-reserved and the `veto.min_known` rule
+setting came with them. These are regression probes, not a measure; train/notices.py keeps them found when it
+chooses the scorer's policy."""
 
 from __future__ import annotations
 

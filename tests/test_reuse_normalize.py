@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compliance.quotation import quote_regions
 from compliance.reuse import fingerprint as fp
 from compliance.reuse.normalize import normalize_word, text_ids, tokenize, words_of
-from compliance.reuse.quotes import quote_regions
 from compliance.reuse.view import make_view, map_from_runs, map_runs, to_plain_span
 
 # Letters, digits, accents (precomposed and combining), ligatures, full-width forms, punctuation,

@@ -132,7 +132,9 @@ def policy_data(path: Path, items: list[dict]) -> list[tuple[str, list, list]]:
         for m in plain.match_text(text):
             cand = next((c for c in cands if c.start <= m.start < c.end), None) or \
                 Candidate(*sentence_around(text, m.start, m.end))
-            exact = bool(m.rule.rule.publisher) or not m.rule.rule.vetoable  # never vetoed
+            # never vetoed: publisher rules, unvetoable ones, and sentences the scorer cannot read
+            exact = (bool(m.rule.rule.publisher) or not m.rule.rule.vetoable
+                     or not engine.reads(text[cand.start:cand.end]))
             found.append((m.rule.rule.kind, exact, float(engine.probabilities(text, cand, context)[none])))
         ruled = plain.match_text(text)
         scored = [({f.kind for f in c.frames}, engine.probabilities(text, c, context),

@@ -45,6 +45,7 @@ from compliance.detect.keywords import (
     word_before,
     word_before_utf8,
 )
+from compliance.detect.quoted import unquoted
 from compliance.detect.tables import ANY_LINE, engine_tables
 from compliance.detect.watchdog import WATCHDOG
 from compliance.document import Document
@@ -220,7 +221,7 @@ class NoticeEngine:
         hits, raw = self.keywords.scan(text, edges=True)
         windows = self._windows(text, hits, raw)
         if cues and only is None and hits and self.cue_of:
-            kept = dedupe(self._rule_matches(text, windows, warnings, path, folds, only))
+            kept = self._unquoted(text, dedupe(self._rule_matches(text, windows, warnings, path, folds, only)))
             cands = self.cues.candidates(text, self._read_cues(text, hits, raw, kept))
             state = _Pending(text, context, kept, cands)
             if self.model:
@@ -229,7 +230,11 @@ class NoticeEngine:
             return state
         if not windows:
             return []
-        return dedupe(self._rule_matches(text, windows, warnings, path, folds, only))
+        return self._unquoted(text, dedupe(self._rule_matches(text, windows, warnings, path, folds, only)))
+
+    def _unquoted(self, text: str, matches: list[RawMatch]) -> list[RawMatch]:
+        """``matches`` less the notices quoted in running text (:mod:`compliance.detect.quoted`)."""
+        return unquoted(text, matches, self.rules.ruleset.quoted)
 
     def _score_pending(self, states: list[_Pending]) -> None:
         """Score the sentences of every state (the rule findings' sentences and those chosen) in one batch."""
@@ -245,7 +250,7 @@ class NoticeEngine:
             vetted = self.vetoed(text, kept, cands, context, probs, state.around)
             if len(vetted) < len(kept):  # a vetoed finding's sentence may be scored now
                 kept, chosen = vetted, None
-        return kept + self.cue_matches(text, cands, kept, context, probs, chosen)
+        return kept + self._unquoted(text, self.cue_matches(text, cands, kept, context, probs, chosen))
 
     def _rule_matches(self, text: str, windows, warnings, path: str, folds, only) -> list[RawMatch]:
         found: list[RawMatch] = []
@@ -469,7 +474,8 @@ class NoticeEngine:
                around: dict[int, Candidate] | None = None) -> list[RawMatch]:
         """Rule findings less those whose sentence the scorer reads as no notice with probability over its
         veto threshold: sentences that *explain or report* notices ("Wer ein Werk vervielfältigen will,
-        braucht die Zustimmung des Urhebers"). Publisher rules and rules marked `vetoable: false` are never vetoed."""
+        braucht die Zustimmung des Urhebers"). Publisher rules and rules marked `vetoable: false` are never vetoed,
+        nor findings in sentences the scorer cannot read (:meth:`reads`)."""
         scorer = self.scorer()
         if not scorer.may_veto or not ruled:
             return ruled
@@ -478,7 +484,19 @@ class NoticeEngine:
         none = scorer.classes.index("none")
         return [m for n, m in enumerate(ruled)
                 if n not in around
-                or self.probabilities(text, around[n], context, probs)[none] < scorer.veto_for(m.rule.rule.kind)]
+                or self.probabilities(text, around[n], context, probs)[none] < scorer.veto_for(m.rule.rule.kind)
+                or not self.reads(text[around[n].start:around[n].end])]
+
+    def reads(self, sentence: str) -> bool:
+        """Can the scorer read ``sentence``: were enough of its n-grams in its training data (rule data
+        ``veto.min_known``)? In a script it never saw, its "no notice" is its prior, not a judgement, and a
+        rule's finding there stands (a Persian or Hebrew ban was vetoed for it)."""
+        least = self.rules.ruleset.veto.min_known
+        if least <= 0:
+            return True
+        from compliance.detect.features import normalise, text_keys
+
+        return self.scorer().known_share(text_keys(normalise(sentence))) >= least
 
     def cue_matches(self, text: str, cands: list[Candidate], ruled: list[RawMatch], context=None,
                     probs: dict | None = None, chosen: list[Candidate] | None = None) -> list[RawMatch]:
@@ -553,7 +571,7 @@ class NoticeEngine:
         found: list[RawMatch] = []
         for compiled in self.rules.compiled:
             found += self._run(compiled, text, [(0, len(text))], None, "", None)
-        return dedupe(found)
+        return self._unquoted(text, dedupe(found))
 
     def _run(self, compiled: CompiledRule, text: str, spans, warnings, path,
              folds: dict[tuple[int, int], str] | None, timed: bool = False) -> list[RawMatch]:

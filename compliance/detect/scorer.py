@@ -102,6 +102,11 @@ class Scorer:
         """Whether any rule finding can be vetoed (otherwise the sentences around them are not looked up)."""
         return self.veto <= 1 or any(v <= 1 for v in self.vetoes.values())
 
+    def known_share(self, keys: np.ndarray) -> float:
+        """Share of ``keys`` (a sentence's n-gram keys) the model was trained on: near 0 for a script it never
+        saw, whose probabilities are then only its biases."""
+        return float(np.count_nonzero(np.take(self.rows, keys) >= 0)) / len(keys) if len(keys) else 0.0
+
     def probabilities(self, keys: np.ndarray) -> np.ndarray:
         """Softmax over the classes for one sentence's feature keys (unique, any order)."""
         return self.probabilities_many(keys, np.zeros(len(keys), dtype=np.intp), 1)[0]

@@ -1,41 +1,10 @@
-"""Is a draft passage a quotation? Quotation marks („…“ "…" «…» »…« ‘…’ ‚…‘) and blockquotes.
-
-Quote pairs are found in the plain view with a small stack per paragraph: a German closing mark
-(“ after „, ‘ after ‚) closes, the same mark elsewhere opens an English quote; guillemets pair both
-ways round. ’ between two letters is an apostrophe; straight ' is never a quote (too ambiguous).
-Unclosed quotes mark nothing.
-"""
+"""Is a draft passage a quotation? Inside quotation marks (:mod:`compliance.quotation`) or a blockquote."""
 
 from __future__ import annotations
 
 from compliance.document import Document
+from compliance.quotation import quote_regions
 from compliance.reuse.view import TextView, to_plain_span
-
-# opening mark -> closing marks that end it
-_PAIRS = {"„": "“”", "“": "”", "‚": "‘’", "‘": "’", "«": "»", "»": "«", "‹": "›", "›": "‹",
-          "「": "」", "『": "』", '"': '"'}
-_MARKS = set(_PAIRS) | set("”’」』")
-
-
-def quote_regions(text: str) -> list[tuple[int, int]]:
-    """Half-open spans of ``text`` between matching quotation marks (marks excluded)."""
-    regions: list[tuple[int, int]] = []
-    stack: list[tuple[str, int]] = []
-    n = len(text)
-    for i, ch in enumerate(text):
-        if ch == "\n" and i + 1 < n and text[i + 1] == "\n":
-            stack.clear()  # quotes do not run across paragraphs
-            continue
-        if ch not in _MARKS:
-            continue
-        if ch == "’" and 0 < i < n - 1 and text[i - 1].isalpha() and text[i + 1].isalpha():
-            continue  # apostrophe
-        if stack and ch in _PAIRS[stack[-1][0]]:
-            _, start = stack.pop()
-            regions.append((start + 1, i))
-        elif ch in _PAIRS:
-            stack.append((ch, i))
-    return sorted(regions)
 
 
 def quoted_mask(view: TextView, doc: Document | None) -> bytearray:

@@ -283,6 +283,10 @@ def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
         _merge_cues(ruleset, path, pack, raw, seen)
         if pack.fixes is not None:
             ruleset.fixes = merge_fixes(ruleset.fixes, pack.fixes)
+        if pack.quoted is not None:
+            ruleset.quoted = pack.quoted
+        if pack.veto is not None:
+            ruleset.veto = pack.veto
         for i, rule in enumerate(pack.rules):
             _claim_id(seen, rule.id, path, raw, "rules", i)
             ruleset.rules.append(rule)

@@ -240,6 +240,31 @@ class ScorerConfig(Strict):
         return value
 
 
+class QuotedNotices(Strict):
+    """A notice quoted inside a paragraph of its own is the page talking about a notice, not having one
+    ('Now the wording states: “No part of this book may be used …”', '“Past performance is no guarantee of
+    future results” is a disclaimer found on every prospectus'): its finding is dropped. Publisher rules
+    and rules marked ``vetoable: false`` are kept, as with the scorer's vetoes."""
+
+    inside_share: float = Field(0.8, gt=0, le=1, description=(
+        "share of the finding that must lie between one pair of quotation marks"))
+    quote_share: float = Field(0.5, gt=0, le=1, description=(
+        "share of the quotation the findings in it must cover: a quotation that is the notice, not a name that holds "
+        "its key words ('unter der Lizenz “Namensnennung 3.0 Unported (CC BY-SA 3.0)”' keeps its licence)"))
+    outside_letters: int = Field(15, ge=0, description=(
+        "letters of the paragraph outside that quotation: fewer, and the quote is the whole line "
+        "(a footer in quotation marks stays a notice)"))
+
+
+class VetoSettings(Strict):
+    """When the trained scorer may drop (veto) a rule's finding."""
+
+    min_known: float = Field(0.0, ge=0, le=1, description=(
+        "share of a sentence's character and word n-grams the scorer was trained on, below which it cannot "
+        "read the sentence (a script or language it never saw: its 'no notice' is only its prior) and vetoes "
+        "nothing there"))
+
+
 class QuotationMarks(Strict):
     open: str = Field(min_length=1)
     close: str = Field(min_length=1)
@@ -295,6 +320,8 @@ class Pack(Strict):
     cues: list[CueLexicon] = Field(default_factory=list)
     frames: list[Frame] = Field(default_factory=list)
     scorer: ScorerConfig | None = None
+    quoted: QuotedNotices | None = None
+    veto: VetoSettings | None = None
 
 
 class RuleSet(BaseModel):
@@ -312,5 +339,7 @@ class RuleSet(BaseModel):
     frames: list[Frame] = Field(default_factory=list)
     scorer: ScorerConfig | None = None
     scorer_path: str | None = Field(None, description="the weights file, resolved")
+    quoted: QuotedNotices | None = Field(None, description="dropping quoted notices (off when no pack sets it)")
+    veto: VetoSettings = Field(default_factory=VetoSettings)
     xling: dict[str, Any] = Field(default_factory=dict, description="cross-language settings, merged by key")
     fixes: FixRules = Field(default_factory=FixRules)
