@@ -20,7 +20,10 @@ rest needed common.license.with-source-intl and a fix of negation look-behinds t
 (Polish "Powielanie" ends in "nie"). And 56 ownership statements (4 forms in 14 languages): 48 were found; rules
 for the rest in fr, es, it, pt, pl and ro; a generic "the rights to the photos belong to the photographers"
 stays vetoed by the scorer (law explainers say it too), the site's own "… of this website …" is kept, and those
-are the probe lines. These are regression probes, not a measure; train/notices.py keeps them
+are the probe lines. And 70 source lines (first published in, reprinted with permission, "Text: X, photos: Y", read
+the original at; 14 languages): 48 were found, and "Reproducido con permiso del autor" and its Romanian twin
+were reported as *bans* (a frame read "permission" as a restriction) until their rules were written. These are
+regression probes, not a measure; train/notices.py keeps them
 found when it chooses the scorer's policy."""
 
 from __future__ import annotations
