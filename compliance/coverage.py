@@ -7,7 +7,7 @@ each is counted here and shown by every report's summary (see ``report.common.Su
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,10 +27,14 @@ class Skipped:
         return {"path": self.path, "reason": self.reason, "group": self.group}
 
 
+def most_first(counts: Mapping[str, int]) -> dict[str, int]:
+    """Counts most first, then by name, zeros left out: ``{".pdf": 2, ".docx": 1}``."""
+    return dict(sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0])))
+
+
 def by_group(skipped: Iterable[Skipped]) -> dict[str, int]:
     """Counts per group, most first: ``{".pdf": 2, ".docx": 1}``."""
-    counts = Counter(s.group for s in skipped)
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return most_first(Counter(s.group for s in skipped))
 
 
 def skipped_phrase(skipped: list[Skipped]) -> str:

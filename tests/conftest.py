@@ -81,3 +81,20 @@ def engine_for(tmp_path: Path, rules_yaml: str, extra: str = ""):
 def spans(matches) -> list[tuple[str, int, int]]:
     """``(rule id, start, end)`` of raw matches, for comparing the prefiltered scan with the naive one."""
     return [(m.rule.rule.id, m.start, m.end) for m in matches]
+
+
+def one_line(err: str) -> str:
+    """The one line a command printed on stderr (an error or a warning), never a traceback."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def assert_skips_reported(command: str, text, phrase: str) -> None:
+    """``check`` ends its report with the skip count; ``notices`` says it in one warning on stderr."""
+    if command == "check":
+        assert text.out.rstrip().endswith(phrase)
+    else:
+        assert f"not scanned: {phrase}" in one_line(text.err)
+

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from compliance.coverage import most_first
 from compliance.findings import SEVERITY_RANK
 
 UNKNOWN = "(unknown)"
@@ -90,20 +91,15 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.total.to_dict(), "worst_severity": self.worst, "findings": dict(self.findings),
-                "not_read": by_count(self.not_read),
+                "not_read": most_first(self.not_read),
                 "by_publisher": {k: r.to_dict() for k, r in sorted(self.publishers.items(),
                                                                     key=lambda kv: (-kv[1].docs, kv[0]))}}
-
-
-def by_count(counts: dict[str, int]) -> dict[str, int]:
-    """Counts most first, then by name, zeros left out: ``{"application/pdf": 2, "image/png": 1}``."""
-    return dict(sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0])))
 
 
 def not_read_phrase(counts: dict[str, int]) -> str:
     """``2 records not read, no reader for their type (application/pdf: 1, image/png: 1)``, or "" when none:
     content an archive held that no reader takes, counted so that "no documents" never hides it."""
-    ordered = by_count(counts)
+    ordered = most_first(counts)
     n = sum(ordered.values())
     if not n:
         return ""

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import regex
-
-from compliance.quotation import quote_regions
+from compliance.quotation import ANY_MARK, quote_regions
 
 if TYPE_CHECKING:
     from compliance.ruleset.model import QuotedNotices
 
 REACH = 2000  # code points read either side of a finding for its paragraph: quotes do not run further
-_MARK = regex.compile('["“”„«»‘’‚‹›「」『』]')  # any quotation mark (a search runs at C speed over a paragraph)
 
 
 def paragraph_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -41,7 +38,7 @@ def quotation_of(text: str, start: int, end: int, settings: QuotedNotices) -> tu
     if end <= start:
         return None
     lo, hi = paragraph_around(text, start, end)
-    if _MARK.search(text, lo, hi) is None:
+    if ANY_MARK.search(text, lo, hi) is None:
         return None
     for qs, qe in quote_regions(text[lo:hi]):
         qs, qe = qs + lo, qe + lo
