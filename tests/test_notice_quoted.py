@@ -71,6 +71,21 @@ def test_publisher_rules_are_kept_when_quoted(shipped):
     assert any(n.kind == "reproduction-ban" and n.publisher for n in found)
 
 
+def test_a_notice_shown_as_an_example_is_dropped(tmp_path):
+    engine = engine_for(tmp_path, BAN, QUOTED.rstrip("}\n") + ", example_labels: ['example:', 'e.g.']}\n")
+    assert kinds(engine, "Example: No part of this book may be reproduced in any form.") == []
+    assert kinds(engine, "  - E.g. no part of this book may be reproduced without consent") == []
+    # the label must open the line before the finding: elsewhere it is ordinary text
+    assert kinds(engine, "No part of this book may be reproduced. Example: a review.") == ["reproduction-ban"]
+    assert kinds(engine, "Examples abound.\nNo part of this book may be reproduced.") == ["reproduction-ban"]
+
+
+def test_shipped_labels_drop_example_notices_in_several_languages(shipped):
+    assert kinds(shipped, "Example: Copyright © 2015 Jane Doe. All rights reserved.") == []
+    assert kinds(shipped, "Ex: © Nom de la photo / Nom de l’auteur") == []
+    assert "copyright" in kinds(shipped, "Copyright © 2015 Jane Doe. All rights reserved.")
+
+
 def test_bad_thresholds_are_a_rule_error_naming_the_file(tmp_path):
     with pytest.raises(RuleError) as err:
         engine_for(tmp_path, BAN, "quoted: {inside_share: 2}\n")

@@ -7,7 +7,9 @@ pair of quotation marks which the findings there mostly fill, in a paragraph wit
 them, is dropped. A quoted licence *name* that holds a licence code is not a quoted notice (the code fills
 little of the quotation), and a line that is only a quotation (a footer set in quotation marks) keeps its
 finding. The thresholds are rule data (``quoted:`` in a pack); publisher rules and rules marked
-``vetoable: false`` are always kept.
+``vetoable: false`` are always kept. A notice shown as an example ("Example: Copyright © 2015 Jane Doe", a
+how-to page's template) is dropped too, from any rule but a publisher's: the line it stands on starts with one
+of the rule data's ``example_labels``.
 """
 
 from __future__ import annotations
@@ -64,10 +66,23 @@ def _letters_outside(text: str, qs: int, qe: int, lo: int, hi: int) -> int:
     return sum(ch.isalpha() for ch in text[lo:max(lo, qs - 1)]) + sum(ch.isalpha() for ch in text[min(hi, qe + 1):hi])
 
 
+LIST_MARKS = " \t*-•>#_\u2013\u2014"  # stripped from a line's start before its example label is read
+
+
+def shown_as_example(text: str, start: int, labels: tuple[str, ...]) -> bool:
+    """Does the line holding ``start`` begin, before ``start``, with one of ``labels`` (lower case)?"""
+    lo = text.rfind("\n", 0, start) + 1
+    return text[lo:start].lstrip(LIST_MARKS).lower().startswith(labels)
+
+
 def unquoted(text: str, matches: list, settings: QuotedNotices | None) -> list:
-    """``matches`` (raw matches with ``rule``, ``start``, ``end``) less those quoted in running text."""
+    """``matches`` (raw matches with ``rule``, ``start``, ``end``) less those quoted in running text and those
+    shown as an example."""
     if settings is None or not matches:
         return matches
+    labels = tuple(label.lower() for label in settings.example_labels)
+    if labels:
+        matches = [m for m in matches if m.rule.rule.publisher or not shown_as_example(text, m.start, labels)]
     spans = [(m.start, m.end) for m in matches]
     out = []
     for m in matches:
