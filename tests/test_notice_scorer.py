@@ -212,6 +212,41 @@ def test_rule_vetoes_are_per_kind_and_spare_publisher_and_unvetoable_rules():
     assert other.veto_for("copyright") == 2.0 and other.veto_for("disclaimer") == -1.0
 
 
+def test_a_vetoed_longer_finding_does_not_take_an_unvetoable_one_of_its_kind_with_it(tmp_path):
+    """Overlapping findings of one kind collapse to the longest, but not before the veto: when the longer one's
+    rule may be vetoed and a shorter one's may not (``vetoable: false``), a veto of the longer leaves the shorter
+    standing; without a veto the findings are the longest alone, as before."""
+    from dataclasses import replace
+
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("""pack: t
+rules:
+  - id: t.long
+    kind: disclaimer
+    languages: [en]
+    keywords: [tide tables]
+    patterns: ['readers note: the tide tables here are estimates only']
+    message: Long.
+  - id: t.short
+    kind: disclaimer
+    languages: [en]
+    vetoable: false
+    keywords: [tide tables]
+    patterns: ['the tide tables here are estimates']
+    message: Short.
+""", encoding="utf-8")
+    rules = load_ruleset([str(pack)])
+    text = "Harbour Lights readers note: the tide tables here are estimates only."
+
+    def found(vetoes: dict[str, float]) -> list[str]:
+        engine = NoticeEngine(rules, model=True)
+        engine._scorer = replace(Scorer.load(WEIGHTS), veto=2.0, vetoes=vetoes)
+        return [n.rule for n in engine.scan(build_plain_document(text, "<t>")) if n.rule.startswith("t.")]
+
+    assert found({}) == ["t.long"]
+    assert found({"disclaimer": -1.0}) == ["t.short"]
+
+
 def test_the_rules_own_examples_keep_their_kind_with_the_scorer_on():
     """Every ``match`` example of every shipped rule, scanned by the full engine (rules, cue frames, scorer and
     its vetoes), still yields its rule's kind; ``compliance rules test`` checks the patterns alone. A model

@@ -221,12 +221,14 @@ class NoticeEngine:
         hits, raw = self.keywords.scan(text, edges=True)
         windows = self._windows(text, hits, raw)
         if cues and only is None and hits and self.cue_of:
-            kept = self._unquoted(text, dedupe(self._rule_matches(text, windows, warnings, path, folds, only)))
+            # with the scorer, a finding it may not veto stays beside a vetoable one that overlaps it until the veto
+            kept = self._unquoted(text, dedupe(self._rule_matches(text, windows, warnings, path, folds, only),
+                                               guarded=self.model))
             cands = self.cues.candidates(text, self._read_cues(text, hits, raw, kept))
             state = _Pending(text, context, kept, cands)
             if self.model:
                 state.around = self._rule_sentences(text, kept, cands)
-                state.chosen = self.to_score(text, cands, kept)
+                state.chosen = self.to_score(text, cands, dedupe(kept))
             return state
         if not windows:
             return []
@@ -249,7 +251,8 @@ class NoticeEngine:
         if self.model:
             vetted = self.vetoed(text, kept, cands, context, probs, state.around)
             if len(vetted) < len(kept):  # a vetoed finding's sentence may be scored now
-                kept, chosen = vetted, None
+                chosen = None
+            kept = dedupe(vetted)  # the guarded findings a kept one overlaps go now
         return kept + self._unquoted(text, self.cue_matches(text, cands, kept, context, probs, chosen))
 
     def _rule_matches(self, text: str, windows, warnings, path: str, folds, only) -> list[RawMatch]:
@@ -784,17 +787,24 @@ def _merge(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def dedupe(matches: list[RawMatch]) -> list[RawMatch]:
-    """Overlapping matches of one kind collapse to the best one: publisher-specific, then longest."""
+def dedupe(matches: list[RawMatch], guarded: bool = False) -> list[RawMatch]:
+    """Overlapping matches of one kind collapse to the best one: publisher-specific, then longest.
+
+    With ``guarded`` (before the scorer's veto), a match the scorer may not veto (a publisher's, or a rule's
+    with ``vetoable: false``) that overlaps only matches it may veto is kept beside them: were the longer one
+    vetoed, the kind would go with it, which the other rule says must stand. After the veto the caller dedupes
+    again, so when nothing is vetoed the findings are those without ``guarded``."""
     ranked = sorted(matches, key=lambda m: (m.rule.rule.publisher is None, -(m.end - m.start), m.start,
                                             m.rule.rule.id))
     kept: list[RawMatch] = []
-    taken: dict[str, list[tuple[int, int]]] = {}
+    taken: dict[str, list[tuple[int, int, bool]]] = {}  # per kind: (start, end, may be vetoed)
     for m in ranked:
         spans = taken.setdefault(m.rule.rule.kind, [])
-        if any(m.start < e and s < m.end for s, e in spans):
+        firm = bool(m.rule.rule.publisher) or not m.rule.rule.vetoable
+        over = [v for s, e, v in spans if m.start < e and s < m.end]
+        if over and not (guarded and firm and all(over)):
             continue
-        spans.append((m.start, m.end))
+        spans.append((m.start, m.end, not firm))
         kept.append(m)
     kept.sort(key=lambda m: (m.start, m.end, m.rule.rule.id))
     return kept
