@@ -113,3 +113,54 @@ def test_a_source_line_naming_a_quoted_title_is_kept(shipped):
     text = ("Excerpted from “Superminds: The Surprising Power of People and Computers Thinking Together”. "
             "Copyright © 2018 by Jane Doe. Reprinted by permission of the publisher.")
     assert "attribution" in kinds(shipped, text)
+
+
+# -- frame and scorer findings in sentences that report or explain notices (rule data `veto.reported`) -------------
+
+FRAME_PACK = r"""
+cues:
+  - language: en
+    slots:
+      ACTION: [copying]
+      RESTRICTION: [forbidden]
+frames:
+  - id: frame.t-ban
+    kind: reproduction-ban
+    all: [ACTION, RESTRICTION]
+    message: Ban.
+"""
+
+
+def _frames_engine(tmp_path, veto: str = "") -> NoticeEngine:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("pack: t\n" + veto + FRAME_PACK + "rules: []\n", encoding="utf-8")
+    return NoticeEngine(load_ruleset([str(pack)], builtin=False, cache=False), model=False, cues=True)
+
+
+def test_a_frame_finding_in_a_reported_sentence_is_dropped_for_the_kinds_named(tmp_path):
+    veto = ("macros: {said: '\\bthe\\s+court\\s+said\\b'}\n"
+            "veto: {reported: '{{said}}', reported_kinds: [reproduction-ban]}\n")
+    engine = _frames_engine(tmp_path, veto)
+    assert kinds(engine, "Copying these pages is forbidden.") == ["reproduction-ban"]
+    assert kinds(engine, "Copying these pages is forbidden, the court said.") == []
+    # only the sentence the finding stands in counts
+    assert kinds(engine, "The court said so. Copying these pages is forbidden.") == ["reproduction-ban"]
+    # another kind, or no `reported_kinds`, and the frame stands
+    other = _frames_engine(tmp_path, "veto: {reported: 'court', reported_kinds: [license]}\n")
+    assert kinds(other, "Copying these pages is forbidden, the court said.") == ["reproduction-ban"]
+
+
+def test_a_bad_reported_pattern_is_a_rule_error_naming_the_file(tmp_path):
+    with pytest.raises(RuleError) as err:
+        _frames_engine(tmp_path, "veto: {reported: '(unclosed', reported_kinds: [reproduction-ban]}\n")
+    assert "pack.yaml" in str(err.value) and "veto.reported" in str(err.value)
+    with pytest.raises(RuleError) as err:
+        _frames_engine(tmp_path, "veto: {reported: '{{nowhere}}', reported_kinds: [reproduction-ban]}\n")
+    assert "nowhere" in str(err.value)
+
+
+def test_shipped_tdm_rules_and_frames_pass_over_sentences_that_report_reservations(shipped):
+    assert "tdm-reservation" in kinds(shipped, "We expressly reserve the use of our content for text and data mining.")
+    assert kinds(shipped, "Rights holders can reserve their works against text and data mining, the court said.") == []
+    assert kinds(shipped, "The lawsuit alleges the company trained its AI models on the articles without permission.") \
+        == []
