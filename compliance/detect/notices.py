@@ -27,8 +27,6 @@ import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-import regex
-
 from compliance.detect.cues import CONTEXT, Candidate, CueSet, sentence_around
 from compliance.detect.extract import (
     PublisherIndex,
@@ -120,10 +118,6 @@ class NoticeEngine:
         if self.model and self.cue_of:
             self.scorer()  # a missing or damaged weights file is said now, once, before any output
         self._plans: dict[int, tuple] = {}  # per rule, on its first window: (pattern, required sets) pairs
-        ruleset = rules.ruleset
-        self._reported = (regex.compile(ruleset.reported_pattern, regex.V0 | regex.IGNORECASE)
-                          if ruleset.reported_pattern else None)
-        self._reported_kinds = frozenset(ruleset.veto.reported_kinds)
 
     # -- matching -------------------------------------------------------------------------------
 
@@ -521,13 +515,7 @@ class NoticeEngine:
                                                                         for m in ruled)]
         for cand in chosen:
             covered: set[str] = set()
-            reported = None  # does the sentence report or explain notices (rule data ``veto.reported``)?
             for kind, rule_id, score in self.judge(text, cand, context, probs):
-                if kind in self._reported_kinds and self._reported is not None:
-                    if reported is None:
-                        reported = self._reported.search(text, cand.start, cand.end) is not None
-                    if reported:
-                        continue
                 if kind not in covered:
                     covered.add(kind)
                     cues = tuple(f"{slot}:{word}" for slot, word in cand.cues)

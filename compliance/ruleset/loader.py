@@ -270,7 +270,6 @@ def position(node: Any, loc: tuple) -> tuple[int | None, int | None]:
 def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
     ruleset = RuleSet()
     seen: dict[str, tuple[str, Any, int]] = {}
-    veto_at: tuple[str, Any] | None = None
     for path, pack, raw in packs:
         ruleset.macros.update(pack.macros)
         for pub in pack.publishers:
@@ -288,7 +287,6 @@ def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
             ruleset.quoted = pack.quoted
         if pack.veto is not None:
             ruleset.veto = pack.veto
-            veto_at = (path, raw)
         for i, rule in enumerate(pack.rules):
             _claim_id(seen, rule.id, path, raw, "rules", i)
             ruleset.rules.append(rule)
@@ -296,24 +294,11 @@ def _merge_and_compile(packs: list[tuple[str, Pack, Any]]) -> LoadedRules:
     macros = dict(ruleset.macros)
     macros.update(_builtin_macros(ruleset))
     names = {name: _macro_names(ruleset, name) or [] for name in BUILTIN_MACROS}
-    if ruleset.veto.reported and veto_at is not None:
-        ruleset.reported_pattern = _reported_pattern(ruleset.veto.reported, macros, *veto_at)
     compiled = []
     for rule in ruleset.rules:
         path, raw, i = seen[rule.id]
         compiled.append(_compile_rule(rule, macros, names, ruleset, path, raw, i))
     return LoadedRules(ruleset, compiled)
-
-
-def _reported_pattern(source: str, macros: dict[str, str], path: str, raw: Any) -> str:
-    """``veto.reported`` with its macros expanded, checked to compile (an error names the pack and line)."""
-    try:
-        flat = expand_macros(source, macros)
-        regex.compile(flat, regex.V0 | regex.IGNORECASE)
-    except (regex.error, ValueError, KeyError) as err:
-        line, col = position(raw, ("veto", "reported"))
-        raise RuleError(f"veto.reported: {err}", path, line, col) from None
-    return flat
 
 
 def _claim_id(seen: dict, item_id: str, path: str, raw: Any, section: str, index: int) -> None:

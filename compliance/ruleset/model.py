@@ -267,11 +267,6 @@ class VetoSettings(Strict):
         "share of a sentence's character and word n-grams the scorer was trained on, below which it cannot "
         "read the sentence (a script or language it never saw: its 'no notice' is only its prior) and vetoes "
         "nothing there"))
-    reported: str | None = Field(None, description=(
-        "a pattern (macros allowed, case-insensitive) for sentences that report or explain notices rather than make "
-        "one ('The lawsuit alleges …', 'Rechteinhaber können … widersprechen'): a cue frame's or the scorer's "
-        "finding of one of `reported_kinds` in a sentence it matches is dropped (rules guard their own patterns)"))
-    reported_kinds: list[Kind] = Field(default_factory=list, description="the kinds `reported` applies to")
 
 
 class QuotationMarks(Strict):
@@ -350,6 +345,5 @@ class RuleSet(BaseModel):
     scorer_path: str | None = Field(None, description="the weights file, resolved")
     quoted: QuotedNotices | None = Field(None, description="dropping quoted notices (off when no pack sets it)")
     veto: VetoSettings = Field(default_factory=VetoSettings)
-    reported_pattern: str | None = Field(None, description="`veto.reported` with its macros expanded")
     xling: dict[str, Any] = Field(default_factory=dict, description="cross-language settings, merged by key")
     fixes: FixRules = Field(default_factory=FixRules)
