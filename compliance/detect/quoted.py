@@ -80,7 +80,7 @@ def unquoted(text: str, matches: list, settings: QuotedNotices | None) -> list:
     shown as an example."""
     if settings is None or not matches:
         return matches
-    labels = tuple(label.lower() for label in settings.example_labels)
+    labels = settings.example_labels
     if labels:
         matches = [m for m in matches if m.rule.rule.publisher or not shown_as_example(text, m.start, labels)]
     spans = [(m.start, m.end) for m in matches]

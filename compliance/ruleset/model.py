@@ -254,10 +254,16 @@ class QuotedNotices(Strict):
     outside_letters: int = Field(15, ge=0, description=(
         "letters of the paragraph outside that quotation: fewer, and the quote is the whole line "
         "(a footer in quotation marks stays a notice)"))
-    example_labels: list[str] = Field(default_factory=list, description=(
+    example_labels: tuple[str, ...] = Field((), description=(
         "labels that show a notice as an example when a line starts with one ('Example: Copyright © 2015 Jane Doe', "
         "'Ex: © Nom de la photo / Nom de l’auteur'): a finding after one on its line is dropped, whatever the rule "
         "(publisher rules aside); compared case-insensitively, after leading spaces and list marks"))
+
+    @field_validator("example_labels")
+    @classmethod
+    def _labels_lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Lower-cased once here, not for every document scanned."""
+        return tuple(label.lower() for label in value)
 
 
 class VetoSettings(Strict):
