@@ -15,7 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance.detect.keywords import EDGE_LEFT, EDGE_LINE, EDGE_RIGHT, KeywordIndex
+from compliance.detect.keywords import (
+    EDGE_LEFT,
+    EDGE_LINE,
+    EDGE_RIGHT,
+    EDGE_UPPER,
+    KeywordIndex,
+    char_offsets,
+    keyword_spec,
+)
 from compliance.detect.notices import NoticeEngine
 from compliance.ruleset.loader import load_ruleset
 
@@ -28,6 +36,8 @@ FRAGMENTS = [
     "Quelle: dpa", "© 2024 Example", "All rights reserved.", "Reuters/AP", ", AP", "äap", "apä", "_ap", "ap_",
     "APA", "Getty Images", "Photo: Jane Miller", "Source: Harbour Ledger", "Copyright", "por Ana", "par Luc",
     "Все права защищены.", "Фото: ТАСС", "EFE", "sid", "epa", "Ú", "1ap", "ap1",
+    "Milos Bicanski/Getty Images", "(Jane Doe/Harbour Post)", "/usr/share", "Doe /Éditions Lune", "GNU/Linux",
+    "Doe/ Getty", "Doe/\nGetty",
 ]
 SEPARATORS = ["\n", " ", "\r\n", "\n\n", "  \n ", "\t", ". ", "", "\n\n\n", "\r", "\u00a0", "/", "-"]
 
@@ -85,6 +95,27 @@ def test_a_mask_is_what_every_use_needs():
     assert hits == [("ap", 4), ("by ", 13), ("by ", 16), ("copyright", 19)]
     index.edges = [EDGE_LEFT, 0, 0]
     assert [s for k, s, _ in index.scan(text, edges=True)[0] if k == 0] == [4, 9]
+
+
+def test_an_upper_edge_keeps_a_capital_after_at_most_one_space():
+    index = KeywordIndex(["/"], fast="hyperscan")
+    index.to_fast()
+    if not index._mapped:
+        pytest.skip("no Hyperscan")
+    index.edges = [EDGE_UPPER]
+    assert index.needs_case
+    text = "see /usr/share, Doe/Getty, Doe / Reuters, x/ y, Lind/\u00c9ditions, a/  B, end/"
+    found, raw = index.scan(text, edges=True)
+    kept = [text[s + 1:s + 3] for _, s, _ in char_offsets(raw, found)]
+    assert kept == ["Ge", " R", "\u00c9d", "  "]  # "/usr", "/ y" and the text's end are left out; a non-ASCII
+    # letter is kept (its case is not read from its bytes), and so are two spaces (one in the collapsed text)
+    assert len(index.scan(text)[0]) == 8  # without the edge test: every "/"
+    assert keyword_spec("/\\u") == ("/", False, False, False)
+
+
+def test_a_keyword_marked_upper_next_sets_the_edge(engine):
+    k = engine.keywords.literals.index("/")
+    assert engine.keywords.edges[k] == EDGE_UPPER  # the photo-credit rule's '/\\u' is the only '/' keyword
 
 
 @settings(max_examples=300, deadline=None)

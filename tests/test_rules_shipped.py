@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import pytest
 
-from compliance.detect.keywords import lowered, parse_keyword
+from compliance.detect.keywords import lowered, parse_keyword, upper_next
 from compliance.detect.notices import NoticeEngine
 from compliance.readers.plain import build_plain_document
 from compliance.ruleset import load_ruleset
@@ -103,12 +103,14 @@ def _contract_texts() -> list[str]:
 
 def _has_keyword(plain: str, low: str, start: int, end: int, keywords) -> bool:
     segment = low[start:end]
-    for literal, left, right in keywords:
+    for literal, left, right, upper in keywords:
         i = segment.find(literal)
         while i >= 0:
             s, e = start + i, start + i + len(literal)
+            after = plain[e + 1:e + 2] if plain[e:e + 1] == " " else plain[e:e + 1]
             if not (left and s > 0 and (plain[s - 1].isalnum() or plain[s - 1] == "_")) and \
-                    not (right and e < len(plain) and (plain[e].isalnum() or plain[e] == "_")):
+                    not (right and e < len(plain) and (plain[e].isalnum() or plain[e] == "_")) and \
+                    not (upper and not after.isupper()):
                 return True
             i = segment.find(literal, i + 1)
     return False
@@ -117,7 +119,7 @@ def _has_keyword(plain: str, low: str, start: int, end: int, keywords) -> bool:
 def test_every_match_contains_a_keyword():
     """The prefilter contract, on all examples, the real notices and the seed article."""
     violations = []
-    keywords = {c.rule.id: [parse_keyword(k) for k in c.keywords] for c in loaded().compiled}
+    keywords = {c.rule.id: [(*parse_keyword(k), upper_next(k)) for k in c.keywords] for c in loaded().compiled}
     for text in _contract_texts():
         plain = build_plain_document(text, "<contract>").plain
         low = lowered(plain)

@@ -1,10 +1,11 @@
 """Keyword matching for the notice prefilter: every rule keyword found in a text in one automaton pass.
 
 Case-insensitive, with any run of whitespace in the text standing for a keyword's single space (but no
-keyword spans a blank line); keyword markers ``\\b`` (a word boundary there) and ``^`` (the start of a
-line) are parsed here. :class:`KeywordIndex` wraps ``ahocorasick_rs`` (an automaton over UTF-8 bytes,
-replaced by a ``hyperscan`` literal database once a process has scanned enough text) with
-``pyahocorasick`` as the fallback; offsets of hits are code points into the text given.
+keyword spans a blank line); keyword markers ``\\b`` (a word boundary there), ``^`` (the start of a
+line) and a closing ``\\u`` (an upper-case letter follows, after at most one space) are parsed here.
+:class:`KeywordIndex` wraps ``ahocorasick_rs`` (an automaton over UTF-8 bytes, replaced by a ``hyperscan``
+literal database once a process has scanned enough text) with ``pyahocorasick`` as the fallback; offsets of
+hits are code points into the text given.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import regex
 
 BOUNDARY = "\\b"  # keyword edge marker: a word boundary is required there
 LINE_START = "^"  # keyword start marker: the hit must start a line
+UPPER_NEXT = "\\u"  # keyword end marker: an upper-case letter follows the hit, after at most one space
 _FREQUENT = " etaoinsrhldcumfpgwybvkzäöüéàèj.,-/:()0123456789"  # rough letter frequency in prose
 
 
@@ -40,11 +42,12 @@ _SURROGATE = regex.compile("[\ud800-\udfff]")
 
 # line breaks and tabs to spaces, and ASCII lower-cased in the same pass (bytes.lower() is one more)
 _WHITE_BYTES = bytes.maketrans(b"\n\r\tABCDEFGHIJKLMNOPQRSTUVWXYZ", b"   abcdefghijklmnopqrstuvwxyz")
+_WHITE_ONLY = bytes.maketrans(b"\n\r\t", b"   ")  # the same, keeping case (for ``\\u`` keywords)
 
 
-def collapse_spaces(low: AnyStr) -> tuple[AnyStr, list[int], list[int]]:
-    """``low`` (``str``, or UTF-8 ``bytes``, whose ASCII letters are lowered here too) with line breaks and
-    tabs as spaces and runs of spaces as one,
+def collapse_spaces(low: AnyStr, lower: bool = True) -> tuple[AnyStr, list[int], list[int]]:
+    """``low`` (``str``, or UTF-8 ``bytes``, whose ASCII letters are lowered here too unless ``lower`` is
+    false) with line breaks and tabs as spaces and runs of spaces as one,
     plus the map back: ``after[i]`` is the collapsed offset just past the i-th shortened run,
     ``removed[i]`` the characters dropped up to it. A blank line stays a break no keyword spans (two
     NULs), which also keeps the runs to map few. Plain ``str``/``bytes`` methods only: a regex over
@@ -55,7 +58,7 @@ def collapse_spaces(low: AnyStr) -> tuple[AnyStr, list[int], list[int]]:
         s = low.replace("\n\n", "\0\0").replace("\n", " ").replace("\r", " ").replace("\t", " ")
     else:
         space, double = b" ", b"  "
-        s = low.replace(b"\n\n", b"\0\0").translate(_WHITE_BYTES)
+        s = low.replace(b"\n\n", b"\0\0").translate(_WHITE_BYTES if lower else _WHITE_ONLY)
     i = s.find(double)
     if i < 0:
         return s, [], []
@@ -99,7 +102,10 @@ def parse_keyword(keyword: str) -> tuple[str, bool, bool]:
 
 
 def keyword_spec(keyword: str) -> tuple[str, bool, bool, bool]:
-    """``(literal, boundary_before, boundary_after, line_start)`` of a keyword with its markers."""
+    """``(literal, boundary_before, boundary_after, line_start)`` of a keyword with its markers (a closing
+    ``\\u`` is dropped: :func:`upper_next` tells it)."""
+    if upper_next(keyword):
+        keyword = keyword[:-len(UPPER_NEXT)]
     line = keyword.startswith(LINE_START) and len(keyword) > len(LINE_START)
     if line:
         keyword = keyword[len(LINE_START):]
@@ -111,6 +117,12 @@ def keyword_spec(keyword: str) -> tuple[str, bool, bool, bool]:
     return literal, left and _is_word(literal[0]), right and _is_word(literal[-1]), line
 
 
+def upper_next(keyword: str) -> bool:
+    """Does ``keyword`` end in the ``\\u`` marker: an upper-case letter follows each hit, after at most one
+    space? (Case-sensitive rules whose keyword has no letter: a credit's "/" before a capital.)"""
+    return keyword.endswith(UPPER_NEXT) and len(keyword) > len(UPPER_NEXT)
+
+
 class KeywordIndex:
     """Every occurrence of a set of lower-case literals in a text, overlapping ones included, found
     case-insensitively and with any run of whitespace standing for a literal's single space.
@@ -118,9 +130,9 @@ class KeywordIndex:
     With ``ahocorasick_rs`` (a DFA over UTF-8 bytes) the text is encoded and lowered as bytes, which
     lowers ASCII only: each literal is entered in every case its non-ASCII letters can take (``für``
     and ``fÜr``), so the hits equal those on the fully lowered text. Literals with more than
-    ``MAX_VARIANTS`` such spellings (Cyrillic, Greek) send a text that holds one of their letters (its
-    rarest in Western text), and the few letters that lower irregularly (KELVIN SIGN to ``k``) a text
-    that holds them, down the ``str`` path: ``lowered`` text
+    ``MAX_VARIANTS`` such spellings (Cyrillic, Greek; ``MAX_LATIN_VARIANTS`` for accented Latin) send a
+    text that holds one of their letters (its rarest in Western text), and the few letters that lower
+    irregularly (KELVIN SIGN to ``k``) a text that holds them, down the ``str`` path: ``lowered`` text
     and a second automaton (``pyahocorasick`` when ``ahocorasick_rs`` is missing). Measured with
     ~2,500 keywords: the bytes path finds hits ~10-15 % faster than the ``str`` one (no Unicode
     ``lower()``), and ``ahocorasick_rs`` scans 2-3x faster than ``pyahocorasick``, whose trie looks up
@@ -134,6 +146,10 @@ class KeywordIndex:
     """
 
     MAX_VARIANTS = 16
+    # ... for a literal whose accented letters are all common Latin ones (é, č, ž): routing it would send every
+    # text holding that letter down the str path (a third of documentation prose, for a dozen Czech, French and
+    # Hungarian literals with 5-6 accents), and 64 spellings of a dozen literals cost the automaton nothing
+    MAX_LATIN_VARIANTS = 64
     FAST_AFTER = 16_000_000  # bytes: the fast automaton's build time pays for itself after ~15-20 MB of text
     FAST_AFTER_CACHED = 1_000_000  # ... when a Hyperscan database for these keywords is in the cache (~5 ms)
 
@@ -151,7 +167,8 @@ class KeywordIndex:
         # Per literal, what every use of a hit needs at its edges (EDGE_* bits, 0: nothing), set by the user of
         # the index: with ``scan(edges=True)`` the Hyperscan path leaves out hits that plainly lack it (in
         # "map" or "apt", ``^ap\b`` hits: ~40 % of the raw hits of prose), before any Python step per hit.
-        self.edges: list[int] | None = None
+        self._edges: list[int] | None = None
+        self.needs_case = False  # does an edge test read the case of the text (``EDGE_UPPER``)?
         self._bytes = self._bytes_automaton() if self.backend == "ahocorasick_rs" and literals else None
 
     def _find(self, low: str) -> list[tuple[int, int, int]]:
@@ -185,9 +202,14 @@ class KeywordIndex:
             find, owner, leads, odd = self._bytes
             ascii_only = text.isascii()
             if ascii_only or not _holds_any(text, raw, odd, leads):
-                collapsed, after, removed = collapse_spaces(raw)  # lowers ASCII as it goes
+                cased = None
+                if self._mapped and edges and self.needs_case:  # a \\u edge reads the letters' case
+                    cased, after, removed = collapse_spaces(raw, lower=False)
+                    collapsed = cased.lower()
+                else:
+                    collapsed, after, removed = collapse_spaces(raw)  # lowers ASCII as it goes
                 if self._mapped:
-                    found = find(collapsed, self.edges if edges else None)
+                    found = find(collapsed, self.edges if edges else None, cased)
                 else:
                     found = [(owner[v], s, e) for v, s, e in find(collapsed)]
                 if after and found:
@@ -229,7 +251,8 @@ class KeywordIndex:
         from compliance.ruleset.cache import has_memo, memo
 
         key = hashlib.sha256("\0".join(self.literals).encode("utf-8", "surrogatepass")).hexdigest()
-        spelled = memo("keywords", f"{key}\0{self.MAX_VARIANTS}", Path(__file__), self._spell)
+        limits = f"{self.MAX_VARIANTS}\0{self.MAX_LATIN_VARIANTS}"
+        spelled = memo("keywords", f"{key}\0{limits}", Path(__file__), self._spell)
         if spelled is None:
             return None
         variants, owner, leads, odd = spelled
@@ -256,7 +279,9 @@ class KeywordIndex:
                 continue
             forms = [_spellings(c) for c in literal]
             odd.update(x for c in literal for x in _IRREGULAR.get(c, ()))
-            if prod(len(f) for f in forms) > self.MAX_VARIANTS or any(c in "σς" for c in literal):
+            latin = all(_commonness(c) for c in literal if not c.isascii())
+            limit = self.MAX_LATIN_VARIANTS if latin else self.MAX_VARIANTS
+            if prod(len(f) for f in forms) > limit or any(c in "σς" for c in literal):
                 # too many spellings (or Greek sigma, which lowers by context): a text holding the
                 # literal holds each of its letters, so one letter routes it: the one whose bytes are
                 # rarest in Western text ("’" or "ê" in a Cyrillic name would send nearly every text
@@ -275,6 +300,16 @@ class KeywordIndex:
         if not variants:
             return None
         return variants, owner, tuple(sorted(leads)), "".join(sorted(odd))
+
+    @property
+    def edges(self) -> list[int] | None:
+        """Per literal, the ``EDGE_*`` bits every use of its hits needs (see ``__init__``)."""
+        return self._edges
+
+    @edges.setter
+    def edges(self, masks: list[int] | None) -> None:
+        self._edges = masks
+        self.needs_case = bool(masks) and any(m & EDGE_UPPER for m in masks)
 
     @property
     def is_fast(self) -> bool:
@@ -349,13 +384,13 @@ def _hyperscan_finder(variants: list[bytes], owner: list[int] | None = None) -> 
     db = _hyperscan_database(variants)
     local = threading.local()
 
-    def find(data: bytes, edges: list[int] | None = None) -> list:
+    def find(data: bytes, edges: list[int] | None = None, cased: bytes | None = None) -> list:
         scratch = getattr(local, "scratch", None)
         if scratch is None:
             scratch = local.scratch = hyperscan.Scratch(db)
         out: list = []
         if data:
-            handler = on_hit if edges is None or owner is None else _edge_handler(data, owner, edges)
+            handler = on_hit if edges is None or owner is None else _edge_handler(data, owner, edges, cased)
             db.scan(data, match_event_handler=handler, context=out, scratch=scratch)
         return out
 
@@ -400,17 +435,21 @@ def _hyperscan_database(variants: list[bytes]) -> Any:
 EDGE_LINE = 1  # every use of the literal's hits needs a line start before it
 EDGE_LEFT = 2  # ... a non-word character (or the text's start) before it
 EDGE_RIGHT = 4  # ... a non-word character (or the text's end) after it
+EDGE_UPPER = 8  # ... an upper-case letter after it, past at most one space (a ``\\u`` keyword)
 _WORD_BYTE = [b < 0x80 and (chr(b).isalnum() or b == 0x5F) for b in range(256)]  # a non-ASCII byte: unknown
 
 
-def _edge_handler(data: bytes, owner: list[int], edges: list[int]) -> Callable[..., None]:
+def _edge_handler(data: bytes, owner: list[int], edges: list[int], cased: bytes | None = None) -> Callable[..., None]:
     """A Hyperscan match handler for ``data`` (collapsed, lowered UTF-8: see :func:`collapse_spaces`) that
     maps a variant to its literal and leaves out a hit whose literal's ``edges`` plainly fail there: a line
     start needs a space or NUL before it in collapsed text (a line break becomes one, or a blank line two
     NULs), a word boundary a byte that is not an ASCII letter, digit or ``_`` (a non-ASCII byte may be part
-    of a letter: kept). Only a hit every use would reject is left out, so the findings do not change."""
+    of a letter: kept), an upper-case letter next a byte of ``cased`` (``data`` before lowering; not given: no
+    test) that is A-Z or not ASCII after at most one space. Only a hit every use would reject is left out, so
+    the findings do not change."""
     n = len(data)
     word = _WORD_BYTE
+    upper = EDGE_UPPER if cased is not None else 0
 
     def handler(variant: int, start: int, end: int, flags: int, out: list) -> None:
         k = owner[variant]
@@ -422,6 +461,10 @@ def _edge_handler(data: bytes, owner: list[int], edges: list[int]) -> Callable[.
                     return
             if m & EDGE_RIGHT and end < n and word[data[end]]:
                 return
+            if m & upper:
+                j = end + 1 if end < n and data[end] == 32 else end
+                if j >= n or (cased[j] < 0x80 and not 65 <= cased[j] <= 90):
+                    return
         out.append((k, start, end))
     return handler
 

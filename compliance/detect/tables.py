@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compliance.detect.cues import CueSet
-from compliance.detect.keywords import EDGE_LEFT, EDGE_LINE, EDGE_RIGHT, SPACE_RUN, keyword_spec
+from compliance.detect.keywords import (
+    EDGE_LEFT,
+    EDGE_LINE,
+    EDGE_RIGHT,
+    EDGE_UPPER,
+    SPACE_RUN,
+    keyword_spec,
+    upper_next,
+)
 from compliance.ruleset.loader import LoadedRules
 
 # what a cue's hit in the rule automaton asks of its line: to be read, or to be read if short
@@ -60,10 +68,12 @@ def build_tables(rules: LoadedRules, model: bool, cues: bool, framed_only: froze
     """The keyword and cue tables of an engine (see :class:`EngineTables`)."""
     # literal -> (boundary_before, boundary_after, line_start) -> rule indexes
     owners: dict[str, dict[tuple[bool, bool, bool], list[int]]] = {}
+    upper: dict[str, bool] = {}  # literal -> does every keyword of it carry the \\u marker?
     for i, compiled in enumerate(rules.compiled):
         for kw in compiled.keywords:
             literal, left, right, line = keyword_spec(kw)
             literal = SPACE_RUN.sub(" ", literal)  # as the text is matched (collapse_spaces)
+            upper[literal] = upper.get(literal, True) and upper_next(kw)
             idx = owners.setdefault(literal, {}).setdefault((left, right, line), [])
             if i not in idx:
                 idx.append(i)
@@ -96,12 +106,13 @@ def build_tables(rules: LoadedRules, model: bool, cues: bool, framed_only: froze
     cue_owners = [((), tuple((left, right, line, ()) for _, left, right, line in cue_of[k]))
                   for k in range(len(cue_literals))]
     return EngineTables((cue_set.words, cue_set.slots, cue_set.specs), cue_of, cue_literals, literals, lead, owned,
-                   _edges(literals, owned, lead), _edges(cue_literals, cue_owners, [None] * len(cue_literals)))
+                   _edges(literals, owned, lead, upper),
+                   _edges(cue_literals, cue_owners, [None] * len(cue_literals), {}))
 
 
-def _edges(literals: list[str], owners: list, lead: list) -> list[int]:
+def _edges(literals: list[str], owners: list, lead: list, upper: dict[str, bool]) -> list[int]:
     """Per literal of the rule automaton, the ``EDGE_*`` bits every use of its hits needs (a rule's
-    ``\\b``/``^`` marker, a cue's when it asks for its line): a hit that lacks one is of no use to any."""
+    ``\\b``/``^``/``\\u`` marker, a cue's when it asks for its line): a hit that lacks one is of no use to any."""
     out = []
     for literal, (free, bounded), asked in zip(literals, owners, lead, strict=True):
         flags = [(left, right, line) for left, right, line, _ in bounded]
@@ -112,6 +123,8 @@ def _edges(literals: list[str], owners: list, lead: list) -> list[int]:
             for left, right, line in flags:
                 mask &= ((EDGE_LINE if line and not literal[:1].isspace() else 0)
                          | (EDGE_LEFT if left else 0) | (EDGE_RIGHT if right else 0))
+        if upper.get(literal) and not asked:
+            mask |= EDGE_UPPER
         out.append(mask)
     return out
 
