@@ -181,3 +181,17 @@ def test_patterns_read_back_on_first_use_and_cache_holds_plain_data(cache_dir):
     (written,) = cache_files(cache_dir)
     assert b"ruamel" not in written.read_bytes()  # reading the cache does not import ruamel.yaml
     assert loaded.ruleset.xling == uncached.ruleset.xling
+
+
+def test_a_memo_is_stamped_with_the_code_this_process_read_not_a_newer_copy(cache_dir, tmp_path):
+    """A long run (an audit, a training) during an upgrade must not file what its old code derives under the
+    new code's key: later processes would load it as if the new code had built it."""
+    module = tmp_path / "derive.py"
+    module.write_text("VERSION = 1\n", encoding="utf-8")
+    assert cache.memo("test", "key", module, lambda: "built by 1") == "built by 1"
+    module.write_text("VERSION = 2\n", encoding="utf-8")  # upgraded on disk while this process runs on
+    assert cache.memo("test", "other", module, lambda: "built by 1 after the upgrade") == \
+        "built by 1 after the upgrade"
+    cache._CODE.clear()  # a new process reads version 2
+    assert cache.memo("test", "other", module, lambda: "built by 2") == "built by 2"
+    assert cache.memo("test", "key", module, lambda: "built by 2") == "built by 2"

@@ -52,14 +52,14 @@ def engine_tables(rules: LoadedRules, model: bool, cues: bool, framed_only: froz
 
     from compliance.detect import cues as cues_module
     from compliance.detect import keywords as keywords_module
-    from compliance.ruleset.cache import memo
+    from compliance.ruleset.cache import code_bytes, memo
 
     ruleset = rules.ruleset
     inputs = repr(([c.keywords for c in rules.compiled], ruleset.cues,
                    [(f.id, f.all, f.any) for f in ruleset.frames], sorted(framed_only), model, cues))
     digest = hashlib.sha256(inputs.encode("utf-8", "surrogatepass"))
     for module in (cues_module, keywords_module):
-        digest.update(Path(module.__file__).read_bytes())
+        digest.update(code_bytes(Path(module.__file__)))
     return memo("engine", digest.hexdigest(), Path(__file__),
                 lambda: build_tables(rules, model, cues, framed_only))
 

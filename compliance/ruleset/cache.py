@@ -76,6 +76,19 @@ def memo(kind: str, key: str, code: Path, build: Callable[[], T]) -> T:
     return value
 
 
+_CODE: dict[Path, bytes] = {}
+
+
+def code_bytes(path: Path) -> bytes:
+    """The source file of a module as this process first read it, for stamping what it derives: the code that
+    is running, not a newer copy installed meanwhile (a long ``audit`` or training run during an upgrade filed
+    its tables under the new code's key, and every later process loaded the stale ones)."""
+    data = _CODE.get(path)
+    if data is None:
+        data = _CODE[path] = path.read_bytes()
+    return data
+
+
 def has_memo(kind: str, key: str, code: Path) -> bool:
     """Is there (probably) a :func:`memo` result for ``key``? A cheap look, for choosing whether to ask for it."""
     where = _memo_path(kind, key, code)
@@ -87,7 +100,7 @@ def _memo_path(kind: str, key: str, code: Path) -> tuple[Path, Path, str] | None
     if directory is None:
         return None
     try:
-        stamp = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{key}\0".encode() + code.read_bytes()).hexdigest()
+        stamp = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{key}\0".encode() + code_bytes(code)).hexdigest()
     except OSError:
         return None
     return directory, directory / f"{kind}-{stamp[:16]}.pickle", stamp
