@@ -68,3 +68,18 @@ def test_the_balanced_rank_weighs_the_gate_kinds_on_their_own():
     assert T.balanced_recall(rows, OFF, attribution, OFF, 0.5)[0] == 0.45
     assert T.balanced_recall(rows, OFF, tdm, OFF, 0.5)[0] == 0.55
     assert T.balanced_recall(rows, OFF, tdm, OFF, 0.5)[1] == 0.0  # no negatives, none fired
+
+
+def test_a_false_alarm_bound_above_the_rules_own_lets_the_search_use_it():
+    # ten framed notices, and negatives: one a rule fires on (the rules' own share: 1 of 20), two the same frame
+    # names with the same probabilities as the notices, seventeen quiet
+    notice = framed_row("attribution", "attribution", probabilities(attribution=0.6, none=0.2))
+    framed_negative = framed_row(T.NONE, "attribution", probabilities(attribution=0.6, none=0.2))
+    ruled_negative = (T.NONE, [("copyright", True, 0.1)], [])
+    quiet = (T.NONE, [], [])
+    rows = [notice] * 10 + [ruled_negative] + [framed_negative] * 2 + [quiet] * 17
+    base = {k: 0.9 for k in T.KINDS}
+    policy, _ = T.choose_policy(rows, [], base)  # bound: the rules' own 5 %, which the frame would break
+    assert T.outcome(rows, policy["vetoes"], policy["frame_vetoes"], policy["thresholds"]) == (0.0, 0.05)
+    policy, _ = T.choose_policy(rows, [], base, max_fp=0.15)
+    assert T.outcome(rows, policy["vetoes"], policy["frame_vetoes"], policy["thresholds"]) == (1.0, 0.15)

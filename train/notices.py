@@ -283,7 +283,7 @@ def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dic
                  for bars in ({k: max(0.8, v) for k, v in base.items()}, dict(off)))]
         return coordinate_search(max(grid, key=lambda entry: entry[0]), rank)
 
-    rank = ranker(data, rules_fp, max_fp)
+    rank = ranker(data, max(rules_fp, max_fp), max_fp)  # a --max-fp above the rules' own is the bound itself
     best = search(rank)
     # restarts: the search on bootstrap resamples of the rows lands in other local optima; each is polished on
     # all rows and kept if it ranks higher there (one start's optimum flipped whole kinds between retrainings)
@@ -291,7 +291,8 @@ def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dic
     for _ in range(restarts):
         sample = [data[rng.randrange(len(data))] for _ in data]
         sample_fp = outcome(sample, off, no_frames, off)[1]
-        found = search(ranker(sample, sample_fp, sample_fp if max_fp_given is None else max_fp_given))
+        cap = sample_fp if max_fp_given is None else max_fp_given
+        found = search(ranker(sample, max(sample_fp, cap), cap))
         polished = coordinate_search((rank(*found[1:]), *found[1:]), rank)
         if polished[0] > best[0]:
             best = polished
@@ -300,7 +301,7 @@ def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dic
     if shortfall < 0:
         stricter = {k: v - GUARD_MARGIN for k, v in veto.items()}
         lost = sum(r[0] not in kinds_found(r, stricter, frame_veto, bars) for r in must_find)
-        parts = [f"false alarms {outcome(data, veto, frame_veto, bars)[1]:.4f} (bound {rules_fp:.4f})",
+        parts = [f"false alarms {outcome(data, veto, frame_veto, bars)[1]:.4f} (bound {max(rules_fp, max_fp):.4f})",
                  f"vetoed must-keep findings {sum(p >= stricter.get(k, 2.0) for k, p in must_keep)}",
                  f"must-find lines lost {lost}"]
         parts += [f"guard {n}: recall {outcome(g, stricter, frame_veto, bars)[0]:.4f} (floor {floor:.4f}), "
