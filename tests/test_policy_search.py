@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
 import notices as T  # noqa: E402
@@ -83,3 +84,11 @@ def test_a_false_alarm_bound_above_the_rules_own_lets_the_search_use_it():
     assert T.outcome(rows, policy["vetoes"], policy["frame_vetoes"], policy["thresholds"]) == (0.0, 0.05)
     policy, _ = T.choose_policy(rows, [], base, max_fp=0.15)
     assert T.outcome(rows, policy["vetoes"], policy["frame_vetoes"], policy["thresholds"]) == (1.0, 0.15)
+
+
+def test_a_missing_guard_set_stops_the_training(tmp_path, monkeypatch):
+    """Without ../shared the guard sets would be empty and the policy unchecked there: one error naming the file."""
+    monkeypatch.setattr(T, "ROOT", tmp_path / "checkout")
+    with pytest.raises(SystemExit, match="nothing written") as stop:
+        T.news_items()
+    assert str(tmp_path / "shared" / "data" / "wikinews-de.jsonl") in str(stop.value)

@@ -228,7 +228,8 @@ def coordinate_search(start: tuple, rank) -> tuple:
 
 
 def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dict[str, float],
-                  max_fp: float | None = None, restarts: int = 0, balance: float = 0.0) -> tuple[dict, str]:
+                  max_fp: float | None = None, restarts: int = 0, balance: float = 0.0,
+                  start: dict | None = None) -> tuple[dict, str]:
     """The decision policy (rule vetoes, frame vetoes and kind thresholds, each per kind) with the best recall (with
     ``balance`` > 0, :func:`balanced_recall`) on the selection rows whose share of negatives with a finding is at
     most ``max_fp`` (default: the rules' own share there, so the frames and the scorer buy no recall with false
@@ -285,6 +286,11 @@ def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dic
 
     rank = ranker(data, max(rules_fp, max_fp), max_fp)  # a --max-fp above the rules' own is the bound itself
     best = search(rank)
+    if start is not None:  # the shipped policy polished on these rows: a retraining never ranks below it here
+        veto, frame_veto, bars = (dict(start[k]) for k in ("vetoes", "frame_vetoes", "thresholds"))
+        polished = coordinate_search((rank(veto, frame_veto, bars), veto, frame_veto, bars), rank)
+        if polished[0] > best[0]:
+            best = polished
     # restarts: the search on bootstrap resamples of the rows lands in other local optima; each is polished on
     # all rows and kept if it ranks higher there (one start's optimum flipped whole kinds between retrainings)
     rng = random.Random(SEED)
@@ -315,12 +321,30 @@ def choose_policy(data, guards: list[tuple[list, float, float, bool]], base: dic
     return policy, summary
 
 
+def shipped_policy(path: Path) -> dict | None:
+    """The decision policy stored with the weights in ``path`` (``None`` without a readable file or policy):
+    one more start of the search, so a retraining is weighed against the policy it would replace."""
+    try:
+        meta = json.loads(str(np.load(path)["meta"]))
+        return {k: meta[k] for k in ("vetoes", "frame_vetoes", "thresholds")}
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def shared_path(*parts: str) -> Path:
+    """A guard set's file in ``../shared`` beside the checkout. Missing, the search would run without that guard
+    and ship a policy nothing checked there (a worktree elsewhere did: two Wikinews false alarms), so it stops."""
+    path = ROOT.parent.joinpath("shared", *parts)
+    if not path.exists():
+        raise SystemExit(f"train/notices.py: {path}: missing (the policy's guard sets need ../shared beside the "
+                         "checkout); nothing written")
+    return path
+
+
 def seed_items() -> list[dict]:
     """Each line of the user's seed article holding a rule finding, labelled with that finding's kind:
     the canonical case, whose notices the scorer must never veto."""
-    seed = ROOT.parent / "shared" / "seed" / "rohstoff-welt-article.md"
-    if not seed.exists():
-        return []
+    seed = shared_path("seed", "rohstoff-welt-article.md")
     from compliance.readers import read_path
 
     plain = NoticeEngine(load_ruleset(), model=False, cues=False)
@@ -337,8 +361,7 @@ def news_items() -> list[dict]:
     """The body text of the German Wikinews articles in ``../shared/data`` as negatives: running news prose,
     where a notice is rare (a provenance line at most) and a frame that fires in the middle of a report is a
     false alarm that single mined lines do not show."""
-    path = ROOT.parent / "shared" / "data" / "wikinews-de.jsonl"
-    return [{"text": row["text"], "label": "negative"} for row in read_jsonl(path)] if path.exists() else []
+    return [{"text": row["text"], "label": "negative"} for row in read_jsonl(shared_path("data", "wikinews-de.jsonl"))]
 
 
 def base_thresholds(probs: np.ndarray, labels: list[str], target: float) -> dict[str, float]:
@@ -511,9 +534,8 @@ def selection_data(engine: NoticeEngine, args) -> tuple[list, np.ndarray, list[s
 def guard_sets(path: Path) -> list[tuple[list, float, float, bool]]:
     """(policy rows, share of the rules' findings to keep, slack of false alarms, whether the frames' findings
     count with the rules' in what is kept) per guard set, scored with the weights in ``path``."""
-    shared = ROOT.parent / "shared" / "data" / "notices"
-    guard_items = (read_jsonl(shared / "notices.jsonl") + read_jsonl(shared / "negatives.jsonl")
-                   if shared.is_dir() else [])
+    guard_items = (read_jsonl(shared_path("data", "notices", "notices.jsonl"))
+                   + read_jsonl(shared_path("data", "notices", "negatives.jsonl")))
     prose = read_jsonl(OWN / "prose-probes.jsonl")  # ordinary prose with notice words: no finding may appear
     probes = read_jsonl(OWN / "probes.jsonl")  # the standard formulas publishers share: no rule finding vetoed
     return [(policy_data(path, guard_items), 0.95, 0.0, False), (policy_data(path, seed_items()), 1.0, 0.0, False),
@@ -540,6 +562,9 @@ def main() -> None:
                         "in the policy's rank")
     parser.add_argument("--save-selection", type=Path, default=None,
                         help="also write the trained model and the selection rows to this file (pickle)")
+    parser.add_argument("--start", type=Path, default=OUT,
+                        help="weights whose policy the search also starts from (default: the shipped ones; a "
+                        "missing file: none)")
     parser.add_argument("--policy-only", type=Path, default=None,
                         help="no training: choose the policy again on a --save-selection file and write the weights")
     args = parser.parse_args()
@@ -563,7 +588,8 @@ def main() -> None:
         if args.save_selection:
             with args.save_selection.open("wb") as fh:
                 pickle.dump((data, guards, base, model, vocab, train_labels, final_items, dict(meta), how), fh)
-    policy, summary = choose_policy(data, guards, base, args.max_fp, args.restarts, args.balance)
+    policy, summary = choose_policy(data, guards, base, args.max_fp, args.restarts, args.balance,
+                                    shipped_policy(args.start))
     meta.update(policy, balance=args.balance)
     save_weights(args.out, model, vocab, meta)
     print(f"selection on {how}: {summary}")
