@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from compliance.detect.features import cue_features, sentence_keys, shape_features  # noqa: E402
 from compliance.detect.notices import NoticeEngine  # noqa: E402
-from compliance.detect.scorer import NONE  # noqa: E402
+from compliance.detect.scorer import NONE, Scorer  # noqa: E402
+from compliance.errors import RuleError  # noqa: E402
 from compliance.ruleset import load_ruleset  # noqa: E402
 
 REAL = ROOT / "fixtures" / "notices" / "real"
@@ -112,7 +113,6 @@ def policy_data(path: Path, items: list[dict]) -> list[tuple[str, list, list]]:
     it)``, with the new weights."""
     from compliance.detect.cues import Candidate, sentence_around
     from compliance.detect.notices import _position_context
-    from compliance.detect.scorer import Scorer
     from compliance.readers.plain import build_plain_document
 
     rules = load_ruleset()
@@ -325,10 +325,11 @@ def shipped_policy(path: Path) -> dict | None:
     """The decision policy stored with the weights in ``path`` (``None`` without a readable file or policy):
     one more start of the search, so a retraining is weighed against the policy it would replace."""
     try:
-        meta = json.loads(str(np.load(path)["meta"]))
-        return {k: meta[k] for k in ("vetoes", "frame_vetoes", "thresholds")}
-    except (OSError, KeyError, ValueError):
+        scorer = Scorer.load(path)
+    except RuleError:
         return None
+    policy = {"vetoes": scorer.vetoes, "frame_vetoes": scorer.frame_vetoes, "thresholds": scorer.thresholds}
+    return policy if all(policy.values()) else None
 
 
 def shared_path(*parts: str) -> Path:
