@@ -444,9 +444,9 @@ def _edge_handler(data: bytes, owner: list[int], edges: list[int], cased: bytes 
     maps a variant to its literal and leaves out a hit whose literal's ``edges`` plainly fail there: a line
     start needs a space or NUL before it in collapsed text (a line break becomes one, or a blank line two
     NULs), a word boundary a byte that is not an ASCII letter, digit or ``_`` (a non-ASCII byte may be part
-    of a letter: kept), an upper-case letter next a byte of ``cased`` (``data`` before lowering; not given: no
-    test) that is A-Z or not ASCII after at most one space. Only a hit every use would reject is left out, so
-    the findings do not change."""
+    of a letter: kept), and an upper-case letter an A-Z or non-ASCII byte of ``cased`` (``data`` before
+    lowering; not given: no test) after the hit, past at most one space. Only a hit every use would reject is
+    left out, so the findings do not change."""
     n = len(data)
     word = _WORD_BYTE
     upper = EDGE_UPPER if cased is not None else 0
